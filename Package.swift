@@ -1,0 +1,96 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every target compiles in Swift 6 language mode (strict concurrency) and must build without warnings.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Lockstep",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lockstep", targets: ["lockstep"]),
+        .executable(name: "kubesim", targets: ["kubesim"]),
+        .library(name: "LockstepCrypto", targets: ["LockstepCrypto"]),
+        .library(name: "LockstepVault", targets: ["LockstepVault"]),
+        .library(name: "KubeSim", targets: ["KubeSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // The one C boundary: libsodium from Debian (libsodium-dev). Only LockstepCrypto imports it.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(
+            name: "LockstepCrypto",
+            dependencies: ["CSodium"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LockstepCore",
+            dependencies: ["LockstepCrypto"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LockstepAudit",
+            dependencies: ["LockstepCrypto", "LockstepCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LockstepVault",
+            dependencies: [
+                "LockstepCrypto", "LockstepCore", "LockstepAudit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "lockstep",
+            dependencies: [
+                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // KubeSim: the Kubernetes API emulator used by tests, benchmarks and the demo (not shipped in the daemon).
+        .target(
+            name: "KubeSim",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "kubesim",
+            dependencies: [
+                "KubeSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit"], swiftSettings: strict),
+        .testTarget(name: "LockstepAuditTests", dependencies: ["LockstepAudit", "LockstepCrypto", "LockstepVault", "LockstepCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCrypto"], swiftSettings: strict),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)
