@@ -52,8 +52,13 @@ public final class SecretBytes: @unchecked Sendable {
 
     /// Copies `bytes` into guarded memory and wipes the caller's array.
     public static func take(_ bytes: inout [UInt8]) throws -> SecretBytes {
-        defer { bytes.withUnsafeMutableBytes { if let b = $0.baseAddress { sodium_memzero(b, $0.count) } } }
+        defer { wipe(&bytes) }
         return try bytes.withUnsafeBytes { try SecretBytes(copying: $0) }
+    }
+
+    /// Wipes a transient array that held secret bytes (`sodium_memzero`, which the compiler cannot elide).
+    public static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { if let b = $0.baseAddress { sodium_memzero(b, $0.count) } }
     }
 
     /// `count` fresh random bytes from libsodium's CSPRNG.
