@@ -15,6 +15,11 @@ public struct AuditError: Error, Equatable, Sendable, CustomStringConvertible {
     public let code: Code
     public let action: String
 
+    public init(code: Code, action: String) {
+        self.code = code
+        self.action = action
+    }
+
     public var description: String {
         switch code {
         case .secretInEntry: "refused to write audit entry \(action): its text contains a secret value"

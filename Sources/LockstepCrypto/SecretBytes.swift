@@ -29,15 +29,15 @@ public final class SecretBytes: @unchecked Sendable {
         guard let p = sodium_malloc(max(count, 1)) else { throw CryptoError(.memory, operation: "sodium_malloc") }
         self.pointer = p
         self.count = count
+        // From here on `deinit` owns the pointer: a throw below deallocates self, and deinit
+        // frees (and wipes) the memory exactly once.
         do {
             try initialise(UnsafeMutableRawBufferPointer(start: p, count: count))
         } catch {
             sodium_memzero(p, max(count, 1))
-            sodium_free(p)
             throw error
         }
         guard sodium_mprotect_noaccess(p) == 0 else {
-            sodium_free(p)
             throw CryptoError(.memory, operation: "sodium_mprotect_noaccess")
         }
         SecretRegistry.shared.register(self)

@@ -69,8 +69,11 @@ public final class Vault: Sendable {
     public static func open(at path: String, key source: VaultKeySource, clock: any WallClock = SystemClock()) throws -> Vault {
         try VaultFile.requirePrivate(path, what: "vault")
         try VaultFile.requireSQLite(path)
-        let pool = try mapDatabaseErrors(path) { try DatabasePool(path: path, configuration: configuration(readonly: false)) }
-        let meta = try VaultMeta.read(pool, path: path)
+        // Check the key over a read-only connection first: with a wrong key (or a damaged file)
+        // not even a WAL checkpoint touches the file.
+        let meta = try mapDatabaseErrors(path) {
+            try VaultMeta.read(try DatabaseQueue(path: path, configuration: configuration(readonly: true)), path: path)
+        }
         let key = try meta.resolveKey(source, path: path)
         guard try keyCheck(key, vaultID: meta.vaultID) == meta.keyCheck else {
             throw VaultError(.wrongKey, "the \(meta.keyKind == "passphrase" ? "passphrase" : "key file") does not open vault \(path)",
@@ -82,6 +85,7 @@ public final class Vault: Sendable {
         guard signer.publicKey == meta.auditPublicKey else {
             throw VaultError(.damaged, "vault \(path) is damaged: the audit public key does not match the sealed signing key", hint: "restore the vault from a backup")
         }
+        let pool = try mapDatabaseErrors(path) { try DatabasePool(path: path, configuration: configuration(readonly: false)) }
         try mapDatabaseErrors(path) { try VaultSchema.migrator.migrate(pool) }
         return Vault(path: path, vaultID: meta.vaultID, pool: pool, key: key, fingerprintKey: fingerprintKey, signer: signer, clock: clock)
     }
