@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "kubesim", targets: ["kubesim"]),
         .library(name: "LockstepCrypto", targets: ["LockstepCrypto"]),
         .library(name: "LockstepVault", targets: ["LockstepVault"]),
+        .library(name: "LockstepAudit", targets: ["LockstepAudit"]),
+        .library(name: "LockstepCore", targets: ["LockstepCore"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
     ],
     dependencies: [

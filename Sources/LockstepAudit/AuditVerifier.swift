@@ -48,8 +48,13 @@ public struct AuditVerificationReport: Sendable, Equatable {
 /// head kept elsewhere, that nothing was cut off the end. Needs no secret.
 public struct AuditVerifier: Sendable {
     public let publicKey: [UInt8]
+    /// Whether per-entry checks (parse, hash, signature) may run on all cores.
+    public let parallel: Bool
 
-    public init(publicKey: [UInt8]) { self.publicKey = publicKey }
+    public init(publicKey: [UInt8], parallel: Bool = true) {
+        self.publicKey = publicKey
+        self.parallel = parallel
+    }
 
     /// Per-entry checks that do not depend on neighbours; run in parallel.
     private struct Checked: Sendable {
@@ -70,7 +75,7 @@ public struct AuditVerifier: Sendable {
         chain(checkEach(count: entries.count) { .success(entries[$0]) }, head: head)
     }
 
-    private func checkEach(count: Int, decode: @Sendable (Int) -> Result<AuditEntry, AuditFailure>) -> [Checked] {
+    private func checkEach(count: Int, decode: @escaping @Sendable (Int) -> Result<AuditEntry, AuditFailure>) -> [Checked] {
         let results = UnsafeMutableBufferPointer<Checked>.allocate(capacity: count)
         results.initialize(repeating: Checked())
         defer { results.deallocate() }
@@ -78,7 +83,7 @@ public struct AuditVerifier: Sendable {
         let chunks = (count + chunk - 1) / chunk
         let key = publicKey
         nonisolated(unsafe) let out = results
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let work: @Sendable (Int) -> Void = { c in
             for i in (c * chunk)..<min(count, (c + 1) * chunk) {
                 switch decode(i) {
                 case .failure(let f):
@@ -87,6 +92,11 @@ public struct AuditVerifier: Sendable {
                     out[i] = Checked(entry: e, failure: Self.checkAlone(e, line: i + 1, publicKey: key))
                 }
             }
+        }
+        if parallel {
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+        } else {
+            for c in 0..<chunks { work(c) }
         }
         return Array(results)
     }
