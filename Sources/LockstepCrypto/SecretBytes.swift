@@ -89,6 +89,19 @@ public final class SecretBytes: @unchecked Sendable {
         return try body(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
+    /// Keeps the bytes readable for the duration of `body`, so that the many uses inside it
+    /// (e.g. every seal of a vault transaction under the vault key) do not each pay two
+    /// `mprotect` calls. Outside it the memory is `PROT_NONE` again.
+    public func unlocked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        try withUnsafeBytes { (_: UnsafeRawBufferPointer) throws(E) -> R in try body() }
+    }
+
+    /// `unlocked` for several secrets at once.
+    public static func unlocked<R>(_ secrets: [SecretBytes], _ body: () throws -> R) throws -> R {
+        guard let first = secrets.first else { return try body() }
+        return try first.unlocked { try unlocked(Array(secrets.dropFirst()), body) }
+    }
+
     /// Constant-time comparison of two secrets of equal length (`sodium_memcmp`).
     public func constantTimeEquals(_ other: SecretBytes) -> Bool {
         guard count == other.count else { return false }

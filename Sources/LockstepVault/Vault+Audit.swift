@@ -36,10 +36,7 @@ public struct AuditLogStore: Sendable {
 
     /// Opens the audit log of the vault at `path` read-only, without a key.
     public static func open(vaultAt path: String) throws -> AuditLogStore {
-        try VaultFile.requirePrivate(path, what: "vault")
-        try VaultFile.requireSQLite(path)
-        let pool = try Vault.mapDatabaseErrors(path) { try DatabasePool(path: path, configuration: Vault.configuration(readonly: true)) }
-        return AuditLogStore(reader: pool, path: path)
+        AuditLogStore(reader: try Vault.openReadOnly(path), path: path)
     }
 
     /// The audit public key stored in the vault (Base64 for auditors).

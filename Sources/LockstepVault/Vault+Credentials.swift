@@ -82,6 +82,11 @@ extension Vault {
     /// Returns the number of versions checked.
     public func check() throws -> (versions: Int, audit: AuditVerificationReport) {
         let rows = try read { db in try Row.fetchAll(db, sql: "SELECT credential, version, sealed FROM version ORDER BY credential, version") }
+        try key.unlocked { try checkAll(rows) }
+        return (rows.count, try auditLog.verify(publicKey: auditPublicKey))
+    }
+
+    private func checkAll(_ rows: [Row]) throws {
         for row in rows {
             let name: String = row["credential"]
             let v: Int = row["version"]
@@ -89,7 +94,6 @@ extension Vault {
             _ = try Self.openSealed(Array(sealed), key: key, ad: VaultContext.version(vaultID: vaultID, credential: name, version: v),
                                     what: "version \(v) of \(name)", path: path)
         }
-        return (rows.count, try auditLog.verify(publicKey: auditPublicKey))
     }
 
 }
@@ -102,9 +106,7 @@ public struct VaultCatalog: Sendable {
 
     /// Opens the catalog of the vault at `path` read-only, without a key.
     public static func open(vaultAt path: String) throws -> VaultCatalog {
-        try VaultFile.requirePrivate(path, what: "vault")
-        try VaultFile.requireSQLite(path)
-        let pool = try Vault.mapDatabaseErrors(path) { try DatabasePool(path: path, configuration: Vault.configuration(readonly: true)) }
+        let pool = try Vault.openReadOnly(path)
         _ = try VaultMeta.read(pool, path: path)
         return VaultCatalog(reader: pool, path: path)
     }

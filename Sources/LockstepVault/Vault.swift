@@ -90,6 +90,14 @@ public final class Vault: Sendable {
         return Vault(path: path, vaultID: meta.vaultID, pool: pool, key: key, fingerprintKey: fingerprintKey, signer: signer, clock: clock)
     }
 
+    /// A read-only connection pool for keyless readers (catalog, audit log), after the same
+    /// permission and format checks as `open`.
+    static func openReadOnly(_ path: String) throws -> DatabasePool {
+        try VaultFile.requirePrivate(path, what: "vault")
+        try VaultFile.requireSQLite(path)
+        return try mapDatabaseErrors(path) { try DatabasePool(path: path, configuration: configuration(readonly: true)) }
+    }
+
     static func configuration(readonly: Bool) -> Configuration {
         var config = Configuration()
         config.readonly = readonly
@@ -133,16 +141,19 @@ public final class Vault: Sendable {
         }
     }
 
-    /// Runs `body` in one IMMEDIATE transaction: all of it commits, or none of it.
+    /// Runs `body` in one IMMEDIATE transaction: all of it commits, or none of it. The vault's
+    /// keys stay readable for the transaction (not for each use; see `SecretBytes.unlocked`).
     func transaction<T>(_ body: (Database) throws -> T) throws -> T {
         try Self.mapDatabaseErrors(path) {
-            try pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
+            try SecretBytes.unlocked([key, fingerprintKey, signer.secretKey]) {
+                try pool.writeWithoutTransaction { db in
+                    var result: T?
+                    try db.inTransaction(.immediate) {
+                        result = try body(db)
+                        return .commit
+                    }
+                    return result!
                 }
-                return result!
             }
         }
     }
