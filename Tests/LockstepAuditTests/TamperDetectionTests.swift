@@ -47,6 +47,15 @@ import Testing
         #expect(report.failure?.seq == 8)
     }
 
+    @Test func aChangeAtAnyPositionIsNamedAtThatSeq() {
+        for i in chain.indices {
+            var tampered = chain
+            tampered[i].detail = (tampered[i].detail ?? "") + "!"
+            let f = verifier.verify(lines: jsonLines(tampered)).failure
+            #expect(f?.kind == .hashMismatch && f?.seq == UInt64(i + 1), "entry \(i + 1)")
+        }
+    }
+
     @Test func changingAFieldAndRecomputingTheHashIsABadSignature() throws {
         var tampered = chain
         tampered[7].detail = "rewritten"

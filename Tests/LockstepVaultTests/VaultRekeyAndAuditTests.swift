@@ -86,3 +86,39 @@ import Testing
         #expect(try VaultCatalog.open(vaultAt: f.vaultPath).credentials().isEmpty)
     }
 }
+
+@Suite struct AuditExportFilterTests {
+    /// A clock that advances one second per reading, so entries have distinct, known times.
+    final class SteppingClock: WallClock, @unchecked Sendable {
+        private var next: Int64
+        private let lock = NSLock()
+        init(start: Int64) { next = start }
+        func now() -> Timestamp {
+            lock.lock(); defer { lock.unlock() }
+            next += 1000
+            return Timestamp(millisecondsSinceEpoch: next)
+        }
+    }
+
+    @Test func sinceUntilAndCredentialSelectEntriesAndASinceExportVerifiesAsASegment() throws {
+        let dir = try TempDir()
+        let key = dir.file("k"), path = dir.file("v.db")
+        try VaultKeyFile.generate(at: key)
+        let base: Int64 = 1_795_000_000_000
+        let v = try Vault.create(at: path, key: .keyFile(key), actor: testActor, clock: SteppingClock(start: base))
+        for i in 0..<6 { try v.importCredential(CredentialName(i % 2 == 0 ? "even-\(i)" : "odd-\(i)"), value: secret("sk-filter-value-\(i)-xyz"), actor: testActor) }
+        let store = v.auditLog
+        let all = try store.entries()
+        #expect(all.count == 7)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.time < $1.time })
+        let since = all[3].time
+        let tail = try store.entries(.init(since: since))
+        #expect(tail.map(\.seq) == [4, 5, 6, 7])
+        let window = try store.entries(.init(since: all[1].time, until: all[2].time))
+        #expect(window.map(\.seq) == [2, 3])
+        #expect(try store.entries(.init(credential: "odd-3")).map(\.seq) == [5])
+        let report = AuditVerifier(publicKey: v.auditPublicKey).verify(lines: try store.lines(.init(since: since)).map { $0[...] })
+        #expect(report.ok && report.isSegment && report.firstSeq == 4)
+        #expect(report.anchor == all[2].hash)
+    }
+}
