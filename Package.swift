@@ -45,6 +45,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "LockstepPolicy",
+            dependencies: ["LockstepCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "LockstepAudit",
             dependencies: ["LockstepCrypto", "LockstepCore"],
             swiftSettings: strict
@@ -60,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit",
+                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -88,6 +93,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),

@@ -93,3 +93,21 @@ import Testing
         #expect(t.code == 12 && t.stderr.contains("truncation"))
     }
 }
+
+@Suite struct CLIPolicyCheckTests {
+    @Test func shippedPoliciesPassAndABrokenOneIsLocated() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let ok = try CLI.run(["policy", "check", root + "/policies"])
+        #expect(ok.code == 0, "\(ok.all)")
+        #expect(ok.stdout.hasPrefix("ok: 4 policies in 4 files"))
+        let dir = try TempDir()
+        let broken = try String(contentsOfFile: root + "/policies/litellm-master-key.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "every: 30d", with: "evry: 30d")
+        try broken.write(toFile: dir.file("m.yaml"), atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["policy", "check", dir.path])
+        #expect(bad.code == 65)
+        #expect(bad.stderr.contains("\(dir.file("m.yaml")):13:5: error: unknown field \"evry\" in spec.schedule"))
+        #expect(bad.stderr.contains("hint: did you mean \"every\"?"))
+        #expect(bad.stderr.contains("error: 2 problems in 1 file")) // the typo, and the schedule left without every or cron
+    }
+}

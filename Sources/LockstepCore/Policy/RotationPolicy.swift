@@ -1,0 +1,95 @@
+/// A validated rotation policy (one YAML document in `policies/`, see docs/policies.md).
+public struct RotationPolicy: Sendable, Equatable {
+    public enum CredentialKind: String, Sendable, CaseIterable {
+        case litellmMasterKey = "litellm-master-key"
+        case providerKey = "provider-key"
+        case generic
+    }
+
+    /// How new values arise.
+    public enum Source: Sendable, Equatable {
+        /// Lockstep generates `prefix` + Base64url of `randomBytes` random bytes.
+        case generate(prefix: String, randomBytes: Int)
+        /// A person supplies the value (`lockstep rotate NAME --value-from-stdin`); a due
+        /// credential waits for it and is never invented.
+        case manual
+    }
+
+    public enum Strategy: String, Sendable, CaseIterable {
+        /// Master key with LiteLLM's database: stage as a virtual key, roll backend, roll gateway.
+        case bridge
+        /// Master key without a database: deliver both, roll gateway and backend together.
+        case restartTogether = "restart-together"
+        /// Provider key: roll the gateway onto the new key while the old one still works.
+        case rolling
+    }
+
+    public struct SecretTarget: Sendable, Hashable, CustomStringConvertible {
+        public let namespace: String
+        public let name: String
+        public let key: String
+        public init(namespace: String, name: String, key: String) {
+            self.namespace = namespace
+            self.name = name
+            self.key = key
+        }
+        public var description: String { "\(namespace)/\(name)#\(key)" }
+    }
+
+    public struct DeploymentRef: Sendable, Hashable, CustomStringConvertible {
+        public let namespace: String
+        public let name: String
+        public init(namespace: String, name: String) {
+            self.namespace = namespace
+            self.name = name
+        }
+        public var description: String { "\(namespace)/\(name)" }
+    }
+
+    public struct Gateway: Sendable, Equatable {
+        public let url: String
+        /// Models checked through `/health?model=` after a provider-key rotation.
+        public let models: [String]
+        public init(url: String, models: [String]) {
+            self.url = url
+            self.models = models
+        }
+    }
+
+    public struct Checks: Sendable, Equatable {
+        public let newKeyAccepted: Bool
+        public let oldKeyRefused: Bool
+        public init(newKeyAccepted: Bool, oldKeyRefused: Bool) {
+            self.newKeyAccepted = newKeyAccepted
+            self.oldKeyRefused = oldKeyRefused
+        }
+    }
+
+    public let name: String
+    public let credential: CredentialName
+    public let kind: CredentialKind
+    public let source: Source
+    public let schedule: RotationSchedule?
+    /// The cryptoperiod: a credential older than this is overdue.
+    public let maxAge: PolicyDuration?
+    public let strategy: Strategy
+    public let gateway: Gateway?
+    public let targets: [SecretTarget]
+    public let rollouts: [DeploymentRef]
+    public let checks: Checks
+
+    public init(name: String, credential: CredentialName, kind: CredentialKind, source: Source, schedule: RotationSchedule?,
+                maxAge: PolicyDuration?, strategy: Strategy, gateway: Gateway?, targets: [SecretTarget], rollouts: [DeploymentRef], checks: Checks) {
+        self.name = name
+        self.credential = credential
+        self.kind = kind
+        self.source = source
+        self.schedule = schedule
+        self.maxAge = maxAge
+        self.strategy = strategy
+        self.gateway = gateway
+        self.targets = targets
+        self.rollouts = rollouts
+        self.checks = checks
+    }
+}
