@@ -15,7 +15,7 @@ public struct RotationPolicy: Sendable, Equatable {
         case manual
     }
 
-    public enum Strategy: String, Sendable, CaseIterable {
+    public enum Strategy: String, Sendable, Codable, CaseIterable {
         /// Master key with LiteLLM's database: stage as a virtual key, roll backend, roll gateway.
         case bridge
         /// Master key without a database: deliver both, roll gateway and backend together.
@@ -24,7 +24,7 @@ public struct RotationPolicy: Sendable, Equatable {
         case rolling
     }
 
-    public struct SecretTarget: Sendable, Hashable, CustomStringConvertible {
+    public struct SecretTarget: Sendable, Hashable, Codable, CustomStringConvertible {
         public let namespace: String
         public let name: String
         public let key: String
@@ -36,7 +36,7 @@ public struct RotationPolicy: Sendable, Equatable {
         public var description: String { "\(namespace)/\(name)#\(key)" }
     }
 
-    public struct DeploymentRef: Sendable, Hashable, CustomStringConvertible {
+    public struct DeploymentRef: Sendable, Hashable, Codable, CustomStringConvertible {
         public let namespace: String
         public let name: String
         public init(namespace: String, name: String) {

@@ -1,0 +1,44 @@
+/// What the engine must do next for a rotation run. The state machine decides; the engine
+/// (an adapter with a vault, a cluster and a gateway) carries it out and reports the outcome.
+/// Every action is idempotent, so a crash between doing it and recording it is harmless:
+/// on restart the same action is returned and done again.
+public enum RotationAction: Sendable, Equatable {
+    /// Check access, drift, gateway reachability and strategy prerequisites. Changes nothing.
+    case preflight
+    /// Make or accept the new value and store it as a `pending` version.
+    case createVersion
+    /// Bridge strategy: register the new master key as a LiteLLM virtual key.
+    case stageBridgeKey
+    /// Write `which` value to one target Secret (guarded by the resourceVersion just read).
+    case patchSecret(RotationPolicy.SecretTarget, RotationValue)
+    /// Set the pod-template annotation naming the intent on a Deployment (a new value each
+    /// intent, so the same patch twice restarts once).
+    case restartDeployment(RotationPolicy.DeploymentRef, RolloutIntent)
+    /// Wait until the Deployment's rollout is complete (kubectl's rules).
+    case waitForRollout(RotationPolicy.DeploymentRef)
+    /// The gateway accepts the given value (new after delivery; old after a rollback).
+    case verifyAccepted(RotationValue)
+    /// The gateway refuses the old value (revoke, or `checks.oldKeyRefused`).
+    case verifyOldRefused
+    /// Provider keys: `GET /health?model=` reports the models healthy.
+    case verifyProviderHealth([String])
+    /// Bridge strategy: delete the virtual key again (after finish or during rollback).
+    case removeBridgeKey
+    /// Mark versions: new `current`, old `previous` (or `revoked`).
+    case promote
+    /// Mark the new version `failed` after a rollback restored the old value everywhere.
+    case markFailed
+}
+
+/// Which value an action is about.
+public enum RotationValue: String, Sendable, Codable, Equatable {
+    case new, old
+}
+
+/// Why a Deployment is rolled; the engine turns it into the annotation value.
+public enum RolloutIntent: Sendable, Equatable {
+    /// Rolling onto the new version.
+    case forward(version: Int)
+    /// Rolling back to the old value after `failedVersion` failed.
+    case rollback(failedVersion: Int)
+}
