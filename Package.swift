@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 "KubeSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
