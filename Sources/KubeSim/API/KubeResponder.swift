@@ -39,6 +39,7 @@ struct KubeResponder: HTTPResponder {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             headers[.cacheControl] = "no-cache, private"
+            headers[.connection] = "close"
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 for await line in lines {
                     try await writer.write(ByteBuffer(string: line))

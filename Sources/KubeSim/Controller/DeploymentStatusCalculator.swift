@@ -49,8 +49,10 @@ enum DeploymentStatusCalculator {
         let rs = input.newReplicaSetName
         let deadline = d.value(at: ["spec", "progressDeadlineSeconds"])?.intValue
         if input.createdNewReplicaSet {
+            // The real controller writes this condition on its own when it creates the ReplicaSet.
             set(&conditions, type: progressing, status: "True", reason: "NewReplicaSetCreated", message: "Created new replica set \"\(rs)\"", now: now)
-            lastProgress = input.now
+            status["conditions"] = .array(conditions)
+            return (status, input.now)
         }
         let current = conditions.first { $0["type"]?.stringValue == progressing }
         let reason = current?["reason"]?.stringValue

@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 import Synchronization
 
 /// KubeSim: a Kubernetes API emulator for tests, benchmarks and demos.
@@ -35,8 +36,12 @@ public enum KubeSim {
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
             logger: logger)
         let failure = Mutex<(any Error)?>(nil)
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: logger)
+        // Clients keep connections open (kubectl re-watches at once); do not wait for them long.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(1)
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
         let appTask = Task {
-            do { try await app.runService(gracefulShutdownSignals: []) } catch { failure.withLock { $0 = error } }
+            do { try await serviceGroup.run() } catch { failure.withLock { $0 = error } }
             portContinuation.finish()
         }
         var port: Int?
@@ -62,7 +67,7 @@ public enum KubeSim {
         if let out = configuration.kubeconfigOut { try kubeconfig.write(to: out) }
         return RunningKubeSim(
             url: url, store: store, faults: faults, kubeconfig: kubeconfig, caPEM: tls?.ca.certificatePEM,
-            podLogDirectory: logDirectory, controller: controller, controllerTask: controllerTask, appTask: appTask)
+            podLogDirectory: logDirectory, controller: controller, controllerTask: controllerTask, serviceGroup: serviceGroup, appTask: appTask)
     }
 
     /// Seeds one manifest; unknown kinds are refused so that a typo does not pass silently.

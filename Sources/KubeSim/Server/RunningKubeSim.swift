@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 
 /// A KubeSim that is serving. Call ``stop()`` when done: it stops every pod process, Service
 /// listener and watch, then the server.
@@ -14,10 +15,11 @@ public final class RunningKubeSim: Sendable {
     public let podLogDirectory: URL
     let controller: DeploymentController
     let controllerTask: Task<Void, Never>
+    let serviceGroup: ServiceGroup
     let appTask: Task<Void, Never>
 
     init(url: URL, store: ObjectStore, faults: FaultInjector, kubeconfig: Kubeconfig, caPEM: String?, podLogDirectory: URL,
-         controller: DeploymentController, controllerTask: Task<Void, Never>, appTask: Task<Void, Never>) {
+         controller: DeploymentController, controllerTask: Task<Void, Never>, serviceGroup: ServiceGroup, appTask: Task<Void, Never>) {
         self.url = url
         self.store = store
         self.faults = faults
@@ -26,6 +28,7 @@ public final class RunningKubeSim: Sendable {
         self.podLogDirectory = podLogDirectory
         self.controller = controller
         self.controllerTask = controllerTask
+        self.serviceGroup = serviceGroup
         self.appTask = appTask
     }
 
@@ -63,7 +66,7 @@ public final class RunningKubeSim: Sendable {
         await controllerTask.value
         await controller.shutdown()
         store.closeWatches()
-        appTask.cancel()
+        await serviceGroup.triggerGracefulShutdown()
         await appTask.value
     }
 }

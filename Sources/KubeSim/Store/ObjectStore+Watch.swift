@@ -22,6 +22,7 @@ extension ObjectStore {
             _ = self?.state.withLock { $0.watchers.removeValue(forKey: id) }
         }
         let (subscription, closed) = try state.withLock { s in
+            if s.closed { throw APIError.internalError("kubesim is shutting down", code: 503) }
             let initial: [WatchEvent]
             if let from = fromResourceVersion, from > 0 {
                 if from < s.evictedThrough { throw APIError.expired(from, oldest: s.evictedThrough + 1) }
