@@ -31,8 +31,9 @@ struct APIRequest: Sendable {
     /// The body parsed as JSON or YAML; protobuf and other encodings are refused with 415.
     func parsedBody() throws -> JSONValue {
         let type = contentType
-        if type.contains("protobuf") || type.contains("cbor") { throw APIError.unsupportedMediaType(type) }
         guard !body.isEmpty else { throw APIError.badRequest("the request body is empty") }
+        if type == "application/vnd.kubernetes.protobuf" { return try KubeProtobuf.decode(body) }
+        if type.contains("protobuf") || type.contains("cbor") { throw APIError.unsupportedMediaType(type) }
         do {
             if type.contains("yaml") { return try JSONValue.parseYAML(String(decoding: body, as: UTF8.self)) }
             return try JSONValue.parse(body)

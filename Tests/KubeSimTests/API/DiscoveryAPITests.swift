@@ -44,6 +44,7 @@ struct DiscoveryAPITests {
         #expect(unsupported.status == 415)
         #expect(unsupported.json["reason"] == "UnsupportedMediaType")
         let protobuf = try await http.request("POST", "/api/v1/namespaces/ns/secrets", body: "k8s\0", contentType: "application/vnd.kubernetes.protobuf")
+        #expect(protobuf.json["reason"] == "UnsupportedMediaType", "an empty envelope names no kind KubeSim decodes")
         #expect(protobuf.status == 415)
         let started = ContinuousClock.now
         let watch = try await http.get("/api/v1/namespaces/ns/secrets?watch=1&resourceVersion=1&timeoutSeconds=1")
