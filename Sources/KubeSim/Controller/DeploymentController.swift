@@ -43,6 +43,14 @@ actor DeploymentController {
         return URL(string: "http://127.0.0.1:\(port)")
     }
 
+    /// The live (not terminating) pods of a Deployment.
+    func pods(namespace: String, name: String) -> [PodInfo] {
+        guard let state = states.values.first(where: { $0.key.namespace == namespace && $0.key.name == name }) else { return [] }
+        return state.replicaSets.flatMap { rs in
+            rs.pods.map { PodInfo(name: $0.name, replicaSet: rs.name, ready: $0.isReady, processID: ($0 as? ProcessPod)?.pid, port: $0.port) }
+        }
+    }
+
     func reconcileAll() async {
         let deployments = store.list(.deployments, namespace: nil).items
         var seen: Set<String> = []

@@ -2,18 +2,18 @@ import Foundation
 import Logging
 import Synchronization
 
-/// A pod whose container runs as a local process in its own process group (via `setsid`), with the
+/// A pod whose container runs as a local process in its own process group, with the
 /// environment resolved at start, a port of its own in `PORT`, and readiness from its httpGet probe.
 final class ProcessPod: Pod {
     let name: String
     let port: Int?
-    private let process: Process
+    let pid: Int32
+    private let monitor: Task<Void, Never>
     private let probe: Task<Void, Never>
     private let state = Locked<(ready: Bool, exited: Bool)>((false, false))
     private let logger: Logger
 
     var isReady: Bool { state.withLock { $0.ready && !$0.exited } }
-    var pid: Int32 { process.processIdentifier }
 
     init(name: String, namespace: String, container: JSONValue, store: ObjectStore, configuration: KubeSimConfiguration,
          logDirectory: URL, logger: Logger) throws {
@@ -26,26 +26,21 @@ final class ProcessPod: Pod {
             .compactMap(\.stringValue).map { PodEnvironment.expand($0, env) }
         guard !argv.isEmpty else { throw PodEnvironment.Failure(description: "container has no command") }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["--"] + Self.resolveExecutable(argv, path: env["PATH"]) 
         var environment: [String: String] = [:]
         for key in ["PATH", "HOME", "LANG", "TMPDIR", "USER"] { environment[key] = ProcessInfo.processInfo.environment[key] }
         environment.merge(env) { _, pod in pod }
         environment["HOSTNAME"] = name
-        process.environment = environment
-        if let workingDir = container["workingDir"]?.stringValue { process.currentDirectoryURL = URL(fileURLWithPath: workingDir) }
+        let resolved = Self.resolveExecutable(argv, path: environment["PATH"])
         let logURL = logDirectory.appendingPathComponent("\(namespace)_\(name).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
+        pid = try Spawn.start(executable: resolved[0], arguments: Array(resolved.dropFirst()), environment: environment,
+                              workingDirectory: container["workingDir"]?.stringValue, logPath: logURL.path)
         let state = self.state
-        process.terminationHandler = { _ in state.withLock { $0.exited = true } }
-        try process.run()
-        try? log.close()
-        self.process = process
+        let pid = self.pid
+        // The one place that reaps this child.
+        monitor = Task {
+            while !Spawn.hasExited(pid) { try? await Task.sleep(for: .milliseconds(100)) }
+            state.withLock { $0.exited = true }
+        }
 
         let readinessPath = container.value(at: ["readinessProbe", "httpGet", "path"])?.stringValue
         let initialDelay = Duration.seconds(container.value(at: ["readinessProbe", "initialDelaySeconds"])?.intValue ?? 0)
@@ -64,7 +59,7 @@ final class ProcessPod: Pod {
                 try? await Task.sleep(for: period)
             }
         }
-        logger.info("pod \(namespace)/\(name) started pid \(process.processIdentifier) port \(port)")
+        logger.info("pod \(namespace)/\(name) started pid \(pid) port \(port)")
     }
 
     /// `command[0]` as a path: as given when it contains a slash, else looked up in PATH.
@@ -78,24 +73,28 @@ final class ProcessPod: Pod {
         return argv
     }
 
+    var hasExited: Bool { state.withLock { $0.exited } }
+
     /// SIGTERM to the pod's process group, SIGKILL after `grace`, then waits (bounded) for the exit.
     func stop(grace: Duration) async {
         probe.cancel()
         state.withLock { $0.ready = false }
-        let pid = process.processIdentifier
-        guard process.isRunning else { return }
+        guard !hasExited else { return }
         kill(-pid, SIGTERM)
         let deadline = ContinuousClock.now.advanced(by: grace)
-        while process.isRunning && ContinuousClock.now < deadline {
+        while !hasExited && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning {
+        if !hasExited {
             logger.info("pod \(name) did not stop within its grace period: SIGKILL")
             kill(-pid, SIGKILL)
             let killDeadline = ContinuousClock.now.advanced(by: .seconds(5))
-            while process.isRunning && ContinuousClock.now < killDeadline {
+            while !hasExited && ContinuousClock.now < killDeadline {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
+        // Children that left the group (or outlived the leader) are not chased; a pod's own
+        // group is killed once more in case the leader exited first.
+        kill(-pid, SIGKILL)
     }
 }

@@ -23,7 +23,7 @@ final class ServiceProxy: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true)) }
             }
         let boundPort = server.channel.localAddress?.port ?? port
         let holder = Locked<ServiceProxy?>(nil)
@@ -72,7 +72,7 @@ final class ServiceProxy: Sendable {
                 .channelOption(.allowRemoteHalfClosure, value: true)
                 .connectTimeout(.seconds(2))
                 .connect(host: "127.0.0.1", port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                    channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true)) }
                 }
         } catch {
             logger.debug("service cannot reach 127.0.0.1:\(port): \(error)")

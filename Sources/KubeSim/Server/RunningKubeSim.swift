@@ -45,6 +45,11 @@ public final class RunningKubeSim: Sendable {
         return nil
     }
 
+    /// The live pods of a Deployment (terminating ones are left out, as in status.replicas).
+    public func pods(namespace: String, name: String) async -> [PodInfo] {
+        await controller.pods(namespace: namespace, name: name)
+    }
+
     /// Creates an object (as if seeded from a manifest).
     @discardableResult
     public func create(_ object: JSONValue) throws -> JSONValue {
