@@ -65,8 +65,15 @@ public final class RunningKubeSim: Sendable {
         store.get(ObjectKey(type: type, namespace: namespace, name: name))
     }
 
-    /// Stops everything KubeSim started, in reverse order.
+    private let stopped = Locked(false)
+
+    /// Stops everything KubeSim started, in reverse order. Calling it again does nothing.
     public func stop() async {
+        let first = stopped.withLock { wasStopped in
+            defer { wasStopped = true }
+            return !wasStopped
+        }
+        guard first else { return }
         controllerTask.cancel()
         await controllerTask.value
         await controller.shutdown()

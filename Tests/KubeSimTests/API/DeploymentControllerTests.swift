@@ -7,7 +7,7 @@ struct DeploymentControllerTests {
     @Test("a template change rolls a new ReplicaSet out and the status ends complete", arguments: [1, 3])
     func rollout(replicas: Int) async throws {
         let sim = try await Fixtures.httpSim([Fixtures.deployment("web", replicas: replicas)])
-        defer { Task { await sim.stop() } }
+        do {
         func status() -> JSONValue? { sim.get(.deployments, namespace: "ns", name: "web")?["status"] }
         func complete(generation: Int) -> Bool {
             guard let s = status() else { return false }
@@ -30,5 +30,10 @@ struct DeploymentControllerTests {
         #expect(done)
         let surge = RolloutMath.surgeAndUnavailable(replicas: replicas, maxSurge: nil, maxUnavailable: nil).surge
         #expect(maxTotal <= replicas + surge)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 }

@@ -7,7 +7,7 @@ struct DiscoveryAPITests {
     @Test("discovery documents list the resources with verbs, kinds and shortNames")
     func discovery() async throws {
         let sim = try await Fixtures.httpSim { $0.serverVersion = "1.31" }
-        defer { Task { await sim.stop() } }
+        do {
         let http = RawHTTP(sim)
         let version = try await http.get("/version")
         #expect(version.json["gitVersion"] == "v1.31.0")
@@ -29,12 +29,17 @@ struct DiscoveryAPITests {
         #expect(openapi.status == 404)
         #expect(openapi.json["kind"] == "Status")
         #expect(openapi.headers["content-type"] == "application/json")
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 
     @Test("404 for a missing object, 415 for an unknown patch type, Status bodies throughout")
     func errors() async throws {
         let sim = try await Fixtures.httpSim([Fixtures.secret("s1", data: ["k": "v"])])
-        defer { Task { await sim.stop() } }
+        do {
         let http = RawHTTP(sim)
         let missing = try await http.get("/api/v1/namespaces/ns/secrets/x")
         #expect(missing.status == 404)
@@ -51,5 +56,10 @@ struct DiscoveryAPITests {
         #expect(watch.status == 200, "resourceVersion 1 is still in the history")
         #expect(ContinuousClock.now - started < .seconds(3), "timeoutSeconds ends the watch")
         #expect(watch.body.contains(#""type":"ADDED""#))
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 }

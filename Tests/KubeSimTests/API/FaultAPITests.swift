@@ -7,7 +7,7 @@ struct FaultAPITests {
     @Test("POST /kubesim/faults: the next N writes to an object conflict")
     func injectedConflicts() async throws {
         let sim = try await Fixtures.httpSim([Fixtures.secret("s1", data: ["k": "v"])])
-        defer { Task { await sim.stop() } }
+        do {
         let http = RawHTTP(sim)
         let armed = try await http.request("POST", "/kubesim/faults", body: #"{"conflicts":[{"resource":"secrets","namespace":"ns","name":"s1","count":2}]}"#)
         #expect(armed.status == 200)
@@ -17,12 +17,17 @@ struct FaultAPITests {
             codes.append(try await http.request("PATCH", "/api/v1/namespaces/ns/secrets/s1", body: #"{"data":{"k":"\#(value)"}}"#, contentType: "application/merge-patch+json").status)
         }
         #expect(codes == [409, 409, 200])
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 
     @Test("server errors for matching requests, then normal answers; latency is added")
     func serverErrorsAndLatency() async throws {
         let sim = try await Fixtures.httpSim([Fixtures.secret("s1", data: ["k": "v"])])
-        defer { Task { await sim.stop() } }
+        do {
         let http = RawHTTP(sim)
         sim.faults.injectServerErrors(.init(count: 2, code: 503, verbs: ["get"], resources: ["secrets"]))
         #expect(try await http.get("/api/v1/namespaces/ns/secrets/s1").status == 503)
@@ -35,12 +40,17 @@ struct FaultAPITests {
         #expect(ContinuousClock.now - started >= .milliseconds(300))
         _ = try await http.request("DELETE", "/kubesim/faults")
         #expect(try await http.get("/kubesim/faults").json["latencyMilliseconds"] == 0)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 
     @Test("crashing pods never become available")
     func crashingPods() async throws {
         let sim = try await Fixtures.httpSim { $0.faults = ["crashingPods": [["namespace": "ns", "name": "web"]]] }
-        defer { Task { await sim.stop() } }
+        do {
         try sim.create(Fixtures.deployment("web", replicas: 2))
         let settled = await Fixtures.eventually(timeout: .seconds(3)) {
             sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["status", "updatedReplicas"]) == 2
@@ -50,5 +60,10 @@ struct FaultAPITests {
         let status = sim.get(.deployments, namespace: "ns", name: "web")?["status"]
         #expect(status?["availableReplicas"] == 0)
         #expect(status?["conditions"]?.arrayValue?.first { $0["type"] == "Available" }?["status"] == "False")
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 }

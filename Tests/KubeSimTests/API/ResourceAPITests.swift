@@ -7,7 +7,7 @@ struct ResourceAPITests {
     @Test("create, get, list with selectors, update, delete")
     func crud() async throws {
         let sim = try await Fixtures.httpSim()
-        defer { Task { await sim.stop() } }
+        do {
         let http = RawHTTP(sim)
         var cm: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c1", "labels": ["tier": "gw"]], "data": ["a": "1"]]
         let created = try await http.request("POST", "/api/v1/namespaces/ns/configmaps", body: cm.jsonString)
@@ -29,12 +29,17 @@ struct ResourceAPITests {
         let deleted = try await http.request("DELETE", "/api/v1/namespaces/ns/configmaps/c1")
         #expect(deleted.json["status"] == "Success")
         #expect(try await http.get("/api/v1/namespaces/ns/configmaps/c1").status == 404)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 
     @Test("merge, strategic, JSON and apply patches; a patch carrying a stale resourceVersion gets 409")
     func patchTypes() async throws {
         let sim = try await Fixtures.httpSim([Fixtures.secret("s1", data: ["k": "v"]), Fixtures.deployment("web")])
-        defer { Task { await sim.stop() } }
+        do {
         let http = RawHTTP(sim)
         let path = "/api/v1/namespaces/ns/secrets/s1"
         let merge = try await http.request("PATCH", path, body: #"{"stringData":{"k":"new"}}"#, contentType: "application/merge-patch+json")
@@ -60,12 +65,17 @@ struct ResourceAPITests {
         let managers = apply.json.value(at: ["metadata", "managedFields"])?.arrayValue ?? []
         #expect(managers.first?["manager"] == "lockstep")
         #expect(managers.first?["operation"] == "Apply")
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 
     @Test("watch streams JSON lines from a resourceVersion; a too old one gets 410")
     func watchOverHTTP() async throws {
         let sim = try await Fixtures.httpSim([Fixtures.secret("s1", data: ["k": "v"])]) { $0.watchHistoryLimit = 5 }
-        defer { Task { await sim.stop() } }
+        do {
         let http = RawHTTP(sim)
         let start = sim.store.resourceVersion
         let patcher = Task {
@@ -88,5 +98,10 @@ struct ResourceAPITests {
         let gone = try await http.get("/api/v1/namespaces/ns/secrets?watch=1&resourceVersion=\(start)")
         #expect(gone.status == 410)
         #expect(gone.json["reason"] == "Expired")
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 }

@@ -11,19 +11,24 @@ struct KubectlConformanceTests {
     @Test("get secret -o json", arguments: versions)
     func getSecretJSON(version: String) async throws {
         let bench = try await KubectlBench.start()
-        defer { Task { await bench.stop() } }
+        do {
         let result = try await bench.kubectl(version).run(["get", "secret", "s1", "-n", "ns", "-o", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let secret = try JSONValue.parse(result.stdout)
         #expect(secret["kind"] == "Secret")
         #expect(secret.value(at: ["data", "masterkey"])?.stringValue == Data("sk-old-0123456789".utf8).base64EncodedString())
         #expect(secret.value(at: ["metadata", "resourceVersion"])?.stringValue?.isEmpty == false)
+        } catch {
+            await bench.stop()
+            throw error
+        }
+        await bench.stop()
     }
 
     @Test("patch secret --type merge", arguments: versions)
     func patchSecretMerge(version: String) async throws {
         let bench = try await KubectlBench.start()
-        defer { Task { await bench.stop() } }
+        do {
         let before = bench.sim.get(.secrets, namespace: "ns", name: "s1")
         let result = try await bench.kubectl(version, token: KubectlBench.lockstepToken)
             .run(["patch", "secret", "s1", "-n", "ns", "--type", "merge", "-p", #"{"stringData":{"masterkey":"sk-new-0123456789"}}"#])
@@ -33,12 +38,17 @@ struct KubectlConformanceTests {
         #expect(after?.value(at: ["data", "masterkey"])?.stringValue == Data("sk-new-0123456789".utf8).base64EncodedString())
         #expect(after?.value(at: ["metadata", "resourceVersion"]) != before?.value(at: ["metadata", "resourceVersion"]))
         #expect(after?.value(at: ["metadata", "managedFields"])?.arrayValue?.contains { $0["manager"] == "kubectl-patch" } == true)
+        } catch {
+            await bench.stop()
+            throw error
+        }
+        await bench.stop()
     }
 
     @Test("strategic patch of a Deployment merges containers and env by name", arguments: versions)
     func strategicPatchDeployment(version: String) async throws {
         let bench = try await KubectlBench.start()
-        defer { Task { await bench.stop() } }
+        do {
         let patch = #"{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"EXTRA","value":"1"}]}]}}}}"#
         let result = try await bench.kubectl(version).run(["patch", "deployment", "web", "-n", "ns", "-p", patch])
         #expect(result.status == 0, "\(result.stderr)")
@@ -47,12 +57,17 @@ struct KubectlConformanceTests {
         let env = deployment?.value(at: ["spec", "template", "spec", "containers"])?.arrayValue?.first?["env"]
         #expect(env == [["name": "MODE", "value": "a"], ["name": "EXTRA", "value": "1"]])
         #expect(deployment?.value(at: ["metadata", "generation"]) == 2)
+        } catch {
+            await bench.stop()
+            throw error
+        }
+        await bench.stop()
     }
 
     @Test("rollout restart, then rollout status prints the real progress messages", arguments: versions)
     func rolloutRestartAndStatus(version: String) async throws {
         let bench = try await KubectlBench.start(podReadyDelay: .seconds(1))
-        defer { Task { await bench.stop() } }
+        do {
         #expect(await bench.waitRolledOut("web"))
         let kubectl = try bench.kubectl(version)
         let restart = try await kubectl.run(["rollout", "restart", "deployment/web", "-n", "ns"])
@@ -76,12 +91,17 @@ struct KubectlConformanceTests {
         #expect(lines.dropLast().allSatisfy(known.contains), "unexpected line in: \(lines)")
         #expect(lines.contains(#"Waiting for deployment "web" rollout to finish: 1 out of 2 new replicas have been updated..."#))
         #expect(ContinuousClock.now - started > .milliseconds(900), "two pods each take 1 s to become ready")
+        } catch {
+            await bench.stop()
+            throw error
+        }
+        await bench.stop()
     }
 
     @Test("rollout status fails when the rollout exceeds its progress deadline", arguments: versions)
     func rolloutStatusDeadlineExceeded(version: String) async throws {
         let bench = try await KubectlBench.start(seed: [Fixtures.deployment("stuck", replicas: 1, progressDeadlineSeconds: 2)])
-        defer { Task { await bench.stop() } }
+        do {
         #expect(await bench.waitRolledOut("stuck"))
         bench.sim.faults.setStuckRollout(namespace: "ns", name: "stuck")
         let kubectl = try bench.kubectl(version)
@@ -94,12 +114,17 @@ struct KubectlConformanceTests {
         let progressing = bench.sim.get(.deployments, namespace: "ns", name: "stuck")?.value(at: ["status", "conditions"])?.arrayValue?
             .first { $0["type"] == "Progressing" }
         #expect(progressing?["reason"] == "ProgressDeadlineExceeded")
+        } catch {
+            await bench.stop()
+            throw error
+        }
+        await bench.stop()
     }
 
     @Test("a forbidden request prints kubectl's real message", arguments: versions)
     func forbidden(version: String) async throws {
         let bench = try await KubectlBench.start()
-        defer { Task { await bench.stop() } }
+        do {
         let kubectl = try bench.kubectl(version, token: KubectlBench.lockstepToken)
         let result = try await kubectl.run(["patch", "secret", "readonly", "-n", "ns", "--type", "merge", "-p", #"{"data":{}}"#])
         #expect(result.status == 1)
@@ -109,12 +134,17 @@ struct KubectlConformanceTests {
         let unknown = try await bench.kubectl(version, token: "not-a-token").run(["get", "secret", "s1", "-n", "ns"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("error: You must be logged in to the server"))
+        } catch {
+            await bench.stop()
+            throw error
+        }
+        await bench.stop()
     }
 
     @Test("auth can-i answers from the RBAC rules", arguments: versions)
     func authCanI(version: String) async throws {
         let bench = try await KubectlBench.start()
-        defer { Task { await bench.stop() } }
+        do {
         let kubectl = try bench.kubectl(version, token: KubectlBench.lockstepToken)
         let yes = try await kubectl.run(["auth", "can-i", "patch", "secrets/s1", "-n", "ns"])
         #expect(yes.status == 0, "\(yes.stderr)")
@@ -124,6 +154,11 @@ struct KubectlConformanceTests {
         #expect(no.stdout == "no\n")
         let elsewhere = try await kubectl.run(["auth", "can-i", "get", "secrets/s1", "-n", "other"])
         #expect(elsewhere.stdout == "no\n")
+        } catch {
+            await bench.stop()
+            throw error
+        }
+        await bench.stop()
     }
 
     @Test("the written kubeconfig authenticates with the admin client certificate when there is no tokens file", arguments: versions)
@@ -133,7 +168,8 @@ struct KubectlConformanceTests {
         config.kubeconfigOut = directory.appendingPathComponent("kubeconfig")
         config.seedObjects = [Fixtures.secret("s1", data: ["k": "v"])]
         let sim = try await KubeSim.start(config)
-        defer { Task { await sim.stop(); try? FileManager.default.removeItem(at: directory) } }
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
         let written = try String(contentsOf: directory.appendingPathComponent("kubeconfig"), encoding: .utf8)
         #expect(written.contains("client-certificate-data"))
         let kubectl = try Kubectl(version: version, kubeconfig: sim.kubeconfig, directory: directory)
@@ -142,5 +178,10 @@ struct KubectlConformanceTests {
         #expect(result.stdout == "s1")
         let whoami = try await kubectl.run(["auth", "can-i", "delete", "secrets"])
         #expect(whoami.stdout == "yes\n")
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 }

@@ -52,8 +52,7 @@ struct ProcessPodTests {
             Fixtures.secret("app-env", data: ["FROM_ENVFROM": "e1"]),
             deployment,
         ])
-        var stopped = false
-        defer { if !stopped { Task { await sim.stop() } } }
+        do {
         let http = RawHTTP(sim)
         func rolledOut(_ generation: Int) async -> Bool {
             await Fixtures.eventually(timeout: .seconds(30)) {
@@ -91,9 +90,12 @@ struct ProcessPodTests {
 
         let lastPods = await sim.pods(namespace: "ns", name: "web")
         await sim.stop()
-        stopped = true
         #expect(lastPods.allSatisfy { kill($0.processID!, 0) != 0 }, "stop() ends every pod process")
         #expect(throws: (any Error).self) { _ = try PortProbe.connect(port: service.port!) }
+        } catch {
+            await sim.stop()
+            throw error
+        }
     }
 }
 

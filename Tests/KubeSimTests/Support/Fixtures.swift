@@ -55,3 +55,4 @@ enum Fixtures {
     /// True when running in CI, where a missing prerequisite must fail instead of skip.
     static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 }
+
