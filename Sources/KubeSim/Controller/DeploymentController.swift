@@ -136,6 +136,22 @@ actor DeploymentController {
         }
     }
 
+    /// Writes the allocated Service port into the Deployment's annotation, so CLI users can read it.
+    private func reportServicePort(_ port: Int, key: ObjectKey) {
+        let annotation = ["metadata", "annotations", ServiceProxy.portAnnotation]
+        let fields: JSONValue = ["f:metadata": ["f:annotations": .object(["f:" + ServiceProxy.portAnnotation: [:]])]]
+        do {
+            try store.modify(key, context: WriteContext(manager: "kubesim-service", fieldsSet: fields)) { current in
+                var next = current ?? [:]
+                next.setValue(.string(String(port)), at: annotation)
+                next.setValue(nil, at: ["metadata", "resourceVersion"])
+                return next
+            }
+        } catch {
+            logger.warning("cannot record the service port of \(key): \(error)")
+        }
+    }
+
     /// The ReplicaSet controller: creates or deletes pods until the count matches spec.replicas.
     private func syncPods(_ rs: inout SimReplicaSet, deployment: JSONValue, namespace: String, name: String) async {
         while rs.pods.count < rs.replicas {
@@ -165,6 +181,7 @@ actor DeploymentController {
                 let service = try await ServiceProxy.start(port: wanted, logger: logger)
                 state.service = service
                 logger.info("service for \(state.key.namespace)/\(state.key.name) on 127.0.0.1:\(service.port)")
+                if wanted != service.port { reportServicePort(service.port, key: state.key) }
             } catch {
                 logger.error("cannot start service for \(state.key): \(error)")
             }

@@ -62,6 +62,10 @@ struct ProcessPodTests {
         }
         #expect(await rolledOut(1))
         let service = try #require(await sim.serviceURL(namespace: "ns", name: "web"))
+        let annotated = await Fixtures.eventually {
+            sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["metadata", "annotations", "kubesim.lockstep.dev/service-port"])?.stringValue == String(service.port!)
+        }
+        #expect(annotated, "the allocated Service port is reported in the Deployment's annotation")
         let firstPods = await sim.pods(namespace: "ns", name: "web")
         #expect(firstPods.count == 2)
         #expect(firstPods.allSatisfy { $0.processID != nil && $0.ready })

@@ -50,8 +50,8 @@ struct Kubectl {
         process.arguments = ["--kubeconfig", kubeconfig.path, "--cache-dir", cacheDirectory.path] + arguments
         let out = cacheDirectory.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         let err = cacheDirectory.deletingLastPathComponent().appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let outHandle = try FileHandle(forWritingTo: out)
         let errHandle = try FileHandle(forWritingTo: err)
         defer {
