@@ -10,16 +10,26 @@ extension APIServer {
         let key = try key(path)
         guard let object = store.get(key) else { throw APIError.notFound(path.type, key.name) }
         if path.subresource == "scale" { return .json(Scale.from(object)) }
+        if TableView.wanted(request) {
+            return .json(tableView(request, path.type).table([object], resourceVersion: object.value(at: ["metadata", "resourceVersion"])?.stringValue))
+        }
         return .json(object)
     }
 
     func list(_ request: APIRequest, _ path: Route.ResourcePath) throws -> APIResponse {
         let selector = try Selector(labelSelector: request.query["labelSelector"], fieldSelector: request.query["fieldSelector"])
         let (items, resourceVersion) = store.list(path.type, namespace: path.namespace, matching: selector.matches)
+        if TableView.wanted(request) {
+            return .json(tableView(request, path.type).table(items, resourceVersion: String(resourceVersion)))
+        }
         return .json([
             "kind": .string(path.type.listKind), "apiVersion": .string(path.type.apiVersion),
             "metadata": ["resourceVersion": .string(String(resourceVersion))], "items": .array(items),
         ])
+    }
+
+    func tableView(_ request: APIRequest, _ type: ResourceType) -> TableView {
+        TableView(type: type, includeObject: request.query["includeObject"] ?? "Metadata", now: Date())
     }
 
     func create(_ request: APIRequest, _ path: Route.ResourcePath) throws -> APIResponse {

@@ -17,9 +17,20 @@ extension APIServer {
         let bookmarkInterval = request.flag("allowWatchBookmarks") ? configuration.bookmarkInterval : nil
         let type = path.type
 
+        let table = TableView.wanted(request) ? tableView(request, path.type) : nil
+        let firstRow = Locked(true)
+        let render: @Sendable (WatchEvent) -> String = { event in
+            guard let table else { return event.jsonLine }
+            let withColumns = firstRow.withLock { first in
+                defer { first = false }
+                return first
+            }
+            let object = table.table([event.object], resourceVersion: String(event.resourceVersion), withColumns: withColumns)
+            return JSONValue.object(["type": .string(event.kind.rawValue), "object": object]).jsonString + "\n"
+        }
         let (lines, output) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
         let lastSent = Locked(subscription.resourceVersion)
-        for event in subscription.initial { output.yield(event.jsonLine) }
+        for event in subscription.initial { output.yield(render(event)) }
         if sendInitialEvents {
             output.yield(Self.bookmark(type, resourceVersion: subscription.resourceVersion, initialEventsEnd: true))
         }
@@ -27,7 +38,7 @@ extension APIServer {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await event in subscription.events {
-                        output.yield(event.jsonLine)
+                        output.yield(render(event))
                         lastSent.withLock { $0 = max($0, event.resourceVersion) }
                     }
                 }

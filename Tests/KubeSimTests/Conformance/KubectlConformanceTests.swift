@@ -161,6 +161,30 @@ struct KubectlConformanceTests {
         await bench.stop()
     }
 
+    @Test("get prints the server-side table; create secret works (kubectl 1.33 sends it as protobuf)", arguments: versions)
+    func tableAndCreate(version: String) async throws {
+        let bench = try await KubectlBench.start()
+        do {
+        #expect(await bench.waitRolledOut("web"))
+        let kubectl = try bench.kubectl(version)
+        let table = try await kubectl.run(["get", "deployments", "-n", "ns"])
+        #expect(table.status == 0, "\(table.stderr)")
+        let lines = table.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(lines.first == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"])
+        #expect(lines.dropFirst().first?.prefix(4) == ["web", "2/2", "2", "2"])
+        let created = try await kubectl.run(["create", "secret", "generic", "made", "-n", "ns", "--from-literal=key=value"])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout == "secret/made created\n")
+        #expect(bench.sim.get(.secrets, namespace: "ns", name: "made")?.value(at: ["data", "key"]) == "dmFsdWU=")
+        let secrets = try await kubectl.run(["get", "secrets", "-n", "ns"])
+        #expect(secrets.stdout.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "TYPE", "DATA", "AGE"])
+        } catch {
+            await bench.stop()
+            throw error
+        }
+        await bench.stop()
+    }
+
     @Test("the written kubeconfig authenticates with the admin client certificate when there is no tokens file", arguments: versions)
     func clientCertificateKubeconfig(version: String) async throws {
         let directory = try Fixtures.tempDirectory()

@@ -95,26 +95,14 @@ struct ProcessPodTests {
         let lastPods = await sim.pods(namespace: "ns", name: "web")
         await sim.stop()
         #expect(lastPods.allSatisfy { kill($0.processID!, 0) != 0 }, "stop() ends every pod process")
-        #expect(throws: (any Error).self) { _ = try PortProbe.connect(port: service.port!) }
+        // The port may already belong to someone else (tests run in parallel); what matters is that
+        // none of this Deployment's pods answers through it any more.
+        let afterStop = try? await RawHTTP(port: service.port!).request("GET", "/", timeout: .seconds(2)).body
+        let podNames = Set((firstPods + lastPods).map(\.name))
+        #expect(afterStop.map { !podNames.contains(String($0.split(separator: " ").first ?? "")) } ?? true, "the Service is gone after stop()")
         } catch {
             await sim.stop()
             throw error
         }
-    }
-}
-
-/// Whether something listens on a 127.0.0.1 port.
-enum PortProbe {
-    static func connect(port: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if result != 0 { throw TestFailure("connection to \(port) refused") }
     }
 }
