@@ -42,7 +42,9 @@ extension JSONValue: Codable {
         try parse(Data(text.utf8))
     }
 
-    /// Compact JSON with sorted keys, so that equal documents serialise to equal bytes.
+    /// Compact JSON in a deterministic key order, so that equal documents serialise to equal bytes:
+    /// API objects start with kind, apiVersion, metadata and end with status; `Status` bodies use the
+    /// apiserver's exact field order; everything else is sorted.
     public var jsonString: String {
         var out = ""
         write(to: &out)
@@ -72,7 +74,7 @@ extension JSONValue: Codable {
             out += "]"
         case .object(let o):
             out += "{"
-            for (i, key) in o.keys.sorted().enumerated() {
+            for (i, key) in Self.orderedKeys(o).enumerated() {
                 if i > 0 { out += "," }
                 Self.writeString(key, to: &out)
                 out += ":"
@@ -100,5 +102,20 @@ extension JSONValue: Codable {
             }
         }
         out += "\""
+    }
+
+    private static let statusOrder = ["kind", "apiVersion", "metadata", "status", "message", "reason", "details", "code"]
+    private static let detailsOrder = ["name", "group", "kind", "uid", "causes", "retryAfterSeconds"]
+
+    static func orderedKeys(_ o: [String: JSONValue]) -> [String] {
+        func ordered(first: [String], last: [String] = []) -> [String] {
+            let head = first.filter { o[$0] != nil }
+            let tail = last.filter { o[$0] != nil && !first.contains($0) }
+            return head + o.keys.filter { !head.contains($0) && !tail.contains($0) }.sorted() + tail
+        }
+        if o["apiVersion"] != nil, o["kind"]?.stringValue == "Status" { return ordered(first: statusOrder) }
+        if o["apiVersion"] != nil, o["kind"] != nil { return ordered(first: ["kind", "apiVersion", "metadata"], last: ["status"]) }
+        if o["kind"] != nil, o["apiVersion"] == nil, o.keys.allSatisfy(detailsOrder.contains) { return ordered(first: detailsOrder) }
+        return o.keys.sorted()
     }
 }
