@@ -106,6 +106,7 @@ let package = Package(
             name: "KubeSimTests",
             dependencies: [
                 "KubeSim",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -38,6 +38,9 @@ struct KubeSimCommand: AsyncParsableCommand {
     @Option(help: "Initial faults, a JSON file in the form of POST /kubesim/faults.")
     var faults: String?
 
+    @Option(name: .customLong("pod-logs"), help: "Keep process pods' stdout/stderr in this folder (default: a temporary one, removed at exit).")
+    var podLogs: String?
+
     @Flag(name: .customLong("no-processes"), help: "Simulate every pod, even those with a command.")
     var noProcesses = false
 
@@ -59,6 +62,7 @@ struct KubeSimCommand: AsyncParsableCommand {
         if let rbac { config.rbac = try RBACRules(contentsOf: URL(fileURLWithPath: rbac)) }
         if let tokens { config.tokens = try TokenFile(contentsOf: URL(fileURLWithPath: tokens)) }
         if let kubeconfigOut { config.kubeconfigOut = URL(fileURLWithPath: kubeconfigOut) }
+        if let podLogs { config.podLogDirectory = URL(fileURLWithPath: podLogs) }
         if let faults { config.faults = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: faults))) }
 
         let signals = SignalWaiter([SIGTERM, SIGINT])

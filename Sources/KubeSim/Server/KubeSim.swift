@@ -55,8 +55,11 @@ public enum KubeSim {
         let url = URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!
         api.serverAddress = "127.0.0.1:\(port)"
 
-        let logDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kubesim-pods-\(UUID().uuidString.prefix(8))")
+        let temporaryLogs = configuration.podLogDirectory == nil
+        let logDirectory = configuration.podLogDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("kubesim-pods-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        logger.info("serving \(url.absoluteString); pod logs in \(logDirectory.path)")
         let controller = DeploymentController(
             store: store, faults: faults, configuration: configuration,
             podFactory: PodFactory(store: store, configuration: configuration, logDirectory: logDirectory, logger: logger),
@@ -67,7 +70,7 @@ public enum KubeSim {
         if let out = configuration.kubeconfigOut { try kubeconfig.write(to: out) }
         return RunningKubeSim(
             url: url, store: store, faults: faults, kubeconfig: kubeconfig, caPEM: tls?.ca.certificatePEM,
-            podLogDirectory: logDirectory, controller: controller, controllerTask: controllerTask, serviceGroup: serviceGroup, appTask: appTask)
+            podLogDirectory: logDirectory, removesPodLogs: temporaryLogs, controller: controller, controllerTask: controllerTask, serviceGroup: serviceGroup, appTask: appTask)
     }
 
     /// Seeds one manifest; unknown kinds are refused so that a typo does not pass silently.

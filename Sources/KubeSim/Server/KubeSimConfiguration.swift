@@ -28,6 +28,9 @@ public struct KubeSimConfiguration: Sendable {
     public var runProcesses = true
     /// Initial faults, in the JSON form of `POST /kubesim/faults`.
     public var faults: JSONValue?
+    /// Where process pods write stdout/stderr (`<namespace>_<pod>.log`). When nil, a temporary folder
+    /// that ``RunningKubeSim/stop()`` removes.
+    public var podLogDirectory: URL?
     /// Readiness probes of process pods: period and per-attempt timeout.
     public var probePeriod: Duration = .milliseconds(250)
 

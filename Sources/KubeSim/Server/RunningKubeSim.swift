@@ -13,12 +13,13 @@ public final class RunningKubeSim: Sendable {
     public let caPEM: String?
     /// Where process pods write their stdout and stderr (`<namespace>_<pod>.log`).
     public let podLogDirectory: URL
+    let removesPodLogs: Bool
     let controller: DeploymentController
     let controllerTask: Task<Void, Never>
     let serviceGroup: ServiceGroup
     let appTask: Task<Void, Never>
 
-    init(url: URL, store: ObjectStore, faults: FaultInjector, kubeconfig: Kubeconfig, caPEM: String?, podLogDirectory: URL,
+    init(url: URL, store: ObjectStore, faults: FaultInjector, kubeconfig: Kubeconfig, caPEM: String?, podLogDirectory: URL, removesPodLogs: Bool,
          controller: DeploymentController, controllerTask: Task<Void, Never>, serviceGroup: ServiceGroup, appTask: Task<Void, Never>) {
         self.url = url
         self.store = store
@@ -26,6 +27,7 @@ public final class RunningKubeSim: Sendable {
         self.kubeconfig = kubeconfig
         self.caPEM = caPEM
         self.podLogDirectory = podLogDirectory
+        self.removesPodLogs = removesPodLogs
         self.controller = controller
         self.controllerTask = controllerTask
         self.serviceGroup = serviceGroup
@@ -80,5 +82,6 @@ public final class RunningKubeSim: Sendable {
         store.closeWatches()
         await serviceGroup.triggerGracefulShutdown()
         await appTask.value
+        if removesPodLogs { try? FileManager.default.removeItem(at: podLogDirectory) }
     }
 }

@@ -34,7 +34,7 @@ struct KubectlBench {
             Fixtures.secret("readonly", data: ["k": "v"]),
             Fixtures.deployment("web", replicas: 2),
         ] + seed
-        let sim = try await KubeSim.start(config)
+        let sim = try await KubeSim.start(config, logger: Fixtures.quietLogger)
         return KubectlBench(sim: sim, directory: try Fixtures.tempDirectory())
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import KubeSim
+import Logging
 
 /// Objects and servers the tests share.
 enum Fixtures {
@@ -33,7 +34,7 @@ enum Fixtures {
         config.podReadyDelay = .milliseconds(100)
         config.seedObjects = seed
         configure(&config)
-        return try await KubeSim.start(config)
+        return try await KubeSim.start(config, logger: quietLogger)
     }
 
     static func tempDirectory() throws -> URL {
@@ -50,6 +51,13 @@ enum Fixtures {
             try? await Task.sleep(for: .milliseconds(50))
         }
         return try await condition()
+    }
+
+    /// KubeSim's log at warning level, so test output stays readable.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "kubesim-test")
+        logger.logLevel = .warning
+        return logger
     }
 
     /// True when running in CI, where a missing prerequisite must fail instead of skip.
