@@ -97,6 +97,7 @@ final class APIServer: Sendable {
 
     private func namespaces(_ request: APIRequest, name: String?) throws -> APIResponse {
         guard request.method == "GET" else { throw APIError.methodNotAllowed(request.method) }
+        try authorize(request.user, ResourceAttributes(verb: name == nil ? "list" : "get", group: "", resource: "namespaces", name: name ?? ""))
         func namespace(_ n: String) -> JSONValue {
             ["kind": "Namespace", "apiVersion": "v1", "metadata": ["name": .string(n)], "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"]]
         }

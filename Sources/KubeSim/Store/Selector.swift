@@ -32,7 +32,13 @@ public struct Selector: Sendable {
         }
     }
 
-    static let supportedFields: Set<String> = ["metadata.name", "metadata.namespace", "type"]
+    /// Field labels the apiserver supports for the kinds KubeSim serves (`type` for Secrets, the
+    /// `involvedObject.*`, `reason`, `source` and `type` fields for Events, as `kubectl describe` uses).
+    static let supportedFields: Set<String> = [
+        "metadata.name", "metadata.namespace", "type", "reason", "source",
+        "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+        "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
+    ]
 
     public func matches(_ object: JSONValue) -> Bool {
         let objectLabels = object.value(at: ["metadata", "labels"])?.objectValue ?? [:]

@@ -41,6 +41,31 @@ struct RBACTests {
         #expect(cluster.forbiddenMessage(user: "u").hasSuffix("at the cluster scope"))
     }
 
+    @Test("over HTTP every request is authorized, namespaces included")
+    func enforcedOnEveryRequest() async throws {
+        let sim = try await Fixtures.httpSim([Fixtures.secret("s1", data: ["k": "v"])]) {
+            $0.tokens = TokenFile(entries: [("tok-l", UserInfo(name: "lockstep"))])
+            $0.rbac = rules
+        }
+        do {
+            let http = RawHTTP(sim)
+            let auth = ["Authorization": "Bearer tok-l"]
+            #expect(try await http.request("GET", "/api/v1/namespaces/ns/secrets/s1", headers: auth).status == 200)
+            let denied = try await http.request("DELETE", "/api/v1/namespaces/ns/secrets/s1", headers: auth)
+            #expect(denied.status == 403)
+            #expect(denied.json["message"] == #"secrets "s1" is forbidden: User "lockstep" cannot delete resource "secrets" in API group "" in the namespace "ns""#)
+            #expect(denied.json["reason"] == "Forbidden")
+            #expect(try await http.request("GET", "/api/v1/namespaces/ns", headers: auth).status == 403)
+            #expect(try await http.request("GET", "/kubesim/faults", headers: auth).status == 403)
+            #expect(try await http.request("GET", "/api/v1", headers: auth).status == 200, "discovery is open to every authenticated user")
+            #expect(try await http.request("GET", "/api/v1/namespaces/ns/secrets/s1", headers: ["Authorization": "Bearer nope"]).status == 401)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
     @Test("tokens file in kube-apiserver's CSV format")
     func tokens() throws {
         let file = try TokenFile(parsing: "# comment\ntok-a,alice,1,\"system:masters,devs\"\n\ntok-b,bob\n")
