@@ -26,6 +26,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // KubeSim imports these directly (already resolved through Hummingbird and swift-certificates).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // The one C boundary: libsodium from Debian (libsodium-dev). Only LockstepCrypto imports it.
@@ -76,11 +81,17 @@ let package = Package(
             name: "KubeSim",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -89,6 +100,7 @@ let package = Package(
             dependencies: [
                 "KubeSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -99,7 +111,16 @@ let package = Package(
         .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "LockstepAuditTests", dependencies: ["LockstepAudit", "LockstepCrypto", "LockstepVault", "LockstepCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit"], swiftSettings: strict),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], swiftSettings: strict),
+        .testTarget(
+            name: "KubeSimTests",
+            dependencies: [
+                "KubeSim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

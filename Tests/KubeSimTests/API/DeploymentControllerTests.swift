@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import KubeSim
+
+@Suite("Deployment controller with simulated pods")
+struct DeploymentControllerTests {
+    @Test("a template change rolls a new ReplicaSet out and the status ends complete", arguments: [1, 3])
+    func rollout(replicas: Int) async throws {
+        let sim = try await Fixtures.httpSim([Fixtures.deployment("web", replicas: replicas)])
+        do {
+        func status() -> JSONValue? { sim.get(.deployments, namespace: "ns", name: "web")?["status"] }
+        func complete(generation: Int) -> Bool {
+            guard let s = status() else { return false }
+            return s["observedGeneration"]?.intValue == generation && s["updatedReplicas"]?.intValue == replicas
+                && s["replicas"]?.intValue == replicas && s["availableReplicas"]?.intValue == replicas
+                && s["conditions"]?.arrayValue?.contains { $0["reason"] == "NewReplicaSetAvailable" } == true
+        }
+        #expect(await Fixtures.eventually { complete(generation: 1) })
+        let http = RawHTTP(sim)
+        let patched = try await http.request(
+            "PATCH", "/apis/apps/v1/namespaces/ns/deployments/web?fieldManager=kubectl-rollout",
+            body: #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-01T00:00:00Z"}}}}}"#,
+            contentType: "application/strategic-merge-patch+json")
+        #expect(patched.json.value(at: ["metadata", "generation"]) == 2)
+        var maxTotal = 0
+        let done = await Fixtures.eventually {
+            maxTotal = max(maxTotal, status()?["replicas"]?.intValue ?? 0)
+            return complete(generation: 2)
+        }
+        #expect(done)
+        let surge = RolloutMath.surgeAndUnavailable(replicas: replicas, maxSurge: nil, maxUnavailable: nil).surge
+        #expect(maxTotal <= replicas + surge)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import KubeSim
+
+/// Pods as real local processes behind a Service listener (python3's http.server as the container).
+@Suite("Process pods and the Service", .serialized)
+struct ProcessPodTests {
+    static let server = """
+        import http.server, os
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = (os.environ["HOSTNAME"] + " " + os.environ.get("SECRET_VALUE", "") + " " + os.environ.get("FROM_ENVFROM", "")).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+        http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+        """
+
+    static func python() -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let path = "\(dir)/python3"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    func body(_ url: URL) async throws -> String {
+        try await RawHTTP(port: url.port!).get("/").body
+    }
+
+    @Test("env comes from Secrets at pod start; the Service spreads over ready pods; a restart picks up the new value; stop ends every process")
+    func secretEnvAndService() async throws {
+        let python = try #require(Self.python(), "python3 is needed for process pods")
+        let directory = try Fixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("server.py")
+        try Self.server.write(to: script, atomically: true, encoding: .utf8)
+        let container: JSONValue = [
+            "name": "web", "image": "python",
+            "command": [.string(python), .string(script.path)],
+            "env": [["name": "SECRET_VALUE", "valueFrom": ["secretKeyRef": ["name": "app-secret", "key": "value"]]]],
+            "envFrom": [["secretRef": ["name": "app-env"]]],
+            "readinessProbe": ["httpGet": ["path": "/", "port": 8080], "periodSeconds": 1],
+        ]
+        var deployment = Fixtures.deployment("web", replicas: 2, container: container)
+        deployment.setValue(2, at: ["spec", "template", "spec", "terminationGracePeriodSeconds"])
+        let sim = try await Fixtures.httpSim([
+            Fixtures.secret("app-secret", data: ["value": "v1"]),
+            Fixtures.secret("app-env", data: ["FROM_ENVFROM": "e1"]),
+            deployment,
+        ])
+        do {
+        let http = RawHTTP(sim)
+        func rolledOut(_ generation: Int) async -> Bool {
+            await Fixtures.eventually(timeout: .seconds(30)) {
+                let s = sim.get(.deployments, namespace: "ns", name: "web")?["status"]
+                return s?["observedGeneration"]?.intValue == generation && s?["updatedReplicas"] == 2 && s?["replicas"] == 2 && s?["availableReplicas"] == 2
+            }
+        }
+        #expect(await rolledOut(1))
+        let service = try #require(await sim.serviceURL(namespace: "ns", name: "web"))
+        let annotated = await Fixtures.eventually {
+            sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["metadata", "annotations", "kubesim.lockstep.dev/service-port"])?.stringValue == String(service.port!)
+        }
+        #expect(annotated, "the allocated Service port is reported in the Deployment's annotation")
+        let firstPods = await sim.pods(namespace: "ns", name: "web")
+        #expect(firstPods.count == 2)
+        #expect(firstPods.allSatisfy { $0.processID != nil && $0.ready })
+
+        var seen: Set<String> = []
+        for _ in 0..<4 {
+            let answer = try await body(service)
+            #expect(answer.hasSuffix(" v1 e1"), "\(answer)")
+            seen.insert(String(answer.split(separator: " ").first ?? ""))
+        }
+        #expect(seen == Set(firstPods.map(\.name)), "round-robin reaches both pods")
+
+        _ = try await http.request("PATCH", "/api/v1/namespaces/ns/secrets/app-secret", body: #"{"stringData":{"value":"v2"}}"#, contentType: "application/merge-patch+json")
+        #expect(try await body(service).hasSuffix(" v1 e1"), "a running pod keeps the value it started with")
+
+        _ = try await http.request(
+            "PATCH", "/apis/apps/v1/namespaces/ns/deployments/web",
+            body: #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-01T00:00:00Z"}}}}}"#,
+            contentType: "application/strategic-merge-patch+json")
+        #expect(await rolledOut(2))
+        for _ in 0..<4 { #expect(try await body(service).hasSuffix(" v2 e1")) }
+        let oldGone = await Fixtures.eventually(timeout: .seconds(10)) {
+            firstPods.allSatisfy { kill($0.processID!, 0) != 0 }
+        }
+        #expect(oldGone, "replaced pods' processes were stopped")
+
+        let lastPods = await sim.pods(namespace: "ns", name: "web")
+        await sim.stop()
+        #expect(lastPods.allSatisfy { kill($0.processID!, 0) != 0 }, "stop() ends every pod process")
+        // The port may already belong to someone else (tests run in parallel); what matters is that
+        // none of this Deployment's pods answers through it any more.
+        let afterStop = try? await RawHTTP(port: service.port!).request("GET", "/", timeout: .seconds(2)).body
+        let podNames = Set((firstPods + lastPods).map(\.name))
+        #expect(afterStop.map { !podNames.contains(String($0.split(separator: " ").first ?? "")) } ?? true, "the Service is gone after stop()")
+        } catch {
+            await sim.stop()
+            throw error
+        }
+    }
+}
