@@ -61,6 +61,24 @@ enum VaultSchema {
                     BEGIN SELECT RAISE(ABORT, 'audit log is append-only: DELETE refused'); END;
                 """)
         }
+        m.registerMigration("v1-rotation") { db in
+            // One journaled run per rotation (DESIGN.md §5); the state is the Codable RotationRun.
+            try db.execute(sql: """
+                CREATE TABLE rotation_run (
+                    id TEXT PRIMARY KEY,
+                    credential TEXT NOT NULL REFERENCES credential(name),
+                    kind TEXT NOT NULL,
+                    state BLOB NOT NULL,
+                    started_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    outcome TEXT
+                ) STRICT;
+                -- At most one run per credential at a time.
+                CREATE UNIQUE INDEX rotation_run_one_active ON rotation_run(credential) WHERE finished_at IS NULL;
+                ALTER TABLE version ADD COLUMN run_id TEXT;
+                """)
+        }
         return m
     }
 }
