@@ -133,6 +133,23 @@ public struct VaultCatalog: Sendable {
         return record
     }
 
+    /// Per credential: the outcome of its last finished run, and whether a run is unfinished.
+    public func runSummary() throws -> [String: (lastOutcome: String?, inProgress: Bool)] {
+        try Vault.mapDatabaseErrors(path) {
+            try reader.read { db in
+                var out: [String: (lastOutcome: String?, inProgress: Bool)] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT credential, outcome, finished_at FROM rotation_run ORDER BY started_at") {
+                    let name: String = row["credential"]
+                    let finished: String? = row["finished_at"]
+                    var entry = out[name] ?? (nil, false)
+                    if finished == nil { entry.inProgress = true } else { entry.lastOutcome = row["outcome"] }
+                    out[name] = entry
+                }
+                return out
+            }
+        }
+    }
+
     static func versionRecord(_ row: Row) -> VersionRecord {
         VersionRecord(credential: row["credential"], version: row["version"],
                       state: VersionState(rawValue: row["state"]) ?? .failed, source: VersionSource(rawValue: row["source"]) ?? .manual,

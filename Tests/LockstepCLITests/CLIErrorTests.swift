@@ -111,3 +111,23 @@ import Testing
         #expect(bad.stderr.contains("error: 2 problems in 1 file")) // the typo, and the schedule left without every or cron
     }
 }
+
+@Suite struct CLIStatusTests {
+    @Test func statusJoinsPoliciesAndTheVault() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let v = try CLIVault()
+        try v.importValue("litellm-master-key", "sk-status-master-key-01")
+        try v.importValue("legacy-key", "sk-status-legacy-key-01")
+        let r = try CLI.run(["status", "--vault", v.vault, "--policies", root + "/policies", "--json"])
+        #expect(r.code == 0, "\(r.all)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        let state = Dictionary(uniqueKeysWithValues: rows.map { ($0["credential"] as! String, $0["state"] as! String) })
+        #expect(state == ["anthropic-api-key": "not-adopted", "azure-api-key": "not-adopted", "gemini-api-key": "not-adopted",
+                          "legacy-key": "no-policy", "litellm-master-key": "ok"])
+        let master = rows.first { $0["credential"] as? String == "litellm-master-key" }
+        #expect(master?["maxAgeSeconds"] as? Int == 35 * 86_400)
+        #expect(master?["nextDue"] != nil)
+        let text = try CLI.run(["status", "--vault", v.vault, "--policies", root + "/policies"])
+        #expect(text.stdout.contains("litellm-master-key") && text.stdout.contains("35d"))
+    }
+}
