@@ -138,6 +138,8 @@ public struct VaultCatalog: Sendable {
         try Vault.mapDatabaseErrors(path) {
             try reader.read { db in
                 var out: [String: (lastOutcome: String?, inProgress: Bool)] = [:]
+                // A vault not yet opened for writing by this version has no journal yet: no runs.
+                guard try db.tableExists("rotation_run") else { return out }
                 for row in try Row.fetchAll(db, sql: "SELECT credential, outcome, finished_at FROM rotation_run ORDER BY started_at") {
                     let name: String = row["credential"]
                     let finished: String? = row["finished_at"]
