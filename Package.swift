@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
@@ -52,6 +53,16 @@ let package = Package(
         .target(
             name: "LockstepPolicy",
             dependencies: ["LockstepCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LockstepLiteLLM",
+            dependencies: [
+                "LockstepCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -106,6 +117,7 @@ let package = Package(
         ),
 
         .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
+        .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
