@@ -56,9 +56,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "LockstepEngine",
+            dependencies: ["LockstepCore", "LockstepCrypto", "LockstepVault", "LockstepAudit"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "LockstepLiteLLM",
             dependencies: [
-                "LockstepCrypto",
+                "LockstepCrypto", "LockstepCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

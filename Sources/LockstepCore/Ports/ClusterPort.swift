@@ -1,0 +1,39 @@
+import LockstepCrypto
+
+/// What the rotation engine needs from Kubernetes. The adapter (LockstepKubernetes) implements
+/// it over the API; the engine knows nothing of HTTP.
+public protocol ClusterPort: Sendable {
+    /// One key of a Secret: its value (nil when the key is absent) and the object's resourceVersion.
+    func readSecret(_ target: RotationPolicy.SecretTarget) async throws -> (value: SecretBytes?, resourceVersion: String)
+    /// Writes one key, guarded by `resourceVersion`; returns the new resourceVersion.
+    /// A concurrent writer makes it throw `ClusterConflict` (never a blind overwrite).
+    func writeSecret(_ target: RotationPolicy.SecretTarget, value: SecretBytes, resourceVersion: String) async throws -> String
+    /// Sets the pod-template annotation `key: value` (the same value twice restarts once).
+    func annotatePodTemplate(_ deployment: RotationPolicy.DeploymentRef, key: String, value: String) async throws
+    /// Waits until the rollout is complete by kubectl's rules; throws on ProgressDeadlineExceeded or timeout.
+    func waitForRollout(_ deployment: RotationPolicy.DeploymentRef, timeout: Duration, progress: @escaping @Sendable (String) -> Void) async throws
+    /// Problems that would stop a rotation: missing objects and missing permissions, one line each.
+    func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef]) async throws -> [String]
+    /// Warnings for Secrets that something else may put back (Helm, Argo CD, External Secrets).
+    func ownershipWarnings(_ target: RotationPolicy.SecretTarget) async throws -> [String]
+}
+
+/// A write lost a race with another writer (HTTP 409).
+public struct ClusterConflict: Error, Sendable, CustomStringConvertible {
+    public let object: String
+    public init(object: String) { self.object = object }
+    public var description: String { "\(object) was modified by someone else while Lockstep wrote it (409 Conflict)" }
+}
+
+/// What the rotation engine needs from the LiteLLM gateway.
+public protocol GatewayPort: Sendable {
+    func isReady() async -> Bool
+    /// True when the gateway's auth accepts `key`, false when it refuses it; throws when the
+    /// answer is about something else (the gateway or a provider failing).
+    func accepts(_ key: SecretBytes) async throws -> Bool
+    /// Per model: healthy (no unhealthy endpoint), checked with the gateway's master key.
+    func health(models: [String], masterKey: SecretBytes) async throws -> [String: Bool]
+    /// Bridge strategy: register `key` as a virtual key named `alias`.
+    func registerBridgeKey(_ key: SecretBytes, alias: String, masterKey: SecretBytes) async throws
+    func removeBridgeKey(alias: String, masterKey: SecretBytes) async throws
+}

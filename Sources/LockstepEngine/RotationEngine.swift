@@ -1,0 +1,113 @@
+import Foundation
+import LockstepAudit
+import LockstepCore
+import LockstepCrypto
+import LockstepVault
+
+/// Carries out rotation runs: asks the pure `RotationMachine` what to do, journals the run in
+/// the vault before every step, audits every change before it is made and its outcome after,
+/// and performs the step through the cluster and gateway ports.
+public struct RotationEngine: Sendable {
+    public struct Settings: Sendable {
+        public var rolloutTimeout: Duration = .seconds(600)
+        /// Checks through the gateway are retried: a Service may still route to a terminating pod.
+        public var verifyAttempts: Int = 20
+        public var verifyDelay: Duration = .milliseconds(500)
+        /// The credential holding the gateway's master key (provider-key health checks).
+        public var masterKeyCredential: String? = "litellm-master-key"
+        public init() {}
+    }
+
+    let vault: Vault
+    let cluster: any ClusterPort
+    let gateway: any GatewayPort
+    let settings: Settings
+    let clock: any WallClock
+    let progress: @Sendable (String) -> Void
+
+    public init(vault: Vault, cluster: any ClusterPort, gateway: any GatewayPort, settings: Settings = Settings(),
+                clock: any WallClock = SystemClock(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.vault = vault
+        self.cluster = cluster
+        self.gateway = gateway
+        self.settings = settings
+        self.clock = clock
+        self.progress = progress
+    }
+
+    /// Starts and drives a new run. `manualValue` is the new value for a manual source.
+    public func start(policy: RotationPolicy, kind: RotationRun.Kind, actor: AuditActor, reason: String?, manualValue: SecretBytes?) async throws -> RunReport {
+        let id = "\(policy.credential.rawValue)-\(clock.now().millisecondsSinceEpoch)"
+        let run = RotationRun(id: id, credential: policy.credential.rawValue, kind: kind, policy: policy)
+        try vault.beginRun(run, actor: actor, reason: reason)
+        return try await drive(run, policy: policy, actor: actor, manualValue: manualValue)
+    }
+
+    /// Continues an interrupted run from its journaled state (after a crash or SIGTERM).
+    public func resume(_ run: RotationRun, policy: RotationPolicy, actor: AuditActor) async throws -> RunReport {
+        try await drive(run, policy: policy, actor: actor, manualValue: nil)
+    }
+
+    private func drive(_ run: RotationRun, policy: RotationPolicy, actor: AuditActor, manualValue: SecretBytes?) async throws -> RunReport {
+        var machine = RotationMachine(run: run)
+        var report = RunReport(run: run)
+        let started = ContinuousClock.now
+        var guardSteps = 0
+        while let action = machine.next() {
+            guardSteps += 1
+            if guardSteps > 500 { throw EngineError("run \(run.id) did not finish within 500 steps; it is journaled and can be resumed") }
+            let stepStart = ContinuousClock.now
+            let step = Step(engine: self, run: machine.run, policy: policy, actor: actor)
+            if let draft = step.startedEntry(action) {
+                // Fail closed: journal and audit before acting; if that fails, nothing happens.
+                try vault.saveRun(machine.run, audit: draft)
+            }
+            progress(describe(action))
+            do {
+                let outcome = try await step.perform(action, manualValue: manualValue)
+                report.warnings += outcome.warnings
+                machine.succeeded(action, newVersion: outcome.newVersion)
+                try vault.saveRun(machine.run, audit: step.finishedEntry(action, outcome: outcome, failure: nil))
+                if action == .verifyOldRefused { report.oldKeyRefusedAfterMillis = millis(ContinuousClock.now - started) }
+                report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "ok\(outcome.detail.map { ": \($0)" } ?? "")", millis: millis(ContinuousClock.now - stepStart)))
+            } catch {
+                let reason = "\(error)"
+                machine.failed(action, reason: reason)
+                try vault.saveRun(machine.run, audit: step.finishedEntry(action, outcome: nil, failure: reason))
+                report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "FAILED: \(reason)", millis: millis(ContinuousClock.now - stepStart)))
+                if machine.run.rollbackFailure != nil {
+                    // A rollback step failed: stop loudly; the journal keeps the run for `resume`.
+                    report.run = machine.run
+                    throw EngineError("rollback of run \(run.id) is stuck at \(describe(action)): \(reason). The run is journaled; fix the cause and resume it.")
+                }
+            }
+        }
+        report.run = machine.run
+        return report
+    }
+
+    func describe(_ action: RotationAction) -> String {
+        switch action {
+        case .preflight: "preflight"
+        case .createVersion: "create new version"
+        case .stageBridgeKey: "stage bridge key"
+        case .patchSecret(let t, let v): "patch \(t) with the \(v.rawValue) value"
+        case .restartDeployment(let d, .forward(let v)): "restart \(d) onto v\(v)"
+        case .restartDeployment(let d, .rollback(let v)): "restart \(d) back (v\(v) failed)"
+        case .waitForRollout(let d): "wait for rollout of \(d)"
+        case .verifyAccepted(let v): "verify the \(v.rawValue) key is accepted"
+        case .verifyOldRefused: "verify the old key is refused"
+        case .verifyProviderHealth(let m): "verify provider health of \(m.joined(separator: ", "))"
+        case .removeBridgeKey: "remove bridge key"
+        case .promote: "promote new version"
+        case .markFailed: "mark the new version failed"
+        }
+    }
+}
+
+struct EngineError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+func millis(_ d: Duration) -> Int64 { d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000 }

@@ -1,0 +1,157 @@
+import Foundation
+import LockstepAudit
+import LockstepCore
+import LockstepCrypto
+import LockstepVault
+
+/// The result of one step, for the machine, the audit log and the report.
+struct StepOutcome {
+    var newVersion: Int?
+    var detail: String?
+    var targets: [AuditTarget] = []
+    var warnings: [String] = []
+}
+
+/// Performs one action of one run. Every action is idempotent: done twice, it has the effect
+/// of doing it once (a crash between doing and journaling repeats it on resume).
+struct Step {
+    let engine: RotationEngine
+    let run: RotationRun
+    let policy: RotationPolicy
+    let actor: AuditActor
+
+    var vault: Vault { engine.vault }
+    var credential: String { run.credential }
+    var bridgeAlias: String { "lockstep-\(run.id)" }
+
+    func perform(_ action: RotationAction, manualValue: SecretBytes?) async throws -> StepOutcome {
+        switch action {
+        case .preflight: return try await preflight()
+        case .createVersion: return try createVersion(manualValue)
+        case .stageBridgeKey:
+            try await engine.gateway.registerBridgeKey(try newValue(), alias: bridgeAlias, masterKey: try vault.value(of: credential))
+            return StepOutcome(detail: "virtual key \(bridgeAlias) registered")
+        case .patchSecret(let target, let which): return try await patch(target, which)
+        case .restartDeployment(let d, let intent):
+            try await engine.cluster.annotatePodTemplate(d, key: "lockstep.dev/rotation", value: annotation(intent))
+            return StepOutcome(detail: annotation(intent), targets: [AuditTarget(namespace: d.namespace, name: d.name)])
+        case .waitForRollout(let d):
+            try await engine.cluster.waitForRollout(d, timeout: engine.settings.rolloutTimeout, progress: engine.progress)
+            return StepOutcome(targets: [AuditTarget(namespace: d.namespace, name: d.name)])
+        case .verifyAccepted(let which):
+            let value = which == .new ? try newValue() : try vault.value(of: credential)
+            try await retry("the \(which.rawValue) key is accepted") { try await engine.gateway.accepts(value) }
+            return StepOutcome(detail: "\(which.rawValue) key accepted by the gateway")
+        case .verifyOldRefused:
+            let old = try vault.value(of: credential)
+            try await retry("the old key is refused") { try await !engine.gateway.accepts(old) }
+            return StepOutcome(detail: "old key refused by the gateway")
+        case .verifyProviderHealth(let models):
+            guard let name = engine.settings.masterKeyCredential else { throw EngineError("no master key credential configured for health checks") }
+            let master = try vault.value(of: name)
+            try await retry("models \(models.joined(separator: ", ")) are healthy") { try await engine.gateway.health(models: models, masterKey: master).values.allSatisfy { $0 } }
+            return StepOutcome(detail: "healthy: \(models.joined(separator: ", "))")
+        case .removeBridgeKey:
+            // Whoever is current is the gateway's master key: the old one during a rollback, the new one after promotion.
+            try await engine.gateway.removeBridgeKey(alias: bridgeAlias, masterKey: try vault.value(of: credential))
+            return StepOutcome(detail: "virtual key \(bridgeAlias) removed")
+        case .promote:
+            let v = try requireNewVersion()
+            try vault.promote(credential: credential, newVersion: v, revoked: run.kind == .revoke, actor: actor, runID: run.id)
+            return StepOutcome(newVersion: v, detail: "v\(v) current")
+        case .markFailed:
+            try vault.markFailed(credential: credential, version: try requireNewVersion(), actor: actor, runID: run.id, reason: run.failure ?? "unknown")
+            return StepOutcome(detail: "v\(run.newVersion ?? 0) failed; old value restored")
+        }
+    }
+
+    func annotation(_ intent: RolloutIntent) -> String {
+        switch intent {
+        case .forward(let v): "\(credential).v\(v)"
+        case .rollback(let v): "\(credential).restored-after-v\(v)"
+        }
+    }
+
+    private func requireNewVersion() throws -> Int {
+        guard let v = run.newVersion else { throw EngineError("run \(run.id) has no new version") }
+        return v
+    }
+
+    private func newValue() throws -> SecretBytes { try vault.value(of: credential, version: try requireNewVersion()) }
+
+    private func preflight() async throws -> StepOutcome {
+        let problems = try await engine.cluster.accessProblems(targets: run.targets, rollouts: run.rollouts)
+        if !problems.isEmpty { throw EngineError("preflight: \(problems.joined(separator: "; "))") }
+        guard let current = try vault.credential(credential).current else { throw EngineError("preflight: \(credential) has no current version to rotate from") }
+        for target in run.targets {
+            let live = try await engine.cluster.readSecret(target)
+            let liveFingerprint = try live.value.map { try vault.fingerprint(of: $0) }
+            if liveFingerprint != current.fingerprint {
+                try vault.audit(AuditDraft(actor: actor, action: AuditAction.driftDetected, credential: credential, version: current.version,
+                                           fingerprints: ["vault": current.fingerprint, "live": liveFingerprint ?? "absent"],
+                                           targets: [AuditTarget(namespace: target.namespace, name: target.name, key: target.key, resourceVersionBefore: live.resourceVersion)],
+                                           outcome: .failure, detail: "live value differs from the vault's current v\(current.version)"))
+                throw EngineError("preflight: drift: \(target) does not hold \(credential) v\(current.version) (changed outside Lockstep); nothing was changed")
+            }
+        }
+        guard await engine.gateway.isReady() else { throw EngineError("preflight: the gateway at \(policy.gateway?.url ?? "?") is not ready") }
+        var warnings: [String] = []
+        for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
+        return StepOutcome(detail: warnings.isEmpty ? "access, drift and gateway ok" : "ok with warnings: \(warnings.joined(separator: "; "))", warnings: warnings)
+    }
+
+    private func createVersion(_ manualValue: SecretBytes?) throws -> StepOutcome {
+        let value: SecretBytes
+        let source: VersionSource
+        switch policy.source {
+        case .manual:
+            guard let manualValue else { throw EngineError("\(credential) takes a manual value: supply it with --value-from-stdin") }
+            value = manualValue
+            source = .manual
+        case .generate(let prefix, let bytes):
+            value = try Generator.value(prefix: prefix, randomBytes: bytes)
+            source = .generated
+        }
+        let record = try vault.createPendingVersion(credential: credential, value: value, source: source, runID: run.id, actor: actor)
+        return StepOutcome(newVersion: record.version, detail: "v\(record.version) pending, \(record.fingerprint)")
+    }
+
+    private func patch(_ target: RotationPolicy.SecretTarget, _ which: RotationValue) async throws -> StepOutcome {
+        let desired = which == .new ? try newValue() : try vault.value(of: credential)
+        let desiredFingerprint = try vault.fingerprint(of: desired)
+        var live = try await engine.cluster.readSecret(target)
+        if try live.value.map({ try vault.fingerprint(of: $0) }) == desiredFingerprint {
+            return StepOutcome(detail: "already holds the \(which.rawValue) value", targets: [ref(target, live.resourceVersion, live.resourceVersion)])
+        }
+        do {
+            let after = try await engine.cluster.writeSecret(target, value: desired, resourceVersion: live.resourceVersion)
+            return StepOutcome(targets: [ref(target, live.resourceVersion, after)])
+        } catch let conflict as ClusterConflict {
+            // Someone else wrote meanwhile: re-read and decide, never overwrite blindly.
+            live = try await engine.cluster.readSecret(target)
+            if try live.value.map({ try vault.fingerprint(of: $0) }) == desiredFingerprint {
+                return StepOutcome(detail: "a concurrent writer already set the \(which.rawValue) value", targets: [ref(target, live.resourceVersion, live.resourceVersion)])
+            }
+            throw conflict
+        }
+    }
+
+    private func ref(_ t: RotationPolicy.SecretTarget, _ before: String?, _ after: String?) -> AuditTarget {
+        AuditTarget(namespace: t.namespace, name: t.name, key: t.key, resourceVersionBefore: before, resourceVersionAfter: after)
+    }
+
+    /// Bounded retries of a check that may need a moment (Service endpoints, caches).
+    private func retry(_ what: String, _ check: () async throws -> Bool) async throws {
+        var lastError: (any Error)?
+        for attempt in 1...max(1, engine.settings.verifyAttempts) {
+            do {
+                if try await check() { return }
+                lastError = nil
+            } catch {
+                lastError = error
+            }
+            if attempt < engine.settings.verifyAttempts { try await Task.sleep(for: engine.settings.verifyDelay) }
+        }
+        throw EngineError("check failed: \(what)\(lastError.map { " (\($0))" } ?? "") after \(engine.settings.verifyAttempts) attempts")
+    }
+}

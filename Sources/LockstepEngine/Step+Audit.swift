@@ -1,0 +1,39 @@
+import LockstepAudit
+import LockstepCore
+
+extension Step {
+    /// The entry written before a change is made (fail closed), or nil for read-only steps.
+    func startedEntry(_ action: RotationAction) -> AuditDraft? {
+        switch action {
+        case .patchSecret(let t, let v):
+            return draft(AuditAction.secretPatched, .started, "writing the \(v.rawValue) value", [AuditTarget(namespace: t.namespace, name: t.name, key: t.key)])
+        case .restartDeployment(let d, let intent):
+            return draft(AuditAction.workloadRestarted, .started, annotation(intent), [AuditTarget(namespace: d.namespace, name: d.name)])
+        default:
+            return nil
+        }
+    }
+
+    /// The entry recording how a step ended.
+    func finishedEntry(_ action: RotationAction, outcome: StepOutcome?, failure: String?) -> AuditDraft? {
+        let result: AuditOutcome = failure == nil ? .success : .failure
+        let detail = failure ?? outcome?.detail
+        let targets = outcome?.targets ?? []
+        switch action {
+        case .preflight: return draft(failure == nil ? AuditAction.checkPassed : AuditAction.checkFailed, result, "preflight: \(detail ?? "")", targets)
+        case .patchSecret: return draft(AuditAction.secretPatched, result, detail, targets)
+        case .restartDeployment: return draft(AuditAction.workloadRestarted, result, detail, targets)
+        case .waitForRollout(let d): return draft(AuditAction.workloadRolledOut, result, detail, targets.isEmpty ? [AuditTarget(namespace: d.namespace, name: d.name)] : targets)
+        case .verifyAccepted, .verifyOldRefused, .verifyProviderHealth, .stageBridgeKey, .removeBridgeKey:
+            return draft(failure == nil ? AuditAction.checkPassed : AuditAction.checkFailed, result, detail, targets)
+        case .createVersion, .promote, .markFailed:
+            // The vault writes these entries itself, in the same transaction as the change.
+            return failure == nil ? nil : draft(AuditAction.checkFailed, .failure, detail, targets)
+        }
+    }
+
+    private func draft(_ action: String, _ outcome: AuditOutcome, _ detail: String?, _ targets: [AuditTarget]) -> AuditDraft {
+        AuditDraft(actor: actor, action: action, credential: credential, version: run.newVersion, targets: targets, outcome: outcome,
+                   detail: "run \(run.id)\(detail.map { ": \($0)" } ?? "")")
+    }
+}
