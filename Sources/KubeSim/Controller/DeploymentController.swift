@@ -9,7 +9,8 @@ actor DeploymentController {
     let podFactory: PodFactory
     let logger: Logger
     private var states: [String: DeploymentState] = [:]
-    private var stopping: [Task<Void, Never>] = []
+    /// Pods and listeners being stopped; each entry removes itself when done.
+    private var stopping: [UUID: Task<Void, Never>] = [:]
 
     init(store: ObjectStore, faults: FaultInjector, configuration: KubeSimConfiguration, podFactory: PodFactory, logger: Logger) {
         self.store = store
@@ -31,9 +32,10 @@ actor DeploymentController {
     func shutdown() async {
         for (_, state) in states { retire(state) }
         states.removeAll()
-        let tasks = stopping
-        stopping.removeAll()
-        for task in tasks { await task.value }
+        while let (id, task) = stopping.first {
+            await task.value
+            stopping[id] = nil
+        }
     }
 
     /// The Service URL of a Deployment, once its listener runs.
@@ -67,12 +69,24 @@ actor DeploymentController {
 
     private func retire(_ state: DeploymentState) {
         for rs in state.replicaSets { for pod in rs.pods { terminate(pod, grace: rs.template) } }
-        if let service = state.service { stopping.append(Task { await service.stop() }) }
+        if let service = state.service { track { await service.stop() } }
     }
 
     func terminate(_ pod: any Pod, grace template: JSONValue) {
         let seconds = template.value(at: ["spec", "terminationGracePeriodSeconds"])?.intValue ?? 30
-        stopping.append(Task { await pod.stop(grace: .seconds(seconds)) })
+        track { await pod.stop(grace: .seconds(seconds)) }
+    }
+
+    private func track(_ work: @escaping @Sendable () async -> Void) {
+        let id = UUID()
+        stopping[id] = Task {
+            await work()
+            self.finished(id)
+        }
+    }
+
+    private func finished(_ id: UUID) {
+        stopping[id] = nil
     }
 
     private func reconcile(_ deployment: JSONValue, uid: String) async {
