@@ -53,6 +53,13 @@ actor DeploymentController {
         }
     }
 
+    /// Pod objects of every Deployment (in one namespace, or all), for the read-only pods API.
+    func podObjects(namespace: String?) -> [JSONValue] {
+        states.values.filter { namespace == nil || $0.key.namespace == namespace }.flatMap { state in
+            state.replicaSets.flatMap { rs in rs.pods.map { PodView.object($0, replicaSet: rs, namespace: state.key.namespace) } }
+        }.sorted { ($0.value(at: ["metadata", "name"])?.stringValue ?? "") < ($1.value(at: ["metadata", "name"])?.stringValue ?? "") }
+    }
+
     func reconcileAll() async {
         let deployments = store.list(.deployments, namespace: nil).items
         var seen: Set<String> = []

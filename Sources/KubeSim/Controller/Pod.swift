@@ -8,6 +8,9 @@ protocol Pod: AnyObject, Sendable {
     var isReady: Bool { get }
     /// 127.0.0.1 port the Service forwards to, for process pods.
     var port: Int? { get }
+    var createdAt: Date { get }
+    /// What `kubectl get pods` shows in STATUS: Running, CrashLoopBackOff, Error.
+    var statusReason: String { get }
     /// Stops the pod: SIGTERM, then SIGKILL after `grace` for processes.
     func stop(grace: Duration) async
 }
@@ -18,6 +21,7 @@ final class SimulatedPod: Pod {
 
     let name: String
     let port: Int? = nil
+    let createdAt = Date()
     private let readyAt: ContinuousClock.Instant
     private let behaviour: Behaviour
     private let stopped = Mutex(false)
@@ -31,6 +35,8 @@ final class SimulatedPod: Pod {
     var isReady: Bool {
         behaviour == .normal && !stopped.withLock { $0 } && ContinuousClock.now >= readyAt
     }
+
+    var statusReason: String { behaviour == .crashing ? "CrashLoopBackOff" : "Running" }
 
     func stop(grace: Duration) async {
         stopped.withLock { $0 = true }

@@ -13,7 +13,10 @@ final class ProcessPod: Pod {
     private let state = Locked<(ready: Bool, exited: Bool)>((false, false))
     private let logger: Logger
 
+    let createdAt = Date()
+
     var isReady: Bool { state.withLock { $0.ready && !$0.exited } }
+    var statusReason: String { hasExited ? "Error" : "Running" }
 
     init(name: String, namespace: String, container: JSONValue, store: ObjectStore, configuration: KubeSimConfiguration,
          logDirectory: URL, logger: Logger) throws {
