@@ -9,6 +9,8 @@ protocol Pod: AnyObject, Sendable {
     /// 127.0.0.1 port the Service forwards to, for process pods.
     var port: Int? { get }
     var createdAt: Date { get }
+    /// Where a process pod's stdout and stderr go.
+    var logURL: URL? { get }
     /// What `kubectl get pods` shows in STATUS: Running, CrashLoopBackOff, Error.
     var statusReason: String { get }
     /// Stops the pod: SIGTERM, then SIGKILL after `grace` for processes.
@@ -22,6 +24,7 @@ final class SimulatedPod: Pod {
     let name: String
     let port: Int? = nil
     let createdAt = Date()
+    let logURL: URL? = nil
     private let readyAt: ContinuousClock.Instant
     private let behaviour: Behaviour
     private let stopped = Mutex(false)

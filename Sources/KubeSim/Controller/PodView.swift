@@ -2,6 +2,9 @@ import Foundation
 
 /// The read-only `v1` Pod objects KubeSim shows for the controller's pods (`kubectl get pods`).
 enum PodView {
+    /// Annotation naming the pod's log file (read by `GET .../pods/NAME/log`).
+    static let logAnnotation = "kubesim.lockstep.dev/log-file"
+
     static func object(_ pod: any Pod, replicaSet: SimReplicaSet, namespace: String) -> JSONValue {
         var labels = replicaSet.template.value(at: ["metadata", "labels"])?.objectValue ?? [:]
         labels["pod-template-hash"] = .string(replicaSet.hash)
@@ -20,7 +23,10 @@ enum PodView {
             "creationTimestamp": .string(ObjectRules.timestamp(pod.createdAt)),
             "ownerReferences": [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": .string(replicaSet.name), "controller": true, "blockOwnerDeletion": true]],
         ]
-        if let port = pod.port { metadata["annotations"] = ["kubesim.lockstep.dev/port": .string(String(port))] }
+        var annotations: [String: JSONValue] = [:]
+        if let port = pod.port { annotations["kubesim.lockstep.dev/port"] = .string(String(port)) }
+        if let log = pod.logURL { annotations[logAnnotation] = .string(log.path) }
+        if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
         return [
             "kind": "Pod", "apiVersion": "v1", "metadata": metadata,
             "spec": replicaSet.template["spec"] ?? [:],

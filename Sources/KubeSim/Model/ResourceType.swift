@@ -41,7 +41,7 @@ public struct ResourceType: Sendable, Hashable {
     /// Read-only view of the controller's pods (not stored).
     public static let pods = ResourceType(
         group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod",
-        namespaced: true, shortNames: ["po"], verbs: ["get", "list"], subresources: [])
+        namespaced: true, shortNames: ["po"], verbs: ["get", "list"], subresources: ["log"])
 
     /// Every resource type, in discovery order.
     public static let all: [ResourceType] = [secrets, configMaps, events, pods, deployments, leases, selfSubjectAccessReviews]

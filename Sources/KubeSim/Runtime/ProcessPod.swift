@@ -14,6 +14,7 @@ final class ProcessPod: Pod {
     private let logger: Logger
 
     let createdAt = Date()
+    let logURL: URL?
 
     var isReady: Bool { state.withLock { $0.ready && !$0.exited } }
     var statusReason: String { hasExited ? "Error" : "Running" }
@@ -35,6 +36,7 @@ final class ProcessPod: Pod {
         environment["HOSTNAME"] = name
         let resolved = Self.resolveExecutable(argv, path: environment["PATH"])
         let logURL = logDirectory.appendingPathComponent("\(namespace)_\(name).log")
+        self.logURL = logURL
         pid = try Spawn.start(executable: resolved[0], arguments: Array(resolved.dropFirst()), environment: environment,
                               workingDirectory: container["workingDir"]?.stringValue, logPath: logURL.path)
         let state = self.state

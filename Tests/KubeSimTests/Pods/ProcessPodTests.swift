@@ -7,6 +7,8 @@ import KubeSim
 struct ProcessPodTests {
     static let server = """
         import http.server, os
+        print("serving", os.environ["HOSTNAME"], flush=True)
+        print("second line", flush=True)
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 body = (os.environ["HOSTNAME"] + " " + os.environ.get("SECRET_VALUE", "") + " " + os.environ.get("FROM_ENVFROM", "")).encode()
@@ -69,6 +71,11 @@ struct ProcessPodTests {
         let firstPods = await sim.pods(namespace: "ns", name: "web")
         #expect(firstPods.count == 2)
         #expect(firstPods.allSatisfy { $0.processID != nil && $0.ready })
+
+        let firstName = firstPods[0].name
+        let log = try await http.get("/api/v1/namespaces/ns/pods/\(firstName)/log")
+        #expect(log.body.hasPrefix("serving \(firstName)\n"), "the pod's stdout is served as its log")
+        #expect(try await http.get("/api/v1/namespaces/ns/pods/\(firstName)/log?tailLines=1").body == "second line\n")
 
         var seen: Set<String> = []
         for _ in 0..<4 {
