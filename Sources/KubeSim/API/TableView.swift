@@ -64,7 +64,9 @@ struct TableView {
                     let state = p.value(at: ["status", "containerStatuses"])?.arrayValue?.first?["state"]
                     return state?.value(at: ["waiting", "reason"]) ?? state?.value(at: ["terminated", "reason"]) ?? p.value(at: ["status", "phase"]) ?? ""
                 },
-                Column(name: "Restarts", type: "integer", format: "", priority: 0) { _ in 0 },
+                Column(name: "Restarts", type: "integer", format: "", priority: 0) { p in
+                    p.value(at: ["status", "containerStatuses"])?.arrayValue?.first?["restartCount"] ?? 0
+                },
                 age,
                 Column(name: "IP", type: "string", format: "", priority: 1) { $0.value(at: ["status", "podIP"]) ?? "" },
             ]

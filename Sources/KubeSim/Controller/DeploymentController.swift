@@ -49,7 +49,7 @@ actor DeploymentController {
     func pods(namespace: String, name: String) -> [PodInfo] {
         guard let state = states.values.first(where: { $0.key.namespace == namespace && $0.key.name == name }) else { return [] }
         return state.replicaSets.flatMap { rs in
-            rs.pods.map { PodInfo(name: $0.name, replicaSet: rs.name, ready: $0.isReady, processID: ($0 as? ProcessPod)?.pid, port: $0.port) }
+            rs.pods.map { PodInfo(name: $0.name, replicaSet: rs.name, ready: $0.isReady, processID: ($0 as? ProcessPod)?.pid, port: $0.port, restarts: $0.restartCount) }
         }
     }
 

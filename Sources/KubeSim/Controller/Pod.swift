@@ -13,6 +13,7 @@ protocol Pod: AnyObject, Sendable {
     var logURL: URL? { get }
     /// What `kubectl get pods` shows in STATUS: Running, CrashLoopBackOff, Error.
     var statusReason: String { get }
+    var restartCount: Int { get }
     /// Stops the pod: SIGTERM, then SIGKILL after `grace` for processes.
     func stop(grace: Duration) async
 }
@@ -25,6 +26,7 @@ final class SimulatedPod: Pod {
     let port: Int? = nil
     let createdAt = Date()
     let logURL: URL? = nil
+    let restartCount = 0
     private let readyAt: ContinuousClock.Instant
     private let behaviour: Behaviour
     private let stopped = Mutex(false)

@@ -15,7 +15,7 @@ enum PodView {
             let state: JSONValue = reason == "Running" ? ["running": [:]]
                 : reason == "Error" ? ["terminated": ["reason": "Error", "exitCode": 1]]
                 : ["waiting": ["reason": .string(reason)]]
-            return ["name": c["name"] ?? "", "image": c["image"] ?? "", "ready": .bool(ready), "restartCount": 0,
+            return ["name": c["name"] ?? "", "image": c["image"] ?? "", "ready": .bool(ready), "restartCount": .int(Int64(pod.restartCount)),
                     "started": .bool(reason == "Running"), "state": state]
         }
         var metadata: JSONValue = [
