@@ -14,6 +14,7 @@ final class ProcessPod: Pod {
         var waitingToRestart = false
         var stopping = false
         var restarts = 0
+        var configError = false
     }
 
     let name: String
@@ -30,10 +31,12 @@ final class ProcessPod: Pod {
     var hasExited: Bool { state.withLock { $0.exited } }
     var isReady: Bool { state.withLock { $0.ready && !$0.exited } }
     var statusReason: String {
-        state.withLock { $0.waitingToRestart ? "CrashLoopBackOff" : $0.exited ? "Error" : "Running" }
+        state.withLock { s in
+            s.configError ? "CreateContainerConfigError" : s.waitingToRestart ? "CrashLoopBackOff" : s.exited ? "Error" : "Running"
+        }
     }
 
-    /// Starts the first container; throws (and starts nothing) when its environment cannot be resolved.
+    /// Starts the first container (or waits for its environment, see below); throws only when no port is free.
     init(name: String, namespace: String, container: JSONValue, store: ObjectStore, configuration: KubeSimConfiguration,
          logDirectory: URL, logger: Logger) throws {
         self.name = name
@@ -45,43 +48,65 @@ final class ProcessPod: Pod {
         let launch: @Sendable () throws -> pid_t = {
             try Self.launch(container: container, namespace: namespace, podName: name, port: port, store: store, logPath: logURL.path)
         }
-        let state = Locked(State(pid: try launch(), startedAt: .now))
+        // A container whose environment cannot be resolved yet (missing Secret or key) waits, as in
+        // CreateContainerConfigError, and is started once it can be.
+        let firstPid = try? launch()
+        var initial = State(pid: firstPid ?? 0, startedAt: .now)
+        if firstPid == nil {
+            initial.exited = true
+            initial.configError = true
+        }
+        let state = Locked(initial)
         self.state = state
         let backoff = configuration.crashLoopBackoff
         monitor = Task {
+            var failures = 0
             while true {
-                // The one place that reaps this pod's children.
                 let pid = state.value.pid
-                while !Spawn.hasExited(pid) {
-                    if Task.isCancelled { return }
-                    try? await Task.sleep(for: .milliseconds(100))
+                if pid > 0 {
+                    // The one place that reaps this pod's children.
+                    while !Spawn.hasExited(pid) {
+                        if Task.isCancelled { return }
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
+                    let restarts = state.withLock { s -> Int? in
+                        s.exited = true
+                        s.ready = false
+                        if s.stopping { return nil }
+                        s.waitingToRestart = true
+                        s.restarts += 1
+                        return s.restarts
+                    }
+                    guard let restarts else { return }
+                    logger.info("pod \(namespace)/\(name) exited; restart \(restarts) after back-off")
+                    failures = restarts
                 }
-                let restarts = state.withLock { s -> Int? in
-                    s.exited = true
-                    s.ready = false
-                    if s.stopping { return nil }
-                    s.waitingToRestart = true
-                    s.restarts += 1
-                    return s.restarts
-                }
-                guard let restarts else { return }
-                logger.info("pod \(namespace)/\(name) exited; restart \(restarts) after back-off")
-                let delay = min(backoff * (1 << min(restarts - 1, 10)), backoff * 30)
-                var restarted = false
-                while !restarted {
+                while true {
+                    let delay = min(backoff * (1 << min(max(failures, 1) - 1, 10)), backoff * 30)
                     try? await Task.sleep(for: delay)
                     if state.value.stopping || Task.isCancelled { return }
                     do {
                         let pid = try launch()
-                        state.withLock { s in
+                        let stopping = state.withLock { s -> Bool in
                             s.pid = pid
                             s.startedAt = .now
                             s.exited = false
                             s.waitingToRestart = false
+                            s.configError = false
+                            return s.stopping
                         }
-                        restarted = true
+                        if stopping {
+                            // stop() began while this container was starting: it must not outlive the pod.
+                            kill(-pid, SIGKILL)
+                            for _ in 0..<100 where !Spawn.hasExited(pid) { try? await Task.sleep(for: .milliseconds(20)) }
+                            state.withLock { $0.exited = true }
+                            return
+                        }
+                        break
                     } catch {
-                        logger.warning("pod \(namespace)/\(name) cannot restart: \(error)")
+                        failures += 1
+                        state.withLock { $0.configError = true }
+                        logger.warning("pod \(namespace)/\(name) cannot start: \(error)")
                     }
                 }
             }
@@ -107,7 +132,11 @@ final class ProcessPod: Pod {
                 try? await Task.sleep(for: period)
             }
         }
-        logger.info("pod \(namespace)/\(name) started pid \(state.value.pid) port \(port)")
+        if let firstPid {
+            logger.info("pod \(namespace)/\(name) started pid \(firstPid) port \(port)")
+        } else {
+            logger.warning("pod \(namespace)/\(name) waits for its environment (CreateContainerConfigError)")
+        }
     }
 
     /// Resolves the environment (now, from the current Secrets) and starts the container.
@@ -144,7 +173,8 @@ final class ProcessPod: Pod {
             s.ready = false
             return s.pid
         }
-        if !hasExited {
+        // pid 0 means never started: kill(0) would signal KubeSim's own process group.
+        if pid > 0 && !hasExited {
             kill(-pid, SIGTERM)
             let deadline = ContinuousClock.now.advanced(by: grace)
             while !hasExited && ContinuousClock.now < deadline {

@@ -154,4 +154,43 @@ struct ProcessPodTests {
         }
         await sim.stop()
     }
+
+    @Test("a pod whose Secret does not exist yet waits in CreateContainerConfigError and starts once it does")
+    func waitsForMissingSecret() async throws {
+        let python = try #require(Self.python(), "python3 is needed for process pods")
+        let directory = try Fixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("server.py")
+        try Self.server.write(to: script, atomically: true, encoding: .utf8)
+        let container: JSONValue = [
+            "name": "web", "image": "python", "command": [.string(python), .string(script.path)],
+            "env": [["name": "SECRET_VALUE", "valueFrom": ["secretKeyRef": ["name": "later", "key": "value"]]]],
+            "envFrom": [["secretRef": ["name": "app-env", "optional": true]]],
+            "readinessProbe": ["httpGet": ["path": "/", "port": 8080]],
+        ]
+        let sim = try await Fixtures.httpSim([Fixtures.deployment("web", replicas: 1, container: container)]) {
+            $0.crashLoopBackoff = .milliseconds(200)
+        }
+        do {
+            let http = RawHTTP(sim)
+            let waiting = await Fixtures.eventually(timeout: .seconds(5)) {
+                let pod: JSONValue? = try? await http.get("/api/v1/namespaces/ns/pods").json["items"]?.arrayValue?.first
+                return pod?.value(at: ["status", "containerStatuses"])?.arrayValue?.first?.value(at: ["state", "waiting", "reason"]) == "CreateContainerConfigError"
+            }
+            #expect(waiting)
+            #expect(await sim.pods(namespace: "ns", name: "web").first?.processID == 0, "nothing was started")
+            try sim.create(Fixtures.secret("later", data: ["value": "v9"]))
+            let started = await Fixtures.eventually(timeout: .seconds(15)) {
+                sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["status", "availableReplicas"]) == 1
+            }
+            #expect(started)
+            let service = try #require(await sim.serviceURL(namespace: "ns", name: "web"))
+            #expect(try await RawHTTP(port: service.port!).get("/").body.hasSuffix(" v9 "))
+            #expect(await sim.pods(namespace: "ns", name: "web").first?.restarts == 0)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
 }
