@@ -9,6 +9,8 @@ final class APIServer: Sendable {
     let faults: FaultInjector
     let logger: Logger
     private let address = Mutex("127.0.0.1:0")
+    /// Where `GET .../pods` reads from (the Deployment controller), set once it runs.
+    let podSource = Locked<(@Sendable (String?) async -> [JSONValue])?>(nil)
 
     init(configuration: KubeSimConfiguration, store: ObjectStore, faults: FaultInjector, logger: Logger) {
         self.configuration = configuration
@@ -62,6 +64,7 @@ final class APIServer: Sendable {
         if let code = faults.takeServerError(verb: verb, resource: path.type.plural) {
             throw APIError.internalError("kubesim: injected server error", code: code)
         }
+        if path.type == .pods { return try await pods(request, path, verb: verb) }
         switch verb {
         case "get": return try get(request, path)
         case "list": return try list(request, path)

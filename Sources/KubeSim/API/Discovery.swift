@@ -41,7 +41,7 @@ enum Discovery {
                 let isScale = sub == "scale"
                 var entry: JSONValue = [
                     "name": .string("\(type.plural)/\(sub)"), "singularName": "", "namespaced": .bool(type.namespaced),
-                    "kind": .string(isScale ? "Scale" : type.kind), "verbs": ["get", "patch", "update"],
+                    "kind": .string(isScale ? "Scale" : type.kind), "verbs": sub == "log" ? ["get"] : ["get", "patch", "update"],
                 ]
                 if isScale {
                     entry["group"] = "autoscaling"

@@ -53,6 +53,23 @@ struct TableView {
                     return .string(labels.keys.sorted().map { "\($0)=\(labels[$0]?.stringValue ?? "")" }.joined(separator: ","))
                 },
             ]
+        case "Pod":
+            return [
+                name,
+                Column(name: "Ready", type: "string", format: "", priority: 0) { p in
+                    let statuses = p.value(at: ["status", "containerStatuses"])?.arrayValue ?? []
+                    return .string("\(statuses.filter { $0["ready"] == true }.count)/\(statuses.count)")
+                },
+                Column(name: "Status", type: "string", format: "", priority: 0) { p in
+                    let state = p.value(at: ["status", "containerStatuses"])?.arrayValue?.first?["state"]
+                    return state?.value(at: ["waiting", "reason"]) ?? state?.value(at: ["terminated", "reason"]) ?? p.value(at: ["status", "phase"]) ?? ""
+                },
+                Column(name: "Restarts", type: "integer", format: "", priority: 0) { p in
+                    p.value(at: ["status", "containerStatuses"])?.arrayValue?.first?["restartCount"] ?? 0
+                },
+                age,
+                Column(name: "IP", type: "string", format: "", priority: 1) { $0.value(at: ["status", "podIP"]) ?? "" },
+            ]
         case "Lease":
             return [name, Column(name: "Holder", type: "string", format: "", priority: 0) { $0.value(at: ["spec", "holderIdentity"]) ?? "" }, age]
         case "Event":

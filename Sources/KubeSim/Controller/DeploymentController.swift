@@ -9,7 +9,8 @@ actor DeploymentController {
     let podFactory: PodFactory
     let logger: Logger
     private var states: [String: DeploymentState] = [:]
-    private var stopping: [Task<Void, Never>] = []
+    /// Pods and listeners being stopped; each entry removes itself when done.
+    private var stopping: [UUID: Task<Void, Never>] = [:]
 
     init(store: ObjectStore, faults: FaultInjector, configuration: KubeSimConfiguration, podFactory: PodFactory, logger: Logger) {
         self.store = store
@@ -31,9 +32,10 @@ actor DeploymentController {
     func shutdown() async {
         for (_, state) in states { retire(state) }
         states.removeAll()
-        let tasks = stopping
-        stopping.removeAll()
-        for task in tasks { await task.value }
+        while let (id, task) = stopping.first {
+            await task.value
+            stopping[id] = nil
+        }
     }
 
     /// The Service URL of a Deployment, once its listener runs.
@@ -47,8 +49,15 @@ actor DeploymentController {
     func pods(namespace: String, name: String) -> [PodInfo] {
         guard let state = states.values.first(where: { $0.key.namespace == namespace && $0.key.name == name }) else { return [] }
         return state.replicaSets.flatMap { rs in
-            rs.pods.map { PodInfo(name: $0.name, replicaSet: rs.name, ready: $0.isReady, processID: ($0 as? ProcessPod)?.pid, port: $0.port) }
+            rs.pods.map { PodInfo(name: $0.name, replicaSet: rs.name, ready: $0.isReady, processID: ($0 as? ProcessPod)?.pid, port: $0.port, restarts: $0.restartCount) }
         }
+    }
+
+    /// Pod objects of every Deployment (in one namespace, or all), for the read-only pods API.
+    func podObjects(namespace: String?) -> [JSONValue] {
+        states.values.filter { namespace == nil || $0.key.namespace == namespace }.flatMap { state in
+            state.replicaSets.flatMap { rs in rs.pods.map { PodView.object($0, replicaSet: rs, namespace: state.key.namespace) } }
+        }.sorted { ($0.value(at: ["metadata", "name"])?.stringValue ?? "") < ($1.value(at: ["metadata", "name"])?.stringValue ?? "") }
     }
 
     func reconcileAll() async {
@@ -67,12 +76,24 @@ actor DeploymentController {
 
     private func retire(_ state: DeploymentState) {
         for rs in state.replicaSets { for pod in rs.pods { terminate(pod, grace: rs.template) } }
-        if let service = state.service { stopping.append(Task { await service.stop() }) }
+        if let service = state.service { track { await service.stop() } }
     }
 
     func terminate(_ pod: any Pod, grace template: JSONValue) {
         let seconds = template.value(at: ["spec", "terminationGracePeriodSeconds"])?.intValue ?? 30
-        stopping.append(Task { await pod.stop(grace: .seconds(seconds)) })
+        track { await pod.stop(grace: .seconds(seconds)) }
+    }
+
+    private func track(_ work: @escaping @Sendable () async -> Void) {
+        let id = UUID()
+        stopping[id] = Task {
+            await work()
+            self.finished(id)
+        }
+    }
+
+    private func finished(_ id: UUID) {
+        stopping[id] = nil
     }
 
     private func reconcile(_ deployment: JSONValue, uid: String) async {

@@ -8,6 +8,12 @@ protocol Pod: AnyObject, Sendable {
     var isReady: Bool { get }
     /// 127.0.0.1 port the Service forwards to, for process pods.
     var port: Int? { get }
+    var createdAt: Date { get }
+    /// Where a process pod's stdout and stderr go.
+    var logURL: URL? { get }
+    /// What `kubectl get pods` shows in STATUS: Running, CrashLoopBackOff, Error.
+    var statusReason: String { get }
+    var restartCount: Int { get }
     /// Stops the pod: SIGTERM, then SIGKILL after `grace` for processes.
     func stop(grace: Duration) async
 }
@@ -18,6 +24,9 @@ final class SimulatedPod: Pod {
 
     let name: String
     let port: Int? = nil
+    let createdAt = Date()
+    let logURL: URL? = nil
+    let restartCount = 0
     private let readyAt: ContinuousClock.Instant
     private let behaviour: Behaviour
     private let stopped = Mutex(false)
@@ -31,6 +40,8 @@ final class SimulatedPod: Pod {
     var isReady: Bool {
         behaviour == .normal && !stopped.withLock { $0 } && ContinuousClock.now >= readyAt
     }
+
+    var statusReason: String { behaviour == .crashing ? "CrashLoopBackOff" : "Running" }
 
     func stop(grace: Duration) async {
         stopped.withLock { $0 = true }

@@ -38,8 +38,13 @@ public struct ResourceType: Sendable, Hashable {
         singular: "selfsubjectaccessreview", kind: "SelfSubjectAccessReview",
         namespaced: false, shortNames: [], verbs: ["create"], subresources: [])
 
+    /// Read-only view of the controller's pods (not stored).
+    public static let pods = ResourceType(
+        group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod",
+        namespaced: true, shortNames: ["po"], verbs: ["get", "list"], subresources: ["log"])
+
     /// Every resource type, in discovery order.
-    public static let all: [ResourceType] = [secrets, configMaps, events, deployments, leases, selfSubjectAccessReviews]
+    public static let all: [ResourceType] = [secrets, configMaps, events, pods, deployments, leases, selfSubjectAccessReviews]
 
     /// Stored (as opposed to virtual) resource types.
     public static let stored: [ResourceType] = [secrets, configMaps, events, deployments, leases]

@@ -19,7 +19,7 @@ struct PodFactory: Sendable {
             return try ProcessPod(name: name, namespace: namespace, container: container, store: store,
                                   configuration: configuration, logDirectory: logDirectory, logger: logger)
         } catch {
-            // As a pod stuck in CreateContainerConfigError or crashing: it never becomes ready.
+            // No free port: a pod that never becomes ready.
             logger.warning("pod \(namespace)/\(name) cannot start: \(error)")
             return SimulatedPod(name: name, readyDelay: configuration.podReadyDelay, behaviour: .crashing)
         }

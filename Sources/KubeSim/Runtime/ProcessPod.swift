@@ -1,45 +1,115 @@
 import Foundation
 import Logging
-import Synchronization
 
-/// A pod whose container runs as a local process in its own process group, with the
-/// environment resolved at start, a port of its own in `PORT`, and readiness from its httpGet probe.
+/// A pod whose container runs as a local process in its own process group, with a port of its own
+/// in `PORT` and readiness from its httpGet probe. Like the kubelet, it restarts an exited container
+/// after a back-off (10 s, 20 s, ... up to 5 min by default; `CrashLoopBackOff` meanwhile), and
+/// resolves the environment again for every start, so a restart sees the current Secret values.
 final class ProcessPod: Pod {
+    struct State {
+        var pid: pid_t
+        var startedAt: ContinuousClock.Instant
+        var ready = false
+        var exited = false
+        var waitingToRestart = false
+        var stopping = false
+        var restarts = 0
+        var configError = false
+    }
+
     let name: String
     let port: Int?
-    let pid: Int32
+    let createdAt = Date()
+    let logURL: URL?
+    private let state: Locked<State>
     private let monitor: Task<Void, Never>
     private let probe: Task<Void, Never>
-    private let state = Locked<(ready: Bool, exited: Bool)>((false, false))
     private let logger: Logger
 
+    var pid: Int32 { state.withLock { $0.pid } }
+    var restartCount: Int { state.withLock { $0.restarts } }
+    var hasExited: Bool { state.withLock { $0.exited } }
     var isReady: Bool { state.withLock { $0.ready && !$0.exited } }
+    var statusReason: String {
+        state.withLock { s in
+            s.configError ? "CreateContainerConfigError" : s.waitingToRestart ? "CrashLoopBackOff" : s.exited ? "Error" : "Running"
+        }
+    }
 
+    /// Starts the first container (or waits for its environment, see below); throws only when no port is free.
     init(name: String, namespace: String, container: JSONValue, store: ObjectStore, configuration: KubeSimConfiguration,
          logDirectory: URL, logger: Logger) throws {
         self.name = name
         self.logger = logger
         let port = try PortAllocator.freePort()
         self.port = port
-        let env = try PodEnvironment.resolve(container: container, namespace: namespace, podName: name, port: port, store: store)
-        let argv = ((container["command"]?.arrayValue ?? []) + (container["args"]?.arrayValue ?? []))
-            .compactMap(\.stringValue).map { PodEnvironment.expand($0, env) }
-        guard !argv.isEmpty else { throw PodEnvironment.Failure(description: "container has no command") }
-
-        var environment: [String: String] = [:]
-        for key in ["PATH", "HOME", "LANG", "TMPDIR", "USER"] { environment[key] = ProcessInfo.processInfo.environment[key] }
-        environment.merge(env) { _, pod in pod }
-        environment["HOSTNAME"] = name
-        let resolved = Self.resolveExecutable(argv, path: environment["PATH"])
         let logURL = logDirectory.appendingPathComponent("\(namespace)_\(name).log")
-        pid = try Spawn.start(executable: resolved[0], arguments: Array(resolved.dropFirst()), environment: environment,
-                              workingDirectory: container["workingDir"]?.stringValue, logPath: logURL.path)
-        let state = self.state
-        let pid = self.pid
-        // The one place that reaps this child.
+        self.logURL = logURL
+        let launch: @Sendable () throws -> pid_t = {
+            try Self.launch(container: container, namespace: namespace, podName: name, port: port, store: store, logPath: logURL.path)
+        }
+        // A container whose environment cannot be resolved yet (missing Secret or key) waits, as in
+        // CreateContainerConfigError, and is started once it can be.
+        let firstPid = try? launch()
+        var initial = State(pid: firstPid ?? 0, startedAt: .now)
+        if firstPid == nil {
+            initial.exited = true
+            initial.configError = true
+        }
+        let state = Locked(initial)
+        self.state = state
+        let backoff = configuration.crashLoopBackoff
         monitor = Task {
-            while !Spawn.hasExited(pid) { try? await Task.sleep(for: .milliseconds(100)) }
-            state.withLock { $0.exited = true }
+            var failures = 0
+            while true {
+                let pid = state.value.pid
+                if pid > 0 {
+                    // The one place that reaps this pod's children.
+                    while !Spawn.hasExited(pid) {
+                        if Task.isCancelled { return }
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
+                    let restarts = state.withLock { s -> Int? in
+                        s.exited = true
+                        s.ready = false
+                        if s.stopping { return nil }
+                        s.waitingToRestart = true
+                        s.restarts += 1
+                        return s.restarts
+                    }
+                    guard let restarts else { return }
+                    logger.info("pod \(namespace)/\(name) exited; restart \(restarts) after back-off")
+                    failures = restarts
+                }
+                while true {
+                    let delay = min(backoff * (1 << min(max(failures, 1) - 1, 10)), backoff * 30)
+                    try? await Task.sleep(for: delay)
+                    if state.value.stopping || Task.isCancelled { return }
+                    do {
+                        let pid = try launch()
+                        let stopping = state.withLock { s -> Bool in
+                            s.pid = pid
+                            s.startedAt = .now
+                            s.exited = false
+                            s.waitingToRestart = false
+                            s.configError = false
+                            return s.stopping
+                        }
+                        if stopping {
+                            // stop() began while this container was starting: it must not outlive the pod.
+                            kill(-pid, SIGKILL)
+                            for _ in 0..<100 where !Spawn.hasExited(pid) { try? await Task.sleep(for: .milliseconds(20)) }
+                            state.withLock { $0.exited = true }
+                            return
+                        }
+                        break
+                    } catch {
+                        failures += 1
+                        state.withLock { $0.configError = true }
+                        logger.warning("pod \(namespace)/\(name) cannot start: \(error)")
+                    }
+                }
+            }
         }
 
         let readinessPath = container.value(at: ["readinessProbe", "httpGet", "path"])?.stringValue
@@ -47,19 +117,41 @@ final class ProcessPod: Pod {
         let period = configuration.probePeriod
         let readyDelay = configuration.podReadyDelay
         probe = Task {
-            guard let readinessPath else {
-                try? await Task.sleep(for: readyDelay)
-                state.withLock { $0.ready = !$0.exited }
-                return
-            }
-            try? await Task.sleep(for: initialDelay)
-            while !Task.isCancelled && !state.withLock({ $0.exited }) {
-                let ok = await HTTPProbe.check(port: port, path: readinessPath, timeout: .seconds(1))
-                state.withLock { $0.ready = ok }
+            while !Task.isCancelled {
+                let current = state.value
+                if current.exited {
+                    // Nothing to probe until the container is back.
+                } else if let readinessPath {
+                    if ContinuousClock.now >= current.startedAt.advanced(by: initialDelay) {
+                        let ok = await HTTPProbe.check(port: port, path: readinessPath, timeout: .seconds(1))
+                        state.withLock { s in if s.pid == current.pid { s.ready = ok && !s.exited } }
+                    }
+                } else if ContinuousClock.now >= current.startedAt.advanced(by: readyDelay) {
+                    state.withLock { s in if s.pid == current.pid { s.ready = !s.exited } }
+                }
                 try? await Task.sleep(for: period)
             }
         }
-        logger.info("pod \(namespace)/\(name) started pid \(pid) port \(port)")
+        if let firstPid {
+            logger.info("pod \(namespace)/\(name) started pid \(firstPid) port \(port)")
+        } else {
+            logger.warning("pod \(namespace)/\(name) waits for its environment (CreateContainerConfigError)")
+        }
+    }
+
+    /// Resolves the environment (now, from the current Secrets) and starts the container.
+    private static func launch(container: JSONValue, namespace: String, podName: String, port: Int, store: ObjectStore, logPath: String) throws -> pid_t {
+        let env = try PodEnvironment.resolve(container: container, namespace: namespace, podName: podName, port: port, store: store)
+        let argv = ((container["command"]?.arrayValue ?? []) + (container["args"]?.arrayValue ?? []))
+            .compactMap(\.stringValue).map { PodEnvironment.expand($0, env) }
+        guard !argv.isEmpty else { throw PodEnvironment.Failure(description: "container has no command") }
+        var environment: [String: String] = [:]
+        for key in ["PATH", "HOME", "LANG", "TMPDIR", "USER"] { environment[key] = ProcessInfo.processInfo.environment[key] }
+        environment.merge(env) { _, pod in pod }
+        environment["HOSTNAME"] = podName
+        let resolved = resolveExecutable(argv, path: environment["PATH"])
+        return try Spawn.start(executable: resolved[0], arguments: Array(resolved.dropFirst()), environment: environment,
+                               workingDirectory: container["workingDir"]?.stringValue, logPath: logPath)
     }
 
     /// `command[0]` as a path: as given when it contains a slash, else looked up in PATH.
@@ -73,28 +165,33 @@ final class ProcessPod: Pod {
         return argv
     }
 
-    var hasExited: Bool { state.withLock { $0.exited } }
-
     /// SIGTERM to the pod's process group, SIGKILL after `grace`, then waits (bounded) for the exit.
     func stop(grace: Duration) async {
         probe.cancel()
-        state.withLock { $0.ready = false }
-        guard !hasExited else { return }
-        kill(-pid, SIGTERM)
-        let deadline = ContinuousClock.now.advanced(by: grace)
-        while !hasExited && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+        let pid = state.withLock { s -> pid_t in
+            s.stopping = true
+            s.ready = false
+            return s.pid
         }
-        if !hasExited {
-            logger.info("pod \(name) did not stop within its grace period: SIGKILL")
-            kill(-pid, SIGKILL)
-            let killDeadline = ContinuousClock.now.advanced(by: .seconds(5))
-            while !hasExited && ContinuousClock.now < killDeadline {
-                try? await Task.sleep(for: .milliseconds(20))
+        // pid 0 means never started: kill(0) would signal KubeSim's own process group.
+        if pid > 0 && !hasExited {
+            kill(-pid, SIGTERM)
+            let deadline = ContinuousClock.now.advanced(by: grace)
+            while !hasExited && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
             }
+            if !hasExited {
+                logger.info("pod \(name) did not stop within its grace period: SIGKILL")
+                kill(-pid, SIGKILL)
+                let killDeadline = ContinuousClock.now.advanced(by: .seconds(5))
+                while !hasExited && ContinuousClock.now < killDeadline {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            // Members of the group that outlived its leader go too.
+            kill(-pid, SIGKILL)
         }
-        // Children that left the group (or outlived the leader) are not chased; a pod's own
-        // group is killed once more in case the leader exited first.
-        kill(-pid, SIGKILL)
+        monitor.cancel()
+        await monitor.value
     }
 }

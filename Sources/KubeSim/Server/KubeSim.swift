@@ -64,6 +64,7 @@ public enum KubeSim {
             store: store, faults: faults, configuration: configuration,
             podFactory: PodFactory(store: store, configuration: configuration, logDirectory: logDirectory, logger: logger),
             logger: logger)
+        api.podSource.withLock { $0 = { namespace in await controller.podObjects(namespace: namespace) } }
         let controllerTask = Task { await controller.run() }
 
         let kubeconfig = try Kubeconfig(server: url.absoluteString, caPEM: tls?.ca.certificatePEM, credential: credential(configuration, tls: tls))

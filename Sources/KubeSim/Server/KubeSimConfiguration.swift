@@ -31,6 +31,8 @@ public struct KubeSimConfiguration: Sendable {
     /// Where process pods write stdout/stderr (`<namespace>_<pod>.log`). When nil, a temporary folder
     /// that ``RunningKubeSim/stop()`` removes.
     public var podLogDirectory: URL?
+    /// First back-off before an exited process pod is restarted (doubling, capped at 30 times this).
+    public var crashLoopBackoff: Duration = .seconds(10)
     /// Readiness probes of process pods: period and per-attempt timeout.
     public var probePeriod: Duration = .milliseconds(250)
 

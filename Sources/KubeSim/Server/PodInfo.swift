@@ -7,4 +7,6 @@ public struct PodInfo: Sendable, Equatable {
     public let processID: Int32?
     /// The 127.0.0.1 port a process pod was given in `PORT`.
     public let port: Int?
+    /// How often the pod's process exited and was started again.
+    public let restarts: Int
 }

@@ -30,6 +30,14 @@ struct DeploymentControllerTests {
         #expect(done)
         let surge = RolloutMath.surgeAndUnavailable(replicas: replicas, maxSurge: nil, maxUnavailable: nil).surge
         #expect(maxTotal <= replicas + surge)
+        let pods = try await http.get("/api/v1/namespaces/ns/pods").json
+        #expect(pods["kind"] == "PodList")
+        let items = pods["items"]?.arrayValue ?? []
+        #expect(items.count == replicas)
+        let hash = items.first?.value(at: ["metadata", "labels", "pod-template-hash"])?.stringValue
+        #expect(hash != nil && items.allSatisfy { $0.value(at: ["metadata", "labels", "pod-template-hash"])?.stringValue == hash })
+        #expect(items.allSatisfy { $0.value(at: ["status", "conditions"])?.arrayValue?.first?["status"] == "True" })
+        #expect(try await http.request("DELETE", "/api/v1/namespaces/ns/pods/\(items.first?.value(at: ["metadata", "name"])?.stringValue ?? "")").status == 405)
         } catch {
             await sim.stop()
             throw error

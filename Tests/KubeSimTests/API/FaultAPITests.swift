@@ -60,6 +60,9 @@ struct FaultAPITests {
         let status = sim.get(.deployments, namespace: "ns", name: "web")?["status"]
         #expect(status?["availableReplicas"] == 0)
         #expect(status?["conditions"]?.arrayValue?.first { $0["type"] == "Available" }?["status"] == "False")
+        let pods = try await RawHTTP(sim).get("/api/v1/namespaces/ns/pods?labelSelector=app%3Dweb").json["items"]?.arrayValue ?? []
+        #expect(pods.count == 2)
+        #expect(pods.allSatisfy { $0.value(at: ["status", "containerStatuses"])?.arrayValue?.first?.value(at: ["state", "waiting", "reason"]) == "CrashLoopBackOff" })
         } catch {
             await sim.stop()
             throw error

@@ -7,6 +7,8 @@ import KubeSim
 struct ProcessPodTests {
     static let server = """
         import http.server, os
+        print("serving", os.environ["HOSTNAME"], flush=True)
+        print("second line", flush=True)
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 body = (os.environ["HOSTNAME"] + " " + os.environ.get("SECRET_VALUE", "") + " " + os.environ.get("FROM_ENVFROM", "")).encode()
@@ -70,6 +72,11 @@ struct ProcessPodTests {
         #expect(firstPods.count == 2)
         #expect(firstPods.allSatisfy { $0.processID != nil && $0.ready })
 
+        let firstName = firstPods[0].name
+        let log = try await http.get("/api/v1/namespaces/ns/pods/\(firstName)/log")
+        #expect(log.body.hasPrefix("serving \(firstName)\n"), "the pod's stdout is served as its log")
+        #expect(try await http.get("/api/v1/namespaces/ns/pods/\(firstName)/log?tailLines=1").body == "second line\n")
+
         var seen: Set<String> = []
         for _ in 0..<4 {
             let answer = try await body(service)
@@ -104,5 +111,86 @@ struct ProcessPodTests {
             await sim.stop()
             throw error
         }
+    }
+
+    @Test("a container that exits is restarted after a back-off (CrashLoopBackOff) and sees the current Secret on restart")
+    func crashLoopPicksUpFixedSecret() async throws {
+        let python = try #require(Self.python(), "python3 is needed for process pods")
+        let directory = try Fixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("server.py")
+        // Exits with 3 unless the Secret holds a good key, as LiteLLM does with an empty master key.
+        try ("import os, sys\nif os.environ.get(\"MODE\") != \"good\":\n    sys.exit(3)\n" + Self.server).write(to: script, atomically: true, encoding: .utf8)
+        let container: JSONValue = [
+            "name": "web", "image": "python", "command": [.string(python), .string(script.path)],
+            "env": [["name": "MODE", "valueFrom": ["secretKeyRef": ["name": "mode", "key": "value"]]]],
+            "readinessProbe": ["httpGet": ["path": "/", "port": 8080]],
+        ]
+        let sim = try await Fixtures.httpSim([Fixtures.secret("mode", data: ["value": "bad"]), Fixtures.deployment("web", replicas: 1, container: container)]) {
+            $0.crashLoopBackoff = .milliseconds(200)
+        }
+        do {
+            let http = RawHTTP(sim)
+            let crashing = await Fixtures.eventually(timeout: .seconds(15)) {
+                let pods = (try? await http.get("/api/v1/namespaces/ns/pods").json["items"]?.arrayValue) ?? []
+                let status = pods.first?.value(at: ["status", "containerStatuses"])?.arrayValue?.first
+                return (status?["restartCount"]?.intValue ?? 0) >= 2 && status?.value(at: ["state", "waiting", "reason"]) == "CrashLoopBackOff"
+            }
+            #expect(crashing, "the exiting container is restarted and shown in CrashLoopBackOff")
+            #expect(sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["status", "availableReplicas"]) == 0)
+            let podName = await sim.pods(namespace: "ns", name: "web").first?.name
+
+            _ = try await http.request("PATCH", "/api/v1/namespaces/ns/secrets/mode", body: #"{"stringData":{"value":"good"}}"#, contentType: "application/merge-patch+json")
+            let recovered = await Fixtures.eventually(timeout: .seconds(30)) {
+                sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["status", "availableReplicas"]) == 1
+            }
+            #expect(recovered, "a restart resolves the environment again")
+            let pods = await sim.pods(namespace: "ns", name: "web")
+            #expect(pods.map(\.name) == [podName].compactMap { $0 }, "the same pod recovered, no rollout happened")
+            #expect((pods.first?.restarts ?? 0) >= 2)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
+    @Test("a pod whose Secret does not exist yet waits in CreateContainerConfigError and starts once it does")
+    func waitsForMissingSecret() async throws {
+        let python = try #require(Self.python(), "python3 is needed for process pods")
+        let directory = try Fixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("server.py")
+        try Self.server.write(to: script, atomically: true, encoding: .utf8)
+        let container: JSONValue = [
+            "name": "web", "image": "python", "command": [.string(python), .string(script.path)],
+            "env": [["name": "SECRET_VALUE", "valueFrom": ["secretKeyRef": ["name": "later", "key": "value"]]]],
+            "envFrom": [["secretRef": ["name": "app-env", "optional": true]]],
+            "readinessProbe": ["httpGet": ["path": "/", "port": 8080]],
+        ]
+        let sim = try await Fixtures.httpSim([Fixtures.deployment("web", replicas: 1, container: container)]) {
+            $0.crashLoopBackoff = .milliseconds(200)
+        }
+        do {
+            let http = RawHTTP(sim)
+            let waiting = await Fixtures.eventually(timeout: .seconds(5)) {
+                let pod: JSONValue? = try? await http.get("/api/v1/namespaces/ns/pods").json["items"]?.arrayValue?.first
+                return pod?.value(at: ["status", "containerStatuses"])?.arrayValue?.first?.value(at: ["state", "waiting", "reason"]) == "CreateContainerConfigError"
+            }
+            #expect(waiting)
+            #expect(await sim.pods(namespace: "ns", name: "web").first?.processID == 0, "nothing was started")
+            try sim.create(Fixtures.secret("later", data: ["value": "v9"]))
+            let started = await Fixtures.eventually(timeout: .seconds(15)) {
+                sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["status", "availableReplicas"]) == 1
+            }
+            #expect(started)
+            let service = try #require(await sim.serviceURL(namespace: "ns", name: "web"))
+            #expect(try await RawHTTP(port: service.port!).get("/").body.hasSuffix(" v9 "))
+            #expect(await sim.pods(namespace: "ns", name: "web").first?.restarts == 0)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
     }
 }
