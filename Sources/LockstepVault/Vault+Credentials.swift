@@ -15,6 +15,19 @@ public struct VersionRecord: Sendable, Equatable, Codable {
     public var fingerprint: String
 }
 
+/// A journaled rotation run, as listed by `lockstep history`.
+public struct RunRecord: Sendable, Equatable, Codable {
+    public var id: String
+    public var kind: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var outcome: String?
+    public var phase: String
+    public var newVersion: Int?
+    public var failure: String?
+    public var rollbackFailure: String?
+}
+
 /// A credential and its versions, newest first.
 public struct CredentialRecord: Sendable, Equatable, Codable {
     public var name: String
@@ -148,6 +161,21 @@ public struct VaultCatalog: Sendable {
                     out[name] = entry
                 }
                 return out
+            }
+        }
+    }
+
+    /// Journaled runs of one credential, newest first.
+    public func runs(of credential: String) throws -> [RunRecord] {
+        try Vault.mapDatabaseErrors(path) {
+            try reader.read { db in
+                guard try db.tableExists("rotation_run") else { return [] }
+                return try Row.fetchAll(db, sql: "SELECT id, kind, state, started_at, finished_at, outcome FROM rotation_run WHERE credential = ? ORDER BY started_at DESC", arguments: [credential]).map { row in
+                    let state: Data = row["state"]
+                    let run = try? JSONDecoder().decode(RotationRun.self, from: state)
+                    return RunRecord(id: row["id"], kind: row["kind"], startedAt: row["started_at"], finishedAt: row["finished_at"], outcome: row["outcome"],
+                                     phase: run?.phase.rawValue ?? "unreadable", newVersion: run?.newVersion, failure: run?.failure, rollbackFailure: run?.rollbackFailure)
+                }
             }
         }
     }

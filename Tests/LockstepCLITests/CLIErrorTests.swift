@@ -131,3 +131,33 @@ import Testing
         #expect(text.stdout.contains("litellm-master-key") && text.stdout.contains("35d"))
     }
 }
+
+@Suite struct CLIPlanAndHistoryTests {
+    @Test func planListsTheStepsAndChangesNothing() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let v = try CLIVault()
+        try v.importValue("litellm-master-key", "sk-plan-master-key-0001")
+        let before = try CLI.run(["audit", "head", "--vault", v.vault]).stdout
+        let plan = try CLI.run(["plan", "litellm-master-key", "--vault", v.vault, "--policies", root + "/policies"])
+        #expect(plan.code == 0, "\(plan.all)")
+        #expect(plan.stdout.contains("plan: rotate litellm-master-key v1 → v2, strategy restart-together"))
+        #expect(plan.stdout.contains("patch litellm-system/litellm-masterkey#masterkey with v2"))
+        #expect(plan.stdout.contains("verify the gateway refuses v1"))
+        #expect(try CLI.run(["audit", "head", "--vault", v.vault]).stdout == before)
+        let revoke = try CLI.run(["plan", "litellm-master-key", "--revoke", "--vault", v.vault, "--policies", root + "/policies"])
+        #expect(revoke.stdout.contains("v2 current, v1 revoked"))
+        let provider = try CLI.run(["plan", "azure-api-key", "--vault", v.vault, "--policies", root + "/policies"])
+        #expect(provider.code == 66 && provider.stderr.contains("credential import azure-api-key"))
+    }
+
+    @Test func historyShowsVersionsAndAuditEntries() throws {
+        let v = try CLIVault()
+        try v.importValue("litellm-master-key", "sk-history-master-01")
+        let h = try CLI.run(["history", "litellm-master-key", "--vault", v.vault, "--json"])
+        #expect(h.code == 0, "\(h.all)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(h.stdout.utf8)) as? [String: Any])
+        #expect((obj["runs"] as? [Any])?.isEmpty == true)
+        #expect(((obj["audit"] as? [[String: Any]])?.first?["action"] as? String) == "credential.imported")
+        #expect(try CLI.run(["history", "nope", "--vault", v.vault]).code == 66)
+    }
+}

@@ -31,10 +31,17 @@ public struct RotationMachine: Sendable {
         }
     }
 
-    /// Rollouts alternate restart and wait: cursor 2i restarts rollout i, 2i+1 waits for it.
+    /// `restart-together` restarts every Deployment first and then waits for each, so that the
+    /// window in which gateway and backend hold different keys is as short as possible. The
+    /// other strategies roll one Deployment completely before the next (bridge: the backend is
+    /// on the new key before the gateway drops the old one): cursor 2i restarts rollout i,
+    /// 2i+1 waits for it.
     private func rollAction(_ value: RotationValue) -> RotationAction {
-        let ref = run.rollouts[run.cursor / 2]
-        if run.cursor % 2 == 0 {
+        let n = run.rollouts.count
+        let together = run.strategy == .restartTogether
+        let isRestart = together ? run.cursor < n : run.cursor % 2 == 0
+        let ref = together ? run.rollouts[run.cursor % n] : run.rollouts[run.cursor / 2]
+        if isRestart {
             let version = run.newVersion ?? 0
             return .restartDeployment(ref, value == .new ? .forward(version: version) : .rollback(failedVersion: version))
         }
@@ -64,7 +71,7 @@ public struct RotationMachine: Sendable {
             run.patchedCount = run.cursor + 1
             advance(within: run.targets.count, then: run.rollouts.isEmpty ? .verify : .roll)
         case .roll:
-            if run.cursor % 2 == 0 { run.rolled = true }
+            run.rolled = true
             advance(within: run.rollouts.count * 2, then: .verify)
         case .verify:
             advance(within: verifyActions.count, then: .promote)
