@@ -147,7 +147,7 @@ import Testing
         let revoke = try CLI.run(["plan", "litellm-master-key", "--revoke", "--vault", v.vault, "--policies", root + "/policies"])
         #expect(revoke.stdout.contains("v2 current, v1 revoked"))
         let provider = try CLI.run(["plan", "azure-api-key", "--vault", v.vault, "--policies", root + "/policies"])
-        #expect(provider.code == 66 && provider.stderr.contains("credential import azure-api-key"))
+        #expect(provider.code == 66 && provider.stderr.contains("no credential named azure-api-key"))
     }
 
     @Test func historyShowsVersionsAndAuditEntries() throws {
