@@ -51,7 +51,10 @@ public enum VaultKeyFile {
 /// Reads a passphrase or a secret value from standard input into guarded memory, removing one
 /// trailing newline (`\n` or `\r\n`) as typed or piped by `echo`.
 public enum SecretInput {
-    public static func readAll(from handle: FileHandle = .standardInput, firstLineOnly: Bool = false) throws -> SecretBytes {
+    public static func readAll(from handle: FileHandle = .standardInput, firstLineOnly: Bool = false, prompt: String = "secret") throws -> SecretBytes {
+        if handle.fileDescriptor == STDIN_FILENO, isatty(STDIN_FILENO) == 1 {
+            return try readFromTerminal(prompt: prompt)
+        }
         var data = Array((try? handle.readToEnd()) ?? Data())
         defer { SecretBytes.wipe(&data) }
         var end = data.count
@@ -63,8 +66,33 @@ public enum SecretInput {
 }
 
 extension SecretInput {
+    /// Reads one line from the terminal with echo off (as `ssh` or `sudo` ask for passwords).
+    static func readFromTerminal(prompt: String) throws -> SecretBytes {
+        FileHandle.standardError.write(Data("\(prompt) (input hidden, end with Enter): ".utf8))
+        var saved = termios()
+        let haveTermios = tcgetattr(STDIN_FILENO, &saved) == 0
+        if haveTermios {
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
+        }
+        defer {
+            if haveTermios { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        var line = [UInt8]()
+        defer { SecretBytes.wipe(&line) }
+        var byte: UInt8 = 0
+        while line.count < 65_536, read(STDIN_FILENO, &byte, 1) == 1, byte != 10 { line.append(byte) }
+        if line.last == 13 { line.removeLast() }
+        return try line.withUnsafeBytes { try SecretBytes(copying: $0) }
+    }
+
     /// Reads exactly `count` lines from standard input into separate guarded buffers.
     public static func readLines(_ count: Int, from handle: FileHandle = .standardInput) throws -> [SecretBytes] {
+        if handle.fileDescriptor == STDIN_FILENO, isatty(STDIN_FILENO) == 1 {
+            return try (0..<count).map { try readFromTerminal(prompt: $0 == 0 ? "current vault passphrase" : "new vault passphrase") }
+        }
         var data = Array((try? handle.readToEnd()) ?? Data())
         defer { SecretBytes.wipe(&data) }
         var result: [SecretBytes] = []

@@ -39,7 +39,7 @@ struct CredentialCommand: ParsableCommand {
         }
 
         private func readValue() throws -> SecretBytes {
-            guard let valueFile else { return try SecretInput.readAll() }
+            guard let valueFile else { return try SecretInput.readAll(prompt: "value of \(name)") }
             guard let handle = FileHandle(forReadingAtPath: valueFile) else {
                 throw CLIFailure(message: "cannot read value file \(valueFile)", hint: "check the path and its permissions", code: Exit.notFound)
             }

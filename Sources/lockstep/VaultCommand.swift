@@ -81,7 +81,7 @@ struct VaultCommand: ParsableCommand {
             }
             let old = try key.source()
             if let newKeyFile { return (old, .keyFile(newKeyFile)) }
-            return (old, .passphrase(try SecretInput.readAll(firstLineOnly: true)))
+            return (old, .passphrase(try SecretInput.readAll(firstLineOnly: true, prompt: "new vault passphrase")))
         }
     }
 

@@ -30,7 +30,7 @@ struct VaultKeyOptions: ParsableArguments {
     func source() throws -> VaultKeySource {
         if passphraseStdin {
             if keyFile != nil { throw CLIFailure(message: "--key-file and --passphrase-stdin exclude each other", hint: "a vault has one kind of key; pass the one it was created with", code: Exit.usage) }
-            return .passphrase(try SecretInput.readAll(firstLineOnly: true))
+            return .passphrase(try SecretInput.readAll(firstLineOnly: true, prompt: "vault passphrase"))
         }
         if let keyFile { return .keyFile(keyFile) }
         if let env = ProcessInfo.processInfo.environment["LOCKSTEP_KEY_FILE"], !env.isEmpty { return .keyFile(env) }
