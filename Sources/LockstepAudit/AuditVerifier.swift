@@ -58,40 +58,50 @@ public struct AuditVerifier: Sendable {
 
     /// Per-entry checks that do not depend on neighbours; run in parallel.
     private struct Checked: Sendable {
-        var entry: AuditEntry?
+        var link: ChainLink?
         var failure: AuditFailure?
     }
 
     /// Verifies raw JSON Lines (one entry per element, without the newline).
     public func verify(lines: [ArraySlice<UInt8>], head: AuditHead? = nil) -> AuditVerificationReport {
-        let checked = checkEach(count: lines.count) { i in
-            do { return .success(try AuditJSONLines.decode(lines[i])) } catch { return .failure(AuditFailure(kind: .malformed, seq: nil, line: i + 1, message: "\(error)")) }
-        }
-        return chain(checked, head: head)
+        let key = publicKey
+        return chain(checkEach(count: lines.count) { i in
+            let line = lines[i]
+            // Fast path: the exact bytes Lockstep writes, hashed as they are.
+            if let fast = AuditFastPath.parse(line), (try? BLAKE2b.hash(fast.canonical, outputLength: 32)) == fast.link.hash {
+                guard SigningKeyPair.verify(signature: fast.signature, message: fast.link.hash, publicKey: key) else {
+                    return Checked(link: nil, failure: Self.badSignature(seq: fast.link.seq, line: i + 1))
+                }
+                return Checked(link: fast.link, failure: nil)
+            }
+            // Slow path: decode, re-encode canonically, and say precisely what is wrong.
+            do {
+                let e = try AuditJSONLines.decode(line)
+                return Checked(link: ChainLink(seq: e.seq, prev: e.prev, hash: e.hash), failure: Self.checkAlone(e, line: i + 1, publicKey: key))
+            } catch {
+                return Checked(link: nil, failure: AuditFailure(kind: .malformed, seq: nil, line: i + 1, message: "\(error)"))
+            }
+        }, head: head)
     }
 
     /// Verifies entries already decoded (e.g. read from the vault database).
     public func verify(entries: [AuditEntry], head: AuditHead? = nil) -> AuditVerificationReport {
-        chain(checkEach(count: entries.count) { .success(entries[$0]) }, head: head)
+        let key = publicKey
+        return chain(checkEach(count: entries.count) { i in
+            let e = entries[i]
+            return Checked(link: ChainLink(seq: e.seq, prev: e.prev, hash: e.hash), failure: Self.checkAlone(e, line: i + 1, publicKey: key))
+        }, head: head)
     }
 
-    private func checkEach(count: Int, decode: @escaping @Sendable (Int) -> Result<AuditEntry, AuditFailure>) -> [Checked] {
+    private func checkEach(count: Int, check: @escaping @Sendable (Int) -> Checked) -> [Checked] {
         let results = UnsafeMutableBufferPointer<Checked>.allocate(capacity: count)
         results.initialize(repeating: Checked())
         defer { results.deallocate() }
         let chunk = 512
         let chunks = (count + chunk - 1) / chunk
-        let key = publicKey
         nonisolated(unsafe) let out = results
         let work: @Sendable (Int) -> Void = { c in
-            for i in (c * chunk)..<min(count, (c + 1) * chunk) {
-                switch decode(i) {
-                case .failure(let f):
-                    out[i] = Checked(entry: nil, failure: f)
-                case .success(let e):
-                    out[i] = Checked(entry: e, failure: Self.checkAlone(e, line: i + 1, publicKey: key))
-                }
-            }
+            for i in (c * chunk)..<min(count, (c + 1) * chunk) { out[i] = check(i) }
         }
         if parallel {
             DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
@@ -99,6 +109,10 @@ public struct AuditVerifier: Sendable {
             for c in 0..<chunks { work(c) }
         }
         return Array(results)
+    }
+
+    private static func badSignature(seq: UInt64, line: Int) -> AuditFailure {
+        AuditFailure(kind: .badSignature, seq: seq, line: line, message: "the signature does not verify under the given audit public key (forged, re-signed with another key, or wrong key given)")
     }
 
     private static func checkAlone(_ e: AuditEntry, line: Int, publicKey: [UInt8]) -> AuditFailure? {
@@ -109,7 +123,7 @@ public struct AuditVerifier: Sendable {
             return AuditFailure(kind: .hashMismatch, seq: e.seq, line: line, message: "the entry's content does not match its recorded hash (a field was changed)")
         }
         guard SigningKeyPair.verify(signature: e.signature, message: e.hash, publicKey: publicKey) else {
-            return AuditFailure(kind: .badSignature, seq: e.seq, line: line, message: "the signature does not verify under the given audit public key (forged, re-signed with another key, or wrong key given)")
+            return badSignature(seq: e.seq, line: line)
         }
         return nil
     }
@@ -120,10 +134,10 @@ public struct AuditVerifier: Sendable {
             if let head { report.failure = AuditFailure(kind: .truncated, seq: head.seq, line: nil, message: "the log is empty but the head says seq \(head.seq)") }
             return report
         }
-        var previous: AuditEntry?
+        var previous: ChainLink?
         for (i, c) in checked.enumerated() {
             if let f = c.failure { report.failure = f; return report }
-            let e = c.entry!
+            let e = c.link!
             if let p = previous {
                 if e.seq <= p.seq {
                     report.failure = AuditFailure(kind: .reordered, seq: e.seq, line: i + 1, message: "seq \(e.seq) follows seq \(p.seq): entries are out of order or duplicated")

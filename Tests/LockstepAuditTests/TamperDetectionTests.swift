@@ -159,6 +159,21 @@ import Testing
         #expect(g?.kind == .malformed && g?.message.contains("injected") == true)
     }
 
+    @Test func aReformattedButUnchangedLineStillVerifies() {
+        // Not the exact bytes Lockstep writes (the fast path declines), but the same meaning.
+        var lines = jsonLines(chain)
+        lines[4] = ArraySlice(Array(String(decoding: lines[4], as: UTF8.self).replacingOccurrences(of: "\"seq\":5,", with: "\"seq\": 5,").utf8))
+        #expect(verifier.verify(lines: lines).ok)
+        // A replaced signature in an otherwise exact line is caught on the fast path.
+        var forged = jsonLines(chain)
+        var e = chain[6]
+        e.signature = [UInt8](repeating: 1, count: 64)
+        var l = AuditJSONLines.line(e)
+        l.removeLast()
+        forged[6] = l[...]
+        #expect(verifier.verify(lines: forged).failure?.kind == .badSignature)
+    }
+
     @Test func emptyLogWithHeadIsTruncation() {
         #expect(verifier.verify(lines: [], head: AuditHead(seq: 3, hash: chain[2].hash)).failure?.kind == .truncated)
     }
