@@ -12,6 +12,9 @@ enum Exit {
     static let damaged: Int32 = 11
     static let auditVerifyFailed: Int32 = 12
     static let auditWriteFailed: Int32 = 13
+    static let rolledBack: Int32 = 20
+    static let rollbackStuck: Int32 = 21
+    static let notStarted: Int32 = 22
     static let usage: Int32 = 64
     static let invalidInput: Int32 = 65
     static let notFound: Int32 = 66
@@ -59,6 +62,18 @@ func runCLI(_ body: () throws -> Void) throws {
         fail("\(e)", hint: nil, code: Exit.failure)
     } catch let e as ExitCode {
         throw e
+    } catch let e as any CustomStringConvertible & Error {
+        // Adapter errors (cluster, gateway, engine) describe themselves without secrets.
+        fail(e.description, hint: nil, code: Exit.failure)
+    }
+}
+
+/// `runCLI` for async commands.
+func runAsyncCLI(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        try runCLI { throw error }
     }
 }
 

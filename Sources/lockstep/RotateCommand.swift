@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import LockstepAudit
+import LockstepCore
+import LockstepCrypto
+import LockstepEngine
+import LockstepLiteLLM
+import LockstepPolicy
+import LockstepVault
+
+/// Options shared by `rotate` and `revoke`: the vault, policies, the cluster and the gateway.
+struct RunOptions: ParsableArguments {
+    @OptionGroup var vault: VaultPathOption
+    @OptionGroup var key: VaultKeyOptions
+    @OptionGroup var cluster: ClusterOptions
+    @Option(name: .long, help: ArgumentHelp("Folder of policy files.", valueName: "DIR"))
+    var policies: String = "policies"
+    @Option(name: .long, help: ArgumentHelp("Reach the gateway at URL instead of the policy's (e.g. through a port-forward).", valueName: "URL"))
+    var gatewayURL: String?
+    @Option(name: .long, help: "How long to wait for each rollout, in seconds.")
+    var rolloutTimeout: Int = 600
+
+    func policy(_ name: String) throws -> RotationPolicy {
+        let loaded = PolicyLoader.load(directory: policies)
+        if !loaded.problems.isEmpty {
+            throw CLIFailure(message: "the policies in \(policies) have \(loaded.problems.count) problem(s)", hint: "run `lockstep policy check \(policies)`", code: Exit.invalidInput)
+        }
+        guard let p = loaded.policies.first(where: { $0.credential.rawValue == name }) else {
+            throw CLIFailure(message: "no policy for \(name) in \(policies)", hint: "known: \(loaded.policies.map(\.credential.rawValue).joined(separator: ", "))", code: Exit.notFound)
+        }
+        return p
+    }
+
+    func engine(vault v: Vault, policy: RotationPolicy) throws -> RotationEngine {
+        guard let url = gatewayURL ?? policy.gateway?.url else {
+            throw CLIFailure(message: "no gateway URL for \(policy.credential)", hint: "set spec.gateway.url in the policy or pass --gateway-url", code: Exit.usage)
+        }
+        var settings = RotationEngine.Settings()
+        settings.rolloutTimeout = .seconds(rolloutTimeout)
+        let started = ContinuousClock.now
+        return RotationEngine(vault: v, cluster: try cluster.connect(), gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: url)), settings: settings) { line in
+            let t = ContinuousClock.now - started
+            FileHandle.standardError.write(Data(String(format: "[%6.1fs] %@\n", Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18, line).utf8))
+        }
+    }
+}
+
+/// Prints a run's timeline and turns its end into the documented exit code.
+func finish(_ report: RunReport, json: Bool) throws {
+    if json {
+        try printJSON(RunSummary(report))
+    } else {
+        print("run \(report.run.id): \(report.run.phase.rawValue)")
+        for s in report.steps { print("  \(s.at.rfc3339)  \(String(format: "%6d", s.millis)) ms  \(s.action): \(s.outcome)") }
+        for w in report.warnings { print("warning: \(w)") }
+        if let ms = report.oldKeyRefusedAfterMillis { print("old key refused \(String(format: "%.1f", Double(ms) / 1000)) s after the run started") }
+    }
+    switch report.run.phase {
+    case .succeeded: return
+    case .rolledBack:
+        throw CLIFailure(message: "rotation failed and was rolled back: \(report.run.failure ?? "?"); the old value is in place everywhere and verified",
+                         hint: "`lockstep history \(report.run.credential)` shows every step; fix the cause and rotate again", code: Exit.rolledBack)
+    case .abandoned:
+        throw CLIFailure(message: "rotation did not start: \(report.run.failure ?? "?"); nothing was changed", hint: "fix the cause shown above and rotate again", code: Exit.notStarted)
+    default:
+        throw CLIFailure(message: "run \(report.run.id) stopped in \(report.run.phase.rawValue)", hint: "rotate again to resume it", code: Exit.rollbackStuck)
+    }
+}
+
+struct RunSummary: Encodable {
+    var run: String, credential: String, outcome: String, newVersion: Int?, failure: String?, oldKeyRefusedAfterMillis: Int64?, warnings: [String]
+    var steps: [Step]
+    struct Step: Encodable { var at: String; var millis: Int64; var action: String; var outcome: String }
+    init(_ r: RunReport) {
+        run = r.run.id; credential = r.run.credential; outcome = r.run.phase.rawValue; newVersion = r.run.newVersion; failure = r.run.failure
+        oldKeyRefusedAfterMillis = r.oldKeyRefusedAfterMillis; warnings = r.warnings
+        steps = r.steps.map { Step(at: $0.at.rfc3339, millis: $0.millis, action: $0.action, outcome: $0.outcome) }
+    }
+}
+
+struct RotateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Rotate NAME now: new value, patch every target in lockstep, roll, verify, or roll back. Resumes an interrupted run.",
+        discussion: "Exit 0: rotated and verified. 20: failed and rolled back (old value everywhere, verified). 21: stopped during rollback, needs attention. 22: did not start, nothing changed (preflight, drift, bad value).")
+
+    @Argument var name: String
+    @OptionGroup var options: RunOptions
+    @Option(name: .long, help: "Why (recorded in the audit log).")
+    var reason: String?
+    @Flag(name: .long, help: "Read the new value from standard input (manual sources: provider keys).")
+    var valueFromStdin = false
+    @Flag(name: .long, help: "Machine-readable report.")
+    var json = false
+
+    func run() async throws {
+        try await runAsyncCLI {
+            let policy = try options.policy(name)
+            let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
+            let engine = try options.engine(vault: vault, policy: policy)
+            let actor = currentUserActor()
+            if let unfinished = try vault.unfinishedRuns().first(where: { $0.credential == name }) {
+                FileHandle.standardError.write(Data("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))\n".utf8))
+                return try finish(try await engine.resume(unfinished, policy: policy, actor: actor), json: json)
+            }
+            var value: SecretBytes?
+            if valueFromStdin {
+                if options.key.passphraseStdin { throw CLIFailure(message: "the passphrase and the new value cannot both come from standard input", hint: "use --key-file", code: Exit.usage) }
+                value = try SecretInput.readAll(prompt: "new value of \(name)")
+            } else if policy.source == .manual {
+                throw CLIFailure(message: "\(name) is due, waiting for a new value: only a person can mint it", hint: "get a new key from the provider, then `lockstep rotate \(name) --value-from-stdin`", code: Exit.usage)
+            }
+            try finish(try await engine.start(policy: policy, kind: .rotate, actor: actor, reason: reason, manualValue: value), json: json)
+        }
+    }
+}
+
+struct RevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Incident path: rotate NAME at once; succeeds only when the old key is refused through the gateway.",
+        discussion: "Prints the time of each step and how long until the old key was refused. Exit codes as for rotate.")
+
+    @Argument var name: String
+    @OptionGroup var options: RunOptions
+    @Option(name: .long, help: "Why (required; recorded in the audit log).")
+    var reason: String
+    @Option(name: .long, help: "Incident id (the audit actor becomes incident:ID).")
+    var incident: String?
+    @Flag(name: .long, help: "Do not ask for confirmation.")
+    var yes = false
+    @Flag(name: .long, help: "Read the new value from standard input (manual sources).")
+    var valueFromStdin = false
+    @Flag(name: .long, help: "Machine-readable report.")
+    var json = false
+
+    func run() async throws {
+        try await runAsyncCLI {
+            let policy = try options.policy(name)
+            if !yes {
+                guard isatty(STDIN_FILENO) == 1, !valueFromStdin else {
+                    throw CLIFailure(message: "revoke needs confirmation", hint: "pass --yes (scripts, pipes) or run it at a terminal", code: Exit.usage)
+                }
+                FileHandle.standardError.write(Data("revoke \(name): the current key stops working everywhere. Type the credential name to confirm: ".utf8))
+                guard readLine()?.trimmingCharacters(in: .whitespaces) == name else {
+                    throw CLIFailure(message: "not confirmed; nothing was changed", hint: nil, code: Exit.usage)
+                }
+            }
+            let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
+            let engine = try options.engine(vault: vault, policy: policy)
+            let value: SecretBytes? = valueFromStdin ? try SecretInput.readAll(prompt: "new value of \(name)") : nil
+            if policy.source == .manual, value == nil {
+                throw CLIFailure(message: "\(name) takes a manual value", hint: "get a new key from the provider, then `lockstep revoke \(name) --reason … --value-from-stdin --yes`", code: Exit.usage)
+            }
+            let actor = incident.map { AuditActor(kind: .incident, id: $0) } ?? currentUserActor()
+            try finish(try await engine.start(policy: policy, kind: .revoke, actor: actor, reason: reason, manualValue: value), json: json)
+        }
+    }
+}
