@@ -10,9 +10,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
         commandName: "fake-provider",
         abstract: "An OpenAI-compatible upstream on 127.0.0.1 that checks Authorization: Bearer <key>.",
         discussion: """
-            Accepted keys come from --keys-file (one per line, read again when the file changes) and from
-            the environment variable FAKE_PROVIDER_KEYS (comma-separated). Keys are never taken from argv.
-            Prints "fake-provider ready http://127.0.0.1:PORT" once serving; SIGTERM or SIGINT stops it (exit 0).
+            Accepted keys come from --keys-file (one per line, read again when the file changes) and from the environment variable FAKE_PROVIDER_KEYS (comma-separated); never from argv. Prints "fake-provider ready http://127.0.0.1:PORT" once serving; SIGTERM or SIGINT stops it (exit 0).
             """)
 
     @Option(help: "TCP port on 127.0.0.1 (0 picks a free one).")

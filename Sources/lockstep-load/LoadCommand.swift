@@ -11,10 +11,7 @@ struct LoadCommand: AsyncParsableCommand {
         commandName: "lockstep-load",
         abstract: "Send chat completions to a LiteLLM gateway at a steady rate and report every failure.",
         discussion: """
-            Environment: LITELLM_API_KEY (the bearer key; never on the command line), LITELLM_BASE_URL
-            (when --url is not given), PORT (serve GET /healthz and GET /report there), LOAD_REPORT_DIR
-            (write lockstep-load-<pid>.json there when --report is not given).
-            Runs until --duration, --max-requests or SIGTERM/SIGINT; then writes the report and exits 0.
+            Environment: LITELLM_API_KEY is the bearer key (never on the command line); LITELLM_BASE_URL is used when --url is not given; PORT makes it serve GET /healthz and GET /report there; LOAD_REPORT_DIR receives lockstep-load-<pid>.json when --report is not given. Runs until --duration, --max-requests or SIGTERM/SIGINT, then writes the report and exits 0.
             """)
 
     @Option(help: "The gateway's base URL (default: env LITELLM_BASE_URL).")
