@@ -43,12 +43,13 @@ struct LiteLLMBenchTests {
         #expect(afterChat["unauthorized"] == 0 && afterChat["missingKey"] == 0, "with the right key")
 
         let healthy = try await gateway.health(model: "fake-gpt")
-        #expect(healthy.healthy == 1 && healthy.unhealthy == 0)
+        #expect(healthy.status == 200 && healthy.healthy == 1 && healthy.unhealthy == 0)
 
         // Rotate the provider key away from under LiteLLM: its key is now refused.
         try provider.setKeys(["sk-provider-next-0002"])
         let unhealthy = try await gateway.health(model: "fake-gpt")
         #expect(unhealthy.healthy == 0 && unhealthy.unhealthy == 1)
+        #expect(unhealthy.status == 503, "litellm 1.108.7 answers 503 (same body) when no endpoint of the model is healthy")
         let refused = try await provider.stats()
         #expect((refused["unauthorized"] ?? 0) >= 1, "LiteLLM's health check reached the provider with the old key")
         let failing = try await HTTP.chat(gateway.url + "/v1", key: Self.masterKey, model: "fake-gpt")

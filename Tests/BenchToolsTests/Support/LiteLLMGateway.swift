@@ -44,9 +44,12 @@ final class LiteLLMGateway: @unchecked Sendable {
         throw ProcessFailed("LiteLLM not ready within \(timeout): \(process.stderr.suffix(1500))")
     }
 
-    /// `GET /health?model=NAME` with the master key: (healthy_count, unhealthy_count).
-    func health(model: String) async throws -> (healthy: Int?, unhealthy: Int?) {
+    /// `GET /health?model=NAME` with the master key: its status and (healthy_count, unhealthy_count).
+    /// litellm 1.108.7 answers 200, or 503 with the same body when no endpoint of the model is
+    /// healthy (`_health_endpoints.py`: "surface that as a 503 so monitoring systems can rely on
+    /// the HTTP status").
+    func health(model: String) async throws -> (status: Int, healthy: Int?, unhealthy: Int?) {
         let answer = try await HTTP.request(.GET, url + "/health?model=\(model)", bearer: masterKey, timeout: .seconds(60))
-        return (answer.json?["healthy_count"] as? Int, answer.json?["unhealthy_count"] as? Int)
+        return (answer.status, answer.json?["healthy_count"] as? Int, answer.json?["unhealthy_count"] as? Int)
     }
 }

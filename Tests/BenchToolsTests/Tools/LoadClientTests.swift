@@ -66,6 +66,23 @@ struct LoadClientTests {
         #expect(report.pid == load.pid)
     }
 
+    @Test("--duration bounds the run and --rps paces it: about rate × duration requests, then exit 0")
+    func durationAndRate() async throws {
+        try await RunningFakeProvider.with(keys: [Self.key]) { provider in
+            let dir = try TempDirectory("load")
+            let started = ContinuousClock.now
+            let load = try BenchProcess(Binaries.load, ["--url", provider.url, "--rps", "20", "--duration", "1", "--report", dir.file("r.json")],
+                                        environment: ["LITELLM_API_KEY": Self.key])
+            #expect(await load.waitForExit() == 0)
+            let elapsed = ContinuousClock.now - started
+            let report = try readReport(dir.file("r.json"))
+            #expect(report.total == 20, "requests start at 0, 50, ..., 950 ms: \(report.total)")
+            #expect(report.ok == 20 && report.failed == 0)
+            #expect(elapsed >= .seconds(0.9), "paced over the duration, not sent at once")
+            #expect(try await provider.stats()["chatCompletions"] == 20)
+        }
+    }
+
     @Test("refuses to run without a URL, with a hint")
     func needsAURL() async throws {
         let load = try BenchProcess(Binaries.load, ["--max-requests", "1"])
