@@ -10,7 +10,7 @@ struct LiteLLMBenchTests {
     static let providerKey = "sk-provider-current-0001"
     static let masterKey = "sk-lockstep-master-0123456789"
 
-    @Test("fake-provider as upstream: chat and /health with the right key, unhealthy with a refused one; lockstep-load: 0 failures, 400 no_db_connection, 401 auth_error")
+    @Test("fake-provider as upstream: chat and /health with the right key, unhealthy with a refused one; lockstep-load: 0 failures, 400 no_db_connection, 401 auth_error, and as a KubeSim pod across a Secret change and restart")
     func gatewayEndToEnd() async throws {
         let binary = try #require(Binaries.litellm, "LiteLLM not found: run scripts/setup or set LITELLM_BIN")
         try await RunningFakeProvider.with(keys: [Self.providerKey]) { provider in
@@ -21,6 +21,9 @@ struct LiteLLMBenchTests {
                 print("LiteLLM ready after \(ContinuousClock.now - started)")
                 try await upstream(gateway, provider)
                 try await loadClient(gateway)
+                // The backend's pod in KubeSim: a wrong key (400 no_db_connection), then the right one after a restart.
+                try await LoadPodScenario(target: gateway.url, model: "mock-gpt", oldKey: "sk-backend-not-a-key-0001", newKey: Self.masterKey,
+                                          refusedStatus: "400", refusedType: "no_db_connection").run()
                 await gateway.process.stop(grace: .seconds(10))
                 #expect(!gateway.process.process.isRunning)
             } catch {
