@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "LockstepAudit", targets: ["LockstepAudit"]),
         .library(name: "LockstepCore", targets: ["LockstepCore"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
+        .executable(name: "fake-provider", targets: ["fake-provider"]),
+        .executable(name: "lockstep-load", targets: ["lockstep-load"]),
+        .library(name: "LockstepBench", targets: ["LockstepBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -116,6 +119,49 @@ let package = Package(
             dependencies: [
                 "KubeSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Bench tools for the integration tests, the demo and the benchmarks (not shipped in the daemon):
+        // an OpenAI-compatible fake provider and a load client standing in for the chat backend.
+        .target(
+            name: "LockstepBench",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fake-provider",
+            dependencies: [
+                "LockstepBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "lockstep-load",
+            dependencies: [
+                "LockstepBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BenchToolsTests",
+            dependencies: [
+                "LockstepBench", "KubeSim", "fake-provider", "lockstep-load",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

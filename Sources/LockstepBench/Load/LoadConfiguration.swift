@@ -1,0 +1,60 @@
+import Foundation
+
+/// What one `lockstep-load` run does. The key is held as ``APIKey``, which never prints.
+public struct LoadConfiguration: Sendable {
+    /// The gateway's base URL (`http://127.0.0.1:4000`); `/v1/chat/completions` is appended.
+    public var baseURL: String
+    /// The bearer key (from env `LITELLM_API_KEY`); nil sends no `Authorization` header.
+    public var apiKey: APIKey?
+    /// The model name in every request.
+    public var model = "mock-gpt"
+    /// Requests started per second, evenly spaced (not waiting for answers).
+    public var requestsPerSecond = 5.0
+    /// How long to send; nil = until stopped.
+    public var duration: Duration?
+    /// At most this many requests; nil = no bound.
+    public var maxRequests: Int?
+    /// Each request's deadline.
+    public var timeout: Duration = .milliseconds(2000)
+
+    /// A configuration with the defaults above.
+    public init(baseURL: String, apiKey: APIKey?) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+    }
+
+    /// The chat completions URL of ``baseURL`` (a trailing `/` or `/v1` is not repeated).
+    public var endpoint: String {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        if base.hasSuffix("/v1") { base.removeLast(3) }
+        return base + "/v1/chat/completions"
+    }
+
+    /// Refuses values that would make the run unbounded in the wrong way or meaningless.
+    public func validate() throws {
+        guard URL(string: endpoint)?.host != nil, baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
+            throw BenchError("the gateway URL \"\(baseURL)\" is not an http(s) URL", hint: "pass --url http://127.0.0.1:PORT or set LITELLM_BASE_URL")
+        }
+        guard requestsPerSecond > 0, requestsPerSecond <= 1000 else {
+            throw BenchError("--rps must be in (0, 1000], got \(requestsPerSecond)")
+        }
+        guard timeout > .zero else { throw BenchError("--timeout-ms must be positive") }
+        if let maxRequests, maxRequests < 0 { throw BenchError("--max-requests must not be negative") }
+    }
+}
+
+/// A bearer key that prints as `<redacted>`, so it cannot reach a log or a report by accident.
+public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    let value: String
+
+    /// Wraps `value`; nil for an empty or missing one.
+    public init?(_ value: String?) {
+        guard let value, !value.isEmpty else { return nil }
+        self.value = value
+    }
+
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+    var header: String { "Bearer \(value)" }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Synchronization
+
+/// Collects every request's outcome and latency and turns them into a ``LoadReport``.
+public final class LoadRecorder: Sendable {
+    /// At most this many failures are listed one by one (all are counted).
+    public static let failureLimit = 100_000
+
+    private struct State {
+        var latencies: [Double] = []
+        var ok = 0
+        var failures: [LoadReport.Failure] = []
+        var failed = 0
+        var byStatus: [String: Int] = [:]
+        var byType: [String: Int] = [:]
+        var first: String?
+        var last: String?
+    }
+
+    private let state = Mutex(State())
+    private let startedAt: Date
+
+    /// A recorder whose run started at `startedAt`.
+    public init(startedAt: Date = Date()) {
+        self.startedAt = startedAt
+    }
+
+    /// Records one request sent at `sentAt` that took `latency`.
+    public func record(_ outcome: RequestOutcome, sentAt: Date, latency: Duration) {
+        let ms = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
+        state.withLock { s in
+            s.latencies.append(ms)
+            if outcome.isSuccess {
+                s.ok += 1
+                return
+            }
+            let at = Timestamp.rfc3339(sentAt)
+            s.failed += 1
+            s.byStatus[outcome.statusLabel, default: 0] += 1
+            s.byType[outcome.errorType ?? "none", default: 0] += 1
+            if s.first.map({ at < $0 }) ?? true { s.first = at }
+            if s.last.map({ at > $0 }) ?? true { s.last = at }
+            if s.failures.count < Self.failureLimit {
+                s.failures.append(.init(at: at, status: outcome.statusLabel, type: outcome.errorType, latencyMs: (ms * 10).rounded() / 10))
+            }
+        }
+    }
+
+    /// The report so far (it can be taken while requests are still running).
+    public func report(configuration: LoadConfiguration, endedAt: Date = Date(), pid: Int32 = ProcessInfo.processInfo.processIdentifier) -> LoadReport {
+        state.withLock { s in
+            let sorted = s.latencies.sorted()
+            let round = { (v: Double?) in v.map { ($0 * 10).rounded() / 10 } }
+            return LoadReport(
+                pid: pid, url: configuration.endpoint, model: configuration.model, requestsPerSecond: configuration.requestsPerSecond,
+                startedAt: Timestamp.rfc3339(startedAt), endedAt: Timestamp.rfc3339(endedAt),
+                total: s.ok + s.failed, ok: s.ok, failed: s.failed,
+                failuresByStatus: s.byStatus, failuresByType: s.byType,
+                firstFailureAt: s.first, lastFailureAt: s.last,
+                latencyMs: .init(p50: round(LoadReport.percentile(0.5, of: sorted)), p99: round(LoadReport.percentile(0.99, of: sorted)), max: round(sorted.last)),
+                failures: s.failures.sorted { $0.at < $1.at }, failuresDropped: s.failed - s.failures.count)
+        }
+    }
+}

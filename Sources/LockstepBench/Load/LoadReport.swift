@@ -1,0 +1,68 @@
+import Foundation
+
+/// The JSON summary `lockstep-load` writes at exit (see docs/bench-tools.md). It never holds
+/// the key, request bodies or response bodies: only times, statuses and error types.
+public struct LoadReport: Codable, Sendable, Equatable {
+    /// One failed request.
+    public struct Failure: Codable, Sendable, Equatable {
+        /// When it was sent (RFC 3339, ms, UTC).
+        public var at: String
+        /// `"400"`, `"401"`, ..., `"timeout"` or `"connect"`.
+        public var status: String
+        /// The gateway's `error.type` (`auth_error`, `no_db_connection`, ...), if the body had one.
+        public var type: String?
+        /// How long it took, in milliseconds.
+        public var latencyMs: Double
+    }
+
+    /// Latency percentiles in milliseconds over every request (failed ones included); nil with no request.
+    public struct Latency: Codable, Sendable, Equatable {
+        public var p50: Double?
+        public var p99: Double?
+        public var max: Double?
+    }
+
+    public var pid: Int32
+    public var url: String
+    public var model: String
+    public var requestsPerSecond: Double
+    public var startedAt: String
+    public var endedAt: String
+    public var total: Int
+    public var ok: Int
+    public var failed: Int
+    /// Failures counted by ``Failure/status``.
+    public var failuresByStatus: [String: Int]
+    /// Failures counted by ``Failure/type`` (`"none"` when the body had no type).
+    public var failuresByType: [String: Int]
+    public var firstFailureAt: String?
+    public var lastFailureAt: String?
+    public var latencyMs: Latency
+    /// Every failure in the order sent (at most ``LoadRecorder/failureLimit``; see ``failuresDropped``).
+    public var failures: [Failure]
+    /// Failures counted but not listed because the list was full.
+    public var failuresDropped: Int
+
+    /// The one line written to stderr at exit.
+    public var summaryLine: String {
+        let byStatus = failuresByStatus.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let byType = failuresByType.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let p50 = latencyMs.p50.map { String(format: "%.1fms", $0) } ?? "-"
+        let p99 = latencyMs.p99.map { String(format: "%.1fms", $0) } ?? "-"
+        return "lockstep-load: total=\(total) ok=\(ok) failed=\(failed) status[\(byStatus)] type[\(byType)] p50=\(p50) p99=\(p99)"
+    }
+
+    /// The report as sorted, pretty JSON.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return try encoder.encode(self)
+    }
+
+    /// The nearest-rank percentile `p` (0...1) of `values`; nil when empty.
+    public static func percentile(_ p: Double, of sortedValues: [Double]) -> Double? {
+        guard !sortedValues.isEmpty else { return nil }
+        let rank = Int((p * Double(sortedValues.count)).rounded(.up))
+        return sortedValues[min(max(rank, 1), sortedValues.count) - 1]
+    }
+}

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Sends chat completions at a steady rate: request `i` is started at `start + i / rps`, whether
+/// or not earlier ones have answered (so a slow gateway shows as latency and timeouts, not as a
+/// lower rate). Stops at ``LoadConfiguration/maxRequests``, ``LoadConfiguration/duration`` or
+/// ``StopFlag/stop()``, then waits for the requests in flight (each bounded by its timeout).
+public struct LoadRunner: Sendable {
+    /// What to send.
+    public let configuration: LoadConfiguration
+    /// Where outcomes go.
+    public let recorder: LoadRecorder
+    private let body: String
+
+    /// A runner for `configuration`, recording into `recorder`.
+    public init(configuration: LoadConfiguration, recorder: LoadRecorder) {
+        self.configuration = configuration
+        self.recorder = recorder
+        let payload: [String: Any] = [
+            "model": configuration.model,
+            "messages": [["role": "user", "content": "lockstep-load ping"]],
+            "max_tokens": 8,
+        ]
+        body = String(decoding: (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+    }
+
+    /// Runs until a bound is reached or `stop` is set; returns how many requests were sent.
+    @discardableResult
+    public func run(stop: StopFlag) async throws -> Int {
+        var http = HTTPClient.Configuration()
+        // Room for every request that can be in flight at once (rate × timeout), so none queues
+        // behind the pool's default of 8 connections and times out for that reason.
+        let inFlight = Int((configuration.requestsPerSecond * configuration.timeout.seconds).rounded(.up)) + 2
+        http.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, min(inFlight, 512)))
+        let client = HTTPClient(configuration: http)
+        let sent = await schedule(client: client, stop: stop)
+        try await client.shutdown()
+        return sent
+    }
+
+    private func schedule(client: HTTPClient, stop: StopFlag) async -> Int {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let interval = 1.0 / configuration.requestsPerSecond
+        var sent = 0
+        await withTaskGroup(of: Void.self) { group in
+            while !stop.isStopped {
+                if let max = configuration.maxRequests, sent >= max { break }
+                let due = start + .seconds(Double(sent) * interval)
+                if let duration = configuration.duration, due - start >= duration { break }
+                // Sleep in short ticks so that a stop is seen quickly.
+                while !stop.isStopped, clock.now < due {
+                    try? await Task.sleep(until: min(due, clock.now + .milliseconds(50)), clock: clock)
+                }
+                if stop.isStopped { break }
+                group.addTask { await send(client) }
+                sent += 1
+            }
+            await group.waitForAll()
+        }
+        return sent
+    }
+
+    private func send(_ client: HTTPClient) async {
+        var request = HTTPClientRequest(url: configuration.endpoint)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "lockstep-load")
+        if let key = configuration.apiKey { request.headers.add(name: "Authorization", value: key.header) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let sentAt = Date()
+        let started = ContinuousClock.now
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9))
+        let outcome: RequestOutcome
+        do {
+            let response = try await client.execute(request, deadline: deadline)
+            let bytes = try await response.body.collect(upTo: 1 << 20)
+            let status = Int(response.status.code)
+            outcome = .http(status: status, errorType: (200..<300).contains(status) ? nil : RequestOutcome.errorType(ofBody: Array(bytes.readableBytesView)))
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .getConnectionFromPoolTimeout].contains(error) {
+            outcome = .timeout
+        } catch {
+            // The pool keeps retrying a refused connection until the deadline and then fails with
+            // the last connect error, so "no connection" is told apart by the error, not the time.
+            outcome = .connect
+        }
+        recorder.record(outcome, sentAt: sentAt, latency: ContinuousClock.now - started)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

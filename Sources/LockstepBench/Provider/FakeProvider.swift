@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// An OpenAI-compatible upstream for tests: `GET /v1/models` and `POST /v1/chat/completions`
+/// (also without the `/v1` prefix) behind `Authorization: Bearer <key>`, and `GET /fake/stats`
+/// (no auth) with the counts of ``ProviderStats``.
+public final class FakeProvider: Sendable {
+    /// The keys accepted now.
+    public let keys: KeyRing
+    /// What has been answered so far.
+    public let counter = ProviderCounter()
+    private let ids = Atomic(0)
+
+    /// A provider accepting `keys`.
+    public init(keys: KeyRing) {
+        self.keys = keys
+    }
+
+    /// The routes, ready for a Hummingbird `Application`.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        for prefix in ["/v1", ""] {
+            router.get("\(prefix)/models") { [self] request, _ in models(request) }
+            router.post("\(prefix)/chat/completions") { [self] request, _ in try await chat(request) }
+        }
+        router.get("/fake/stats") { [self] _, _ in
+            let data = try JSONEncoder.sorted.encode(counter.snapshot(acceptedKeys: keys.count))
+            return Self.json(.ok, String(decoding: data, as: UTF8.self))
+        }
+        return router
+    }
+
+    /// `nil` when the request carries an accepted key, else the 401 to answer (and it is counted).
+    private func refusal(_ request: Request, _ route: ProviderRoute) -> Response? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            counter.record(route, .missingKey)
+            return Self.json(.unauthorized, OpenAIBodies.invalidAPIKey)
+        }
+        guard keys.accepts(String(header.dropFirst("Bearer ".count))) else {
+            counter.record(route, .unauthorized)
+            return Self.json(.unauthorized, OpenAIBodies.invalidAPIKey)
+        }
+        return nil
+    }
+
+    private func models(_ request: Request) -> Response {
+        if let refused = refusal(request, .models) { return refused }
+        counter.record(.models, .ok)
+        return Self.json(.ok, OpenAIBodies.models(created: Int(Date().timeIntervalSince1970)))
+    }
+
+    private func chat(_ request: Request) async throws -> Response {
+        if let refused = refusal(request, .chatCompletions) { return refused }
+        var request = request
+        let body = try await request.collectBody(upTo: 4 << 20)
+        guard let chat = try? JSONDecoder().decode(ChatRequest.self, from: Data(body.readableBytesView)) else {
+            counter.record(.chatCompletions, .badRequest)
+            return Self.json(.badRequest, OpenAIBodies.invalidRequest("fake-provider expects a JSON chat completion request with model and messages"))
+        }
+        guard chat.stream != true else {
+            counter.record(.chatCompletions, .badRequest)
+            return Self.json(.badRequest, OpenAIBodies.invalidRequest("fake-provider does not support stream: true"))
+        }
+        let id = ids.wrappingAdd(1, ordering: .relaxed).newValue
+        counter.record(.chatCompletions, .ok)
+        return Self.json(.ok, try OpenAIBodies.chatCompletion(id: id, model: chat.model, created: Int(Date().timeIntervalSince1970)))
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys, so reports and stats read the same every time.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
