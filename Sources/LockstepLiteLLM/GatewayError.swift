@@ -35,7 +35,7 @@ public enum KeyVerdict: Sendable, Equatable {
     case inconclusive(status: Int, errorType: String?)
 }
 
-/// `GET /health?model=` figures. The status code is always 200; the counts tell.
+/// `GET /health?model=` figures. The counts tell (the status is 200, or 503 when no endpoint is healthy).
 public struct ModelHealth: Sendable, Equatable {
     public let model: String
     public let healthyCount: Int

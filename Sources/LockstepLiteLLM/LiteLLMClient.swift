@@ -38,13 +38,17 @@ public struct LiteLLMClient: Sendable {
         }
     }
 
-    /// `GET /health?model=NAME` with the master key: healthy and unhealthy endpoint counts.
+    /// `GET /health?model=NAME` with the master key: healthy and unhealthy endpoint counts
+    /// (read the counts: the status is 200 or 503 depending on them).
     public func health(model: String, masterKey: SecretBytes) async throws -> ModelHealth {
         var allowed = CharacterSet.urlQueryAllowed
         allowed.remove(charactersIn: "&=+")
         let query = model.addingPercentEncoding(withAllowedCharacters: allowed) ?? model
         let r = try await send("GET", "/health?model=\(query)", key: masterKey, body: nil)
-        guard r.status == 200, let object = r.json as? [String: Any] else { throw r.error("health check of \(model) failed") }
+        // litellm 1.108.7 answers 200 when an endpoint is healthy and 503 (same body) when none is.
+        guard r.status == 200 || r.status == 503, let object = r.json as? [String: Any], object["healthy_count"] != nil else {
+            throw r.error("health check of \(model) failed")
+        }
         return ModelHealth(model: model, healthyCount: object["healthy_count"] as? Int ?? 0, unhealthyCount: object["unhealthy_count"] as? Int ?? 0)
     }
 

@@ -24,6 +24,9 @@ struct LiteLLMClientTests {
         // Health: status 200 always; the counts tell.
         let health = try await client.health(model: "mock-gpt", masterKey: secret(master))
         #expect(health.isHealthy && health.healthyCount == 1)
+        // An upstream that does not answer: LiteLLM says 503 with the counts, which the client reads.
+        let dead = try await client.health(model: "dead-gpt", masterKey: secret(master))
+        #expect(!dead.isHealthy && dead.unhealthyCount == 1)
 
         // Virtual keys need the database: a clear, typed error (the bridge strategy's preflight uses it).
         do {

@@ -29,6 +29,8 @@ final class LiteLLMProcess: @unchecked Sendable {
         model_list:
           - model_name: mock-gpt
             litellm_params: {model: openai/gpt-4o-mini, api_key: sk-provider-not-used, mock_response: "hello from the mock"}
+          - model_name: dead-gpt
+            litellm_params: {model: openai/gpt-4o-mini, api_key: sk-provider-not-used, api_base: "http://127.0.0.1:9/v1", max_retries: 0, timeout: 3}
         general_settings:
           master_key: os.environ/PROXY_MASTER_KEY
         """
