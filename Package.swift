@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "kubesim", targets: ["kubesim"]),
         .library(name: "LockstepCrypto", targets: ["LockstepCrypto"]),
         .library(name: "LockstepVault", targets: ["LockstepVault"]),
+        .library(name: "LockstepAudit", targets: ["LockstepAudit"]),
+        .library(name: "LockstepCore", targets: ["LockstepCore"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
     ],
     dependencies: [
@@ -88,9 +90,9 @@ let package = Package(
         ),
 
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit"], swiftSettings: strict),
+        .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "LockstepAuditTests", dependencies: ["LockstepAudit", "LockstepCrypto", "LockstepVault", "LockstepCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCrypto"], swiftSettings: strict),
+        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit"], swiftSettings: strict),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

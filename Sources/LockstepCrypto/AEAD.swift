@@ -21,29 +21,38 @@ public enum AEAD {
 
     /// Seals public or transient bytes. Prefer the `SecretBytes` overload for secrets.
     public static func seal(bytes plaintext: UnsafeRawBufferPointer, key: SecretBytes, associatedData: [UInt8]) throws -> [UInt8] {
-        try ensureSodium()
-        var nonce = [UInt8](repeating: 0, count: nonceLength)
-        randombytes_buf(&nonce, nonceLength)
-        return try seal(bytes: plaintext, key: key, nonce: nonce, associatedData: associatedData)
+        try seal(bytes: plaintext, key: key, associatedData: associatedData) { nonce in randombytes_buf(nonce, nonceLength) }
     }
 
     /// Seals with a caller-chosen nonce. Only for known-answer tests: a nonce must never be used
     /// twice under one key, which `seal(_:key:associatedData:)` guarantees and this does not.
     public static func seal(bytes plaintext: UnsafeRawBufferPointer, key: SecretBytes, nonce: [UInt8], associatedData: [UInt8]) throws -> [UInt8] {
+        guard nonce.count == nonceLength else { throw CryptoError(.invalidInput, operation: "AEAD.seal nonce length") }
+        return try seal(bytes: plaintext, key: key, associatedData: associatedData) { dst in
+            nonce.withUnsafeBytes { dst.copyMemory(from: $0.baseAddress!, byteCount: nonceLength) }
+        }
+    }
+
+    /// Writes the nonce (via `fillNonce`) and the ciphertext straight into the returned array:
+    /// one allocation per seal, no intermediate copies.
+    private static func seal(bytes plaintext: UnsafeRawBufferPointer, key: SecretBytes, associatedData: [UInt8],
+                             fillNonce: (UnsafeMutableRawPointer) -> Void) throws -> [UInt8] {
         try ensureSodium()
         guard key.count == keyLength else { throw CryptoError(.invalidInput, operation: "AEAD.seal key length") }
-        guard nonce.count == nonceLength else { throw CryptoError(.invalidInput, operation: "AEAD.seal nonce length") }
-        var out = [UInt8](repeating: 0, count: nonceLength + plaintext.count + tagLength)
-        out.replaceSubrange(0..<nonceLength, with: nonce)
+        let total = nonceLength + plaintext.count + tagLength
+        var rc: Int32 = -1
         var written: UInt64 = 0
-        let rc = key.withUnsafeBytes { k in
-            out.withUnsafeMutableBufferPointer { o in
+        let out = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            let base = buffer.baseAddress!
+            fillNonce(base)
+            rc = key.withUnsafeBytes { k in
                 crypto_aead_xchacha20poly1305_ietf_encrypt(
-                    o.baseAddress! + nonceLength, &written,
+                    base + nonceLength, &written,
                     plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(plaintext.count),
                     associatedData, UInt64(associatedData.count),
-                    nil, nonce, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                    nil, base, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
+            initialized = total
         }
         guard rc == 0, Int(written) == plaintext.count + tagLength else {
             throw CryptoError(.primitiveFailed, operation: "crypto_aead_xchacha20poly1305_ietf_encrypt")

@@ -67,3 +67,13 @@ public enum Argon2id {
         }
     }
 }
+
+extension KDFParameters {
+    /// libsodium's SENSITIVE limits (4 passes, 1 GiB): several seconds; for vaults opened rarely.
+    public static func sensitive() throws -> KDFParameters {
+        try ensureSodium()
+        return KDFParameters(salt: SecureRandom.bytes(Argon2id.saltLength),
+                             opsLimit: UInt64(crypto_pwhash_OPSLIMIT_SENSITIVE),
+                             memLimit: UInt64(crypto_pwhash_MEMLIMIT_SENSITIVE))
+    }
+}

@@ -29,15 +29,15 @@ public final class SecretBytes: @unchecked Sendable {
         guard let p = sodium_malloc(max(count, 1)) else { throw CryptoError(.memory, operation: "sodium_malloc") }
         self.pointer = p
         self.count = count
+        // From here on `deinit` owns the pointer: a throw below deallocates self, and deinit
+        // frees (and wipes) the memory exactly once.
         do {
             try initialise(UnsafeMutableRawBufferPointer(start: p, count: count))
         } catch {
             sodium_memzero(p, max(count, 1))
-            sodium_free(p)
             throw error
         }
         guard sodium_mprotect_noaccess(p) == 0 else {
-            sodium_free(p)
             throw CryptoError(.memory, operation: "sodium_mprotect_noaccess")
         }
         SecretRegistry.shared.register(self)
@@ -52,8 +52,13 @@ public final class SecretBytes: @unchecked Sendable {
 
     /// Copies `bytes` into guarded memory and wipes the caller's array.
     public static func take(_ bytes: inout [UInt8]) throws -> SecretBytes {
-        defer { bytes.withUnsafeMutableBytes { if let b = $0.baseAddress { sodium_memzero(b, $0.count) } } }
+        defer { wipe(&bytes) }
         return try bytes.withUnsafeBytes { try SecretBytes(copying: $0) }
+    }
+
+    /// Wipes a transient array that held secret bytes (`sodium_memzero`, which the compiler cannot elide).
+    public static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { if let b = $0.baseAddress { sodium_memzero(b, $0.count) } }
     }
 
     /// `count` fresh random bytes from libsodium's CSPRNG.
@@ -82,6 +87,19 @@ public final class SecretBytes: @unchecked Sendable {
             }
         }
         return try body(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
+    /// Keeps the bytes readable for the duration of `body`, so that the many uses inside it
+    /// (e.g. every seal of a vault transaction under the vault key) do not each pay two
+    /// `mprotect` calls. Outside it the memory is `PROT_NONE` again.
+    public func unlocked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        try withUnsafeBytes { (_: UnsafeRawBufferPointer) throws(E) -> R in try body() }
+    }
+
+    /// `unlocked` for several secrets at once.
+    public static func unlocked<R>(_ secrets: [SecretBytes], _ body: () throws -> R) throws -> R {
+        guard let first = secrets.first else { return try body() }
+        return try first.unlocked { try unlocked(Array(secrets.dropFirst()), body) }
     }
 
     /// Constant-time comparison of two secrets of equal length (`sodium_memcmp`).

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import LockstepAudit
+import LockstepCore
+import LockstepCrypto
+
+extension Vault {
+    /// Appends a signed entry inside the caller's transaction, so the entry and the change it
+    /// records commit together or not at all (fail closed).
+    @discardableResult
+    func appendAudit(_ db: Database, _ draft: AuditDraft) throws -> AuditEntry {
+        let head = try AuditLogStore.head(db)
+        let entry = try AuditChain.seal(draft, after: head, time: clock.now(), signer: signer)
+        var line = AuditJSONLines.line(entry)
+        line.removeLast() // stored without the newline
+        try db.execute(sql: "INSERT INTO audit (seq, time_ms, action, credential, hash, entry) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [Int64(entry.seq), entry.time.millisecondsSinceEpoch, entry.action, entry.credential, Data(entry.hash), Data(line)])
+        return entry
+    }
+
+    /// Records an action that changes nothing else in the vault (e.g. a check), in its own transaction.
+    @discardableResult
+    public func audit(_ draft: AuditDraft) throws -> AuditEntry {
+        try transaction { db in try appendAudit(db, draft) }
+    }
+
+    /// The audit log, read through the same path an auditor uses.
+    public var auditLog: AuditLogStore { AuditLogStore(reader: pool, path: path) }
+}
+
+/// Read access to the audit log. Needs read access to the vault file, never the vault key:
+/// the audit log holds no secret.
+public struct AuditLogStore: Sendable {
+    let reader: any DatabaseReader
+    let path: String
+
+    /// Opens the audit log of the vault at `path` read-only, without a key.
+    public static func open(vaultAt path: String) throws -> AuditLogStore {
+        AuditLogStore(reader: try Vault.openReadOnly(path), path: path)
+    }
+
+    /// The audit public key stored in the vault (Base64 for auditors).
+    public func publicKey() throws -> [UInt8] {
+        try VaultMeta.read(reader, path: path).auditPublicKey
+    }
+
+    static func head(_ db: Database) throws -> AuditHead? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") else { return nil }
+        let seq: Int64 = row["seq"]
+        let hash: Data = row["hash"]
+        return AuditHead(seq: UInt64(seq), hash: Array(hash))
+    }
+
+    /// `SEQ:HASH` of the last entry.
+    public func head() throws -> AuditHead? {
+        try Vault.mapDatabaseErrors(path) { try reader.read { try Self.head($0) } }
+    }
+
+    /// Filter for exports.
+    public struct Filter: Sendable {
+        public var since: Timestamp?
+        public var until: Timestamp?
+        public var credential: String?
+        public init(since: Timestamp? = nil, until: Timestamp? = nil, credential: String? = nil) {
+            self.since = since
+            self.until = until
+            self.credential = credential
+        }
+    }
+
+    /// Stored JSON lines (without newline) in seq order, filtered.
+    public func lines(_ filter: Filter = Filter()) throws -> [[UInt8]] {
+        var sql = "SELECT entry FROM audit WHERE 1 = 1"
+        var args: [any DatabaseValueConvertible] = []
+        if let s = filter.since { sql += " AND time_ms >= ?"; args.append(s.millisecondsSinceEpoch) }
+        if let u = filter.until { sql += " AND time_ms <= ?"; args.append(u.millisecondsSinceEpoch) }
+        if let c = filter.credential { sql += " AND credential = ?"; args.append(c) }
+        sql += " ORDER BY seq"
+        return try Vault.mapDatabaseErrors(path) {
+            try reader.read { db in
+                try Data.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { Array($0) }
+            }
+        }
+    }
+
+    /// Decoded entries (seq order), filtered.
+    public func entries(_ filter: Filter = Filter()) throws -> [AuditEntry] {
+        try lines(filter).enumerated().map { i, line in
+            do { return try AuditJSONLines.decode(line) } catch {
+                throw VaultError(.damaged, "audit entry at row \(i + 1) of \(path) is unreadable: \(error)", hint: "run `lockstep audit verify --vault \(path)`")
+            }
+        }
+    }
+
+    /// Verifies the whole log in place.
+    public func verify(head: AuditHead? = nil, publicKey: [UInt8]? = nil) throws -> AuditVerificationReport {
+        let key = try publicKey ?? self.publicKey()
+        let all = try lines()
+        return AuditVerifier(publicKey: key).verify(lines: all.map { $0[...] }, head: head)
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import LockstepAudit
+import LockstepCore
+import LockstepCrypto
+import LockstepVault
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Export and verify the signed, hash-chained audit log. Needs no vault key.",
+        subcommands: [PublicKey.self, Head.self, Export.self, Verify.self]
+    )
+
+    struct PublicKey: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "public-key", abstract: "Print the audit public key (Base64) to hand to auditors.")
+        @OptionGroup var vault: VaultPathOption
+
+        func run() throws {
+            try runCLI {
+                print(Data(try AuditLogStore.open(vaultAt: try vault.path()).publicKey()).base64EncodedString())
+            }
+        }
+    }
+
+    struct Head: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print SEQ:HASH of the last entry, to keep somewhere else.")
+        @OptionGroup var vault: VaultPathOption
+
+        func run() throws {
+            try runCLI {
+                guard let head = try AuditLogStore.open(vaultAt: try vault.path()).head() else {
+                    throw CLIFailure(message: "the audit log is empty", hint: "a vault created by `lockstep vault init` always has an entry; is this the right file?", code: Exit.damaged)
+                }
+                print(head)
+            }
+        }
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export entries as JSON Lines (verifiable) or CSV (for reading).")
+        @OptionGroup var vault: VaultPathOption
+        @Option(name: .long, help: "jsonl (default) or csv.")
+        var format: Format = .jsonl
+        @Option(name: .long, help: "Only entries at or after this time (RFC 3339 or YYYY-MM-DD).")
+        var since: String?
+        @Option(name: .long, help: "Only entries at or before this time.")
+        var until: String?
+        @Option(name: .long, help: "Only entries about this credential.")
+        var credential: String?
+        @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "FILE"))
+        var output: String?
+
+        func run() throws {
+            try runCLI {
+                let filter = AuditLogStore.Filter(since: try since.map { try parseTime($0, "--since") },
+                                                  until: try until.map { try parseTime($0, "--until") }, credential: credential)
+                let store = try AuditLogStore.open(vaultAt: try vault.path())
+                var out = Data()
+                switch format {
+                case .jsonl:
+                    for line in try store.lines(filter) { out.append(contentsOf: line); out.append(10) }
+                case .csv:
+                    out.append(contentsOf: AuditCSV.header.utf8)
+                    for e in try store.entries(filter) { out.append(contentsOf: AuditCSV.row(e).utf8) }
+                }
+                if let output {
+                    guard FileManager.default.createFile(atPath: output, contents: out) else {
+                        throw CLIFailure(message: "cannot write \(output)", hint: "check the folder exists and is writable", code: Exit.io)
+                    }
+                } else {
+                    FileHandle.standardOutput.write(out)
+                }
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify an exported JSON Lines file offline (no vault needed), or the vault's log in place.",
+            discussion: "Checks every entry's hash and Ed25519 signature, consecutive seqs and the hash chain; with --head, also that nothing was cut off the end.")
+        @Argument(help: "Exported JSON Lines file.")
+        var file: String?
+        @Option(name: .long, help: ArgumentHelp("Audit public key: Base64, or a file holding it. Required for FILE.", valueName: "KEY"))
+        var publicKey: String?
+        @Option(name: .long, help: ArgumentHelp("SEQ:HASH kept elsewhere (from `lockstep audit head`).", valueName: "SEQ:HASH"))
+        var head: String?
+        @Option(name: .long, help: ArgumentHelp("Verify this vault's log in place instead of a file.", valueName: "PATH"))
+        var vault: String?
+
+        func run() throws {
+            try runCLI {
+                let headValue = try head.map { text -> AuditHead in
+                    guard let h = AuditHead(text) else { throw CLIFailure(message: "--head \"\(text)\" is not SEQ:HASH", hint: "use the output of `lockstep audit head`, e.g. 42:3f9a…(64 hex digits)", code: Exit.usage) }
+                    return h
+                }
+                let report: AuditVerificationReport
+                let started = ContinuousClock.now
+                if let file {
+                    guard vault == nil else { throw CLIFailure(message: "give FILE or --vault, not both", hint: nil, code: Exit.usage) }
+                    guard let publicKey else { throw CLIFailure(message: "--public-key is required to verify a file", hint: "get it from `lockstep audit public-key --vault PATH` through a channel you trust", code: Exit.usage) }
+                    let key = try parsePublicKey(publicKey)
+                    guard let data = FileManager.default.contents(atPath: file) else {
+                        throw CLIFailure(message: "cannot read \(file)", hint: "check the path", code: Exit.notFound)
+                    }
+                    report = AuditVerifier(publicKey: key).verify(lines: splitLines(data), head: headValue)
+                } else {
+                    let path = try resolveVaultPath(vault)
+                    let store = try AuditLogStore.open(vaultAt: path)
+                    report = try store.verify(head: headValue, publicKey: try publicKey.map(parsePublicKey))
+                }
+                let elapsed = ContinuousClock.now - started
+                if let failure = report.failure {
+                    throw CLIFailure(message: "audit log does NOT verify: \(failure)", hint: "the first bad entry is named above; entries before it verified (\(report.entries))", code: Exit.auditVerifyFailed)
+                }
+                guard let first = report.firstSeq, let last = report.lastSeq, let lastHash = report.lastHash else {
+                    throw CLIFailure(message: "audit log is empty: nothing to verify", hint: nil, code: Exit.auditVerifyFailed)
+                }
+                if let anchor = report.anchor {
+                    print("ok: segment seq \(first)..\(last) (\(report.entries) entries) verifies; it hangs from \(Hex.encode(anchor)), the hash of seq \(first - 1)")
+                } else {
+                    print("ok: \(report.entries) entries, seq \(first)..\(last), verify")
+                }
+                print("head: \(last):\(Hex.encode(lastHash))\(headValue == nil ? " (no --head given: a truncated tail cannot be ruled out)" : " (matches the given head)")")
+                FileHandle.standardError.write(Data("verified in \(elapsed.formatted(.units(allowed: [.milliseconds])))\n".utf8))
+            }
+        }
+    }
+}
+
+func parseTime(_ text: String, _ option: String) throws -> Timestamp {
+    guard let t = Timestamp(rfc3339: text) else {
+        throw CLIFailure(message: "\(option) \"\(text)\" is not a time", hint: "use RFC 3339 (2026-11-29T09:00:00Z) or a date (2026-11-29)", code: Exit.usage)
+    }
+    return t
+}
+
+func parsePublicKey(_ text: String) throws -> [UInt8] {
+    var candidate = text
+    if FileManager.default.fileExists(atPath: text), let data = FileManager.default.contents(atPath: text) {
+        candidate = String(decoding: data, as: UTF8.self)
+    }
+    guard let bytes = Data(base64Encoded: candidate.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 else {
+        throw CLIFailure(message: "--public-key is not a Base64 Ed25519 public key (32 bytes) nor a file holding one", hint: "use the output of `lockstep audit public-key`", code: Exit.usage)
+    }
+    return Array(bytes)
+}
+
+func splitLines(_ data: Data) -> [ArraySlice<UInt8>] {
+    let bytes = Array(data)
+    return bytes.split(separator: 10, omittingEmptySubsequences: true).filter { !($0.count == 1 && $0.first == 13) }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import LockstepCrypto
+
+@main
+struct Lockstep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lockstep",
+        abstract: "Keeps LiteLLM gateway credentials encrypted, rotates them in lockstep, and audits every step.",
+        discussion: "Exit codes are listed in the README (section \"Exit codes\").",
+        version: "0.1.0 (libsodium \(sodiumVersion))",
+        subcommands: [VaultCommand.self, CredentialCommand.self, AuditCommand.self]
+    )
+}

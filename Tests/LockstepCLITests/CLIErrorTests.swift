@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// Every failure: one `error:` line, a `hint:` line, a documented exit code, and nothing lost.
+@Suite struct CLIErrorTests {
+    @Test func wrongKeyExits10AndChangesNothing() throws {
+        let v = try CLIVault()
+        try v.importValue("m", "sk-value-wrong-key-1234")
+        #expect(try CLI.run(["vault", "keygen", "--out", v.dir.file("other.key")]).code == 0)
+        let before = FileManager.default.contents(atPath: v.vault)
+        let r = try CLI.run(["credential", "import", "n", "--vault", v.vault, "--key-file", v.dir.file("other.key")], stdin: "sk-another-value-1234")
+        #expect(r.code == 10)
+        #expect(r.stderr.hasPrefix("error: the key file does not open vault"))
+        #expect(r.stderr.contains("hint: "))
+        #expect(FileManager.default.contents(atPath: v.vault) == before)
+    }
+
+    @Test func damagedVaultExits11() throws {
+        let dir = try TempDir()
+        let path = dir.file("junk.db")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 4096), attributes: [.posixPermissions: 0o600]))
+        #expect(try CLI.run(["vault", "keygen", "--out", dir.file("k")]).code == 0)
+        let r = try CLI.run(["vault", "check", "--vault", path, "--key-file", dir.file("k")])
+        #expect(r.code == 11)
+        #expect(r.stderr.contains("not a Lockstep vault"))
+        #expect(FileManager.default.contents(atPath: path) == Data(repeating: 0x41, count: 4096))
+    }
+
+    @Test func worldReadableVaultExits77WithChmodHint() throws {
+        let v = try CLIVault()
+        chmod(v.vault, 0o644)
+        let r = try CLI.run(["credential", "list", "--vault", v.vault])
+        #expect(r.code == 77)
+        #expect(r.stderr.contains("hint: run `chmod 600 \(v.vault)`"))
+    }
+
+    @Test func missingThingsExit66AndExistingThingsExit73() throws {
+        let v = try CLIVault()
+        #expect(try CLI.run(["credential", "list", "--vault", v.dir.file("nope.db")]).code == 66)
+        #expect(try CLI.run(["credential", "show", "nope", "--vault", v.vault]).code == 66)
+        let again = try CLI.run(["vault", "keygen", "--out", v.key])
+        #expect(again.code == 73)
+        #expect(again.stderr.contains("never overwrites"))
+        #expect(try CLI.run(["vault", "init", "--vault", v.vault, "--key-file", v.key]).code == 73)
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let v = try CLIVault()
+        let noKey = try CLI.run(["credential", "import", "m", "--vault", v.vault], stdin: "sk-x-1234567890")
+        #expect(noKey.code == 64)
+        #expect(noKey.stderr.contains("hint: pass --key-file FILE"))
+        #expect(try CLI.run(["credential", "list"]).code == 64)
+        #expect(try CLI.run(["audit", "verify", v.dir.file("x.jsonl")]).code == 64)
+        #expect(try CLI.run(["vault", "frobnicate"]).code == 64)
+    }
+
+    @Test func badValuesExit65WithoutEchoingThem() throws {
+        let v = try CLIVault()
+        let r = try CLI.run(["credential", "import", "m", "--vault", v.vault, "--key-file", v.key], stdin: "sk-1234")
+        #expect(r.code == 65)
+        let ws = try CLI.run(["credential", "import", "m", "--vault", v.vault, "--key-file", v.key], stdin: "  sk-padded-secret-value-99  ")
+        #expect(ws.code == 65)
+        #expect(!ws.all.contains("sk-padded-secret-value-99"))
+        #expect(try CLI.run(["credential", "import", "Bad Name", "--vault", v.vault, "--key-file", v.key], stdin: "sk-ok-value-123456").code == 65)
+        #expect(try CLI.run(["credential", "list", "--vault", v.vault]).stdout == "no credentials\n")
+    }
+
+    @Test func tamperedExportExits12NamingTheSeq() throws {
+        let v = try CLIVault()
+        for i in 0..<4 { try v.importValue("c\(i)", "sk-value-for-tamper-\(i)") }
+        let export = v.dir.file("a.jsonl")
+        #expect(try CLI.run(["audit", "export", "--vault", v.vault, "-o", export]).code == 0)
+        let pub = try CLI.run(["audit", "public-key", "--vault", v.vault]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = String(decoding: FileManager.default.contents(atPath: export)!, as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"credential\":\"c2\"", with: "\"credential\":\"c9\"")
+        #expect(FileManager.default.createFile(atPath: export, contents: Data(text.utf8)))
+        let r = try CLI.run(["audit", "verify", export, "--public-key", pub])
+        #expect(r.code == 12)
+        #expect(r.stderr.contains("seq 4: hash mismatch"))
+
+        let head = try CLI.run(["audit", "head", "--vault", v.vault]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let partial = v.dir.file("partial.jsonl")
+        #expect(try CLI.run(["audit", "export", "--vault", v.vault, "--credential", "c0", "-o", partial]).code == 0)
+        let seg = try CLI.run(["audit", "verify", partial, "--public-key", pub])
+        #expect(seg.code == 0 && seg.stdout.contains("segment seq 2..2"))
+        let lines = String(decoding: FileManager.default.contents(atPath: v.dir.file("a.jsonl"))!, as: UTF8.self)
+        _ = lines
+        let full = v.dir.file("full.jsonl")
+        #expect(try CLI.run(["audit", "export", "--vault", v.vault, "-o", full]).code == 0)
+        let truncated = String(decoding: FileManager.default.contents(atPath: full)!, as: UTF8.self).split(separator: "\n").dropLast().joined(separator: "\n") + "\n"
+        #expect(FileManager.default.createFile(atPath: full, contents: Data(truncated.utf8)))
+        let t = try CLI.run(["audit", "verify", full, "--public-key", pub, "--head", head])
+        #expect(t.code == 12 && t.stderr.contains("truncation"))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Runs the built `lockstep` binary as a user would, with a bounded wait.
+struct CLIResult {
+    let code: Int32
+    let stdout: String
+    let stderr: String
+    var all: String { stdout + stderr }
+}
+
+enum CLI {
+    /// `.build/<config>/lockstep`, next to the test bundle.
+    static var binary: String {
+        var url = Bundle.main.bundleURL
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { url = bundle.bundleURL.deletingLastPathComponent() }
+        let candidate = url.appendingPathComponent("lockstep").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lockstep").path
+    }
+
+    @discardableResult
+    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], cwd: String? = nil, timeout: Duration = .seconds(60)) throws -> CLIResult {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "LOCKSTEP_VAULT")
+        environment.removeValue(forKey: "LOCKSTEP_KEY_FILE")
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        p.standardInput = inPipe
+        p.standardOutput = outPipe
+        p.standardError = errPipe
+        try p.run()
+        if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try inPipe.fileHandleForWriting.close()
+        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
+        nonisolated(unsafe) var out = Data(), err = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { out = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { err = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let seconds = Double(timeout.components.seconds)
+        if group.wait(timeout: .now() + seconds) == .timedOut {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            throw CLITimeout(args: args)
+        }
+        p.waitUntilExit()
+        return CLIResult(code: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+struct CLITimeout: Error { let args: [String] }
+
+final class TempDir: @unchecked Sendable {
+    let path: String
+    init() throws {
+        path = NSTemporaryDirectory() + "lockstep-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func file(_ name: String) -> String { path + "/" + name }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A temp dir with a key file and an initialised vault.
+struct CLIVault {
+    let dir: TempDir
+    var vault: String { dir.file("vault.db") }
+    var key: String { dir.file("vault.key") }
+
+    init() throws {
+        dir = try TempDir()
+        let k = try CLI.run(["vault", "keygen", "--out", dir.file("vault.key")])
+        guard k.code == 0 else { throw CLIFailed(result: k) }
+        let i = try CLI.run(["vault", "init", "--vault", dir.file("vault.db"), "--key-file", dir.file("vault.key")])
+        guard i.code == 0 else { throw CLIFailed(result: i) }
+    }
+
+    @discardableResult
+    func importValue(_ name: String, _ value: String) throws -> CLIResult {
+        try CLI.run(["credential", "import", name, "--vault", vault, "--key-file", key], stdin: value)
+    }
+}
+
+struct CLIFailed: Error { let result: CLIResult }
