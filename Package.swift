@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LockstepAudit", targets: ["LockstepAudit"]),
         .library(name: "LockstepCore", targets: ["LockstepCore"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
+        .library(name: "LockstepKubernetes", targets: ["LockstepKubernetes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
     ],
     targets: [
         // The one C boundary: libsodium from Debian (libsodium-dev). Only LockstepCrypto imports it.
@@ -66,6 +70,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The Kubernetes adapter: REST client over AsyncHTTPClient (config, Secrets, Deployments, Leases, reviews).
+        .target(
+            name: "LockstepKubernetes",
+            dependencies: [
+                "LockstepCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // KubeSim: the Kubernetes API emulator used by tests, benchmarks and the demo (not shipped in the daemon).
         .target(
             name: "KubeSim",
@@ -94,6 +114,7 @@ let package = Package(
         .testTarget(name: "LockstepAuditTests", dependencies: ["LockstepAudit", "LockstepCrypto", "LockstepVault", "LockstepCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit"], swiftSettings: strict),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], swiftSettings: strict),
+        .testTarget(name: "LockstepKubernetesTests", dependencies: ["LockstepKubernetes", "KubeSim", "LockstepCrypto"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
