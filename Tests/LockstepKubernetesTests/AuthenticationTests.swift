@@ -217,7 +217,7 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("tls-server-name is checked against the certificate; insecure-skip-tls-verify trusts anything")
+    @Test("tls-server-name is sent as the request host; insecure-skip-tls-verify trusts any CA; no CA means system roots (refused)")
     func serverNameAndInsecure() async throws {
         try await withKubeSim(seed: Self.seed) { sim in
             guard case .clientCertificate(let cert, let key) = sim.kubeconfig.credential else { Issue.record("no admin certificate"); return }

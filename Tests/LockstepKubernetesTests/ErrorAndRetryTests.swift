@@ -84,6 +84,26 @@ struct ErrorAndRetryTests {
         }
     }
 
+    @Test("429 on a read is retried; concurrent reads share one client")
+    func tooManyRequests() async throws {
+        let dir = try makeTempDirectory()
+        defer { removeDirectory(dir) }
+        try await withKubeSim(seed: Self.seed) { sim in
+            let sleeps = SleepRecorder()
+            let configuration = try K8sFixtures.configuration(for: sim, in: dir, retry: sleeps.policy)
+            try await KubernetesClient.withClient(configuration) { client in
+                sim.faults.injectServerErrors(.init(count: 1, code: 429, verbs: ["get"], resources: ["secrets"]))
+                _ = try await client.getSecret(namespace: "gateway", name: "litellm-masterkey")
+                #expect(sleeps.recorded.count == 1)
+                let names = try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<8 { group.addTask { try await client.getSecret(namespace: "gateway", name: "litellm-masterkey").metadata.name ?? "" } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(names == Array(repeating: "litellm-masterkey", count: 8))
+            }
+        }
+    }
+
     @Test("retries are bounded; a non-idempotent create is not retried")
     func boundedAndNonIdempotent() async throws {
         let dir = try makeTempDirectory()

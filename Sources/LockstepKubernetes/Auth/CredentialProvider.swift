@@ -17,6 +17,8 @@ actor CredentialProvider {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private var cached: (credentials: RequestCredentials, validUntil: Date?)?
+    /// A load in progress: concurrent requests share it instead of each running the plugin.
+    private var loading: Task<(credentials: RequestCredentials, validUntil: Date?), any Error>?
 
     init(authentication: Authentication, refreshInterval: Duration, now: @escaping @Sendable () -> Date, logger: Logger) {
         bearer = authentication.bearer
@@ -35,7 +37,11 @@ actor CredentialProvider {
 
     func current() async throws -> RequestCredentials {
         if let cached, cached.validUntil.map({ now() < $0 }) ?? true { return cached.credentials }
-        let fresh = try await load()
+        if let loading { return try await loading.value.credentials }
+        let task = Task { try await load() }
+        loading = task
+        defer { loading = nil }
+        let fresh = try await task.value
         cached = fresh
         return fresh.credentials
     }
