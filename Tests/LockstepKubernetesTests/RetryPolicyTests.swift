@@ -31,6 +31,16 @@ struct RetryPolicyTests {
         #expect(RetryPolicy(maxAttempts: 0).maxAttempts == 1)
     }
 
+    @Test("Retry-After seconds are read; dates and junk are ignored")
+    func retryAfter() {
+        #expect(RetryPolicy.retryAfter("3") == .seconds(3))
+        #expect(RetryPolicy.retryAfter(" 1 ") == .seconds(1))
+        #expect(RetryPolicy.retryAfter("600") == .seconds(60))
+        #expect(RetryPolicy.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == nil)
+        #expect(RetryPolicy.retryAfter(nil) == nil)
+        #expect(RetryPolicy.retryAfter("-1") == nil)
+    }
+
     @Test("Status bodies map to codes")
     func statusMapping() {
         let context = RequestContext(verb: "get", resource: "secrets", group: "", namespace: "ns", name: "s", idempotent: true)

@@ -23,9 +23,11 @@ extension KubernetesClient {
         var attempt = 1
         var refreshedAfter401 = false
         while true {
+            var retryAfter: Duration?
             do {
-                let (status, body) = try await perform(call, deadline: .now() + .nanoseconds(Int64(configuration.requestTimeout.timeInterval * 1e9)))
+                let (status, body, headers) = try await perform(call, deadline: .now() + .nanoseconds(Int64(configuration.requestTimeout.timeInterval * 1e9)))
                 if (200..<300).contains(status) { return body }
+                retryAfter = RetryPolicy.retryAfter(headers["Retry-After"].first)
                 let error = KubernetesError.from(status: status, body: body, context: call.context)
                 if status == 401, !refreshedAfter401, await credentials.canRefresh {
                     // A bound token may have been rotated under us: read it again and try once more.
@@ -37,7 +39,8 @@ extension KubernetesClient {
                 throw error
             } catch let error as KubernetesError {
                 guard attempt < policy.maxAttempts, RetryPolicy.isRetriable(error, idempotent: call.context.idempotent) else { throw error }
-                let delay = policy.delay(afterAttempt: attempt)
+                // The server's Retry-After (429, 503) wins over our backoff, within maxDelay.
+                let delay = max(policy.delay(afterAttempt: attempt), min(retryAfter ?? .zero, policy.maxDelay))
                 logger.notice("retrying after a transient failure", metadata: [
                     "object": "\(call.context.objectDescription)", "verb": "\(call.context.verb)",
                     "code": "\(error.code.rawValue)", "attempt": "\(attempt)", "delay": "\(delay)"])
@@ -48,14 +51,14 @@ extension KubernetesClient {
     }
 
     /// One HTTP exchange; transport failures become ``KubernetesError`` (`.transport` or `.timeout`).
-    private func perform(_ call: APICall, deadline: NIODeadline) async throws -> (Int, Data) {
+    private func perform(_ call: APICall, deadline: NIODeadline) async throws -> (Int, Data, HTTPHeaders) {
         let request = try await makeRequest(call)
         do {
             let response = try await http.execute(request, deadline: deadline, logger: logger)
             let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
             logger.debug("kubernetes request", metadata: [
                 "method": "\(call.method.rawValue)", "path": "\(call.path)", "status": "\(response.status.code)"])
-            return (Int(response.status.code), Data(buffer: body))
+            return (Int(response.status.code), Data(buffer: body), response.headers)
         } catch {
             throw transportError(error, context: call.context)
         }

@@ -42,4 +42,10 @@ public struct RetryPolicy: Sendable {
         default: return false
         }
     }
+
+    /// `Retry-After` in seconds (the apiserver sends seconds; HTTP dates are ignored), capped at a minute.
+    static func retryAfter(_ value: String?) -> Duration? {
+        guard let value, let seconds = Int(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
+        return .seconds(min(seconds, 60))
+    }
 }
