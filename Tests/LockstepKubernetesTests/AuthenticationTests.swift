@@ -239,11 +239,15 @@ struct AuthenticationTests {
             _ = try await KubernetesClient.withClient(insecure) { try await $0.getSecret(namespace: "gateway", name: "litellm-masterkey") }
 
             var untrusted = KubernetesConfiguration(server: sim.url, authentication: identity)  // system roots only
-            untrusted.retry = .none
+            let sleeps = SleepRecorder()
+            untrusted.retry = sleeps.policy
             untrusted.requestTimeout = .seconds(2)
-            await #expect(throws: KubernetesError.self) {
+            let refused = await #expect(throws: KubernetesError.self) {
                 try await KubernetesClient.withClient(untrusted) { try await $0.getSecret(namespace: "gateway", name: "litellm-masterkey") }
             }
+            #expect(refused?.code == .transport)
+            #expect(refused?.reason == RetryPolicy.tlsFailureReason, "\(String(describing: refused))")
+            #expect(sleeps.recorded.isEmpty, "a refused certificate is not retried")
         }
     }
 }

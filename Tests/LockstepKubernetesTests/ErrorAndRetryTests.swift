@@ -173,10 +173,10 @@ struct ErrorAndRetryTests {
         let sleeps = SleepRecorder()
         var configuration = KubernetesConfiguration(server: URL(string: "https://127.0.0.1:1")!)
         configuration.retry = sleeps.policy
-        configuration.requestTimeout = .seconds(2)
+        configuration.requestTimeout = .seconds(1)
         let client = try KubernetesClient(configuration: configuration)
         let error = await #expect(throws: KubernetesError.self) { try await client.getSecret(namespace: "gateway", name: "s") }
-        #expect(error?.code == .transport || error?.code == .timeout)
+        #expect(error?.code == .transport, "refused or no connection in time: \(String(describing: error))")
         #expect(sleeps.recorded.count == 3)
         #expect(!client.isClosed)
         try await client.close()

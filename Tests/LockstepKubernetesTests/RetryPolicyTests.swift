@@ -22,6 +22,7 @@ struct RetryPolicyTests {
         #expect(RetryPolicy.isRetriable(error(.serverError, status: 503), idempotent: true))
         #expect(RetryPolicy.isRetriable(error(.tooManyRequests, status: 429), idempotent: true))
         #expect(RetryPolicy.isRetriable(error(.transport, status: nil), idempotent: true))
+        #expect(!RetryPolicy.isRetriable(KubernetesError(.transport, message: "m", reason: RetryPolicy.tlsFailureReason), idempotent: true))
         #expect(RetryPolicy.isRetriable(error(.timeout, status: 504), idempotent: true))
         #expect(!RetryPolicy.isRetriable(error(.timeout, status: nil), idempotent: true), "our own deadline")
         #expect(!RetryPolicy.isRetriable(error(.serverError, status: 503), idempotent: false))

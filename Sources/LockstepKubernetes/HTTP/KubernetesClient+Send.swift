@@ -91,13 +91,20 @@ extension KubernetesClient {
         if let error = error as? KubernetesError { return error }
         let object = context.objectDescription
         if let error = error as? HTTPClientError {
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            // No connection within the deadline: nothing was sent, so it is a connection failure
+            // (retriable for safe calls), not a slow answer.
+            if error == .connectTimeout || error == .getConnectionFromPoolTimeout {
+                return KubernetesError(.transport, object: object, message: "could not connect to \(configuration.server.absoluteString) in time (\(error))")
+            }
+            if error == .deadlineExceeded || error == .readTimeout {
                 return KubernetesError(.timeout, object: object, message: "no answer from \(configuration.server.absoluteString) in time (\(error))")
             }
             return KubernetesError(.transport, object: object, message: "request to \(configuration.server.absoluteString) failed: \(error)")
         }
         if error is NIOSSLError || error is BoringSSLError {
-            return KubernetesError(.transport, object: object, message: "TLS with \(configuration.server.absoluteString) failed: \(error)")
+            // A refused certificate does not heal by retrying; the reason keeps it out of the retries.
+            return KubernetesError(.transport, object: object, message: "TLS with \(configuration.server.absoluteString) failed: \(error)",
+                                   reason: RetryPolicy.tlsFailureReason)
         }
         if error is CancellationError {
             return KubernetesError(.timeout, object: object, message: "the request was cancelled")

@@ -33,11 +33,15 @@ public struct RetryPolicy: Sendable {
         return full / 2 + (full / 2) * jitter
     }
 
+    /// The `reason` of a transport error caused by a TLS failure (bad certificate, wrong CA).
+    static let tlsFailureReason = "TLSFailure"
+
     /// Whether a failure may be retried for a request of this kind.
     static func isRetriable(_ error: KubernetesError, idempotent: Bool) -> Bool {
         guard idempotent else { return false }
         switch error.code {
-        case .tooManyRequests, .serverError, .transport: return true
+        case .tooManyRequests, .serverError: return true
+        case .transport: return error.reason != tlsFailureReason
         case .timeout: return error.status != nil  // a 504 from the server, not our own deadline
         default: return false
         }
