@@ -173,11 +173,13 @@ struct ErrorAndRetryTests {
         let sleeps = SleepRecorder()
         var configuration = KubernetesConfiguration(server: URL(string: "https://127.0.0.1:1")!)
         configuration.retry = sleeps.policy
-        configuration.requestTimeout = .seconds(1)
+        configuration.requestTimeout = .seconds(5)
         let client = try KubernetesClient(configuration: configuration)
+        let started = ContinuousClock.now
         let error = await #expect(throws: KubernetesError.self) { try await client.getSecret(namespace: "gateway", name: "s") }
         #expect(error?.code == .transport, "refused or no connection in time: \(String(describing: error))")
         #expect(sleeps.recorded.count == 3)
+        #expect(ContinuousClock.now - started < .seconds(4), "refused at once, not at the deadline")
         #expect(!client.isClosed)
         try await client.close()
         #expect(client.isClosed)

@@ -39,6 +39,10 @@ public final class KubernetesClient: Sendable {
             baseURL = "\(scheme)://\(bracketed)\(port)"
         }
         http.redirectConfiguration = .disallow
+        // One retry layer, ours (bounded, with backoff, only for safe calls): without this the pool
+        // retries connecting until the request deadline and a refused connection or certificate
+        // surfaces only as a timeout.
+        http.connectionPool.retryConnectionEstablishment = false
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http, backgroundActivityLogger: logger)
         credentials = CredentialProvider(authentication: configuration.authentication, refreshInterval: configuration.tokenRefreshInterval,
                                          now: configuration.now, logger: logger)
