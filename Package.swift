@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "LockstepAuditTests", dependencies: ["LockstepAudit", "LockstepCrypto", "LockstepVault", "LockstepCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit"], swiftSettings: strict),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], swiftSettings: strict),
-        .testTarget(name: "LockstepKubernetesTests", dependencies: ["LockstepKubernetes", "KubeSim", "LockstepCrypto"], swiftSettings: strict),
+        .testTarget(name: "LockstepKubernetesTests", dependencies: ["LockstepKubernetes", "KubeSim", "LockstepCrypto", .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,7 +25,7 @@ extension KubernetesClient {
         while true {
             var retryAfter: Duration?
             do {
-                let (status, body, headers) = try await perform(call, deadline: .now() + .nanoseconds(Int64(configuration.requestTimeout.timeInterval * 1e9)))
+                let (status, body, headers) = try await perform(call)
                 if (200..<300).contains(status) { return body }
                 retryAfter = RetryPolicy.retryAfter(headers["Retry-After"].first)
                 let error = KubernetesError.from(status: status, body: body, context: call.context)
@@ -51,8 +51,10 @@ extension KubernetesClient {
     }
 
     /// One HTTP exchange; transport failures become ``KubernetesError`` (`.transport` or `.timeout`).
-    private func perform(_ call: APICall, deadline: NIODeadline) async throws -> (Int, Data, HTTPHeaders) {
+    private func perform(_ call: APICall) async throws -> (Int, Data, HTTPHeaders) {
         let request = try await makeRequest(call)
+        // The deadline covers the exchange only, not the credential fetch (an exec plugin has its own timeout).
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.requestTimeout.timeInterval * 1e9))
         do {
             let response = try await http.execute(request, deadline: deadline, logger: logger)
             let body = try await response.body.collect(upTo: 64 * 1024 * 1024)

@@ -22,7 +22,9 @@ public final class KubernetesClient: Sendable {
 
     /// Creates a client. With a `tlsServerName`, requests name that host (SNI and certificate check)
     /// and `dnsOverride` sends the connection to the configured server's address.
-    public init(configuration: KubernetesConfiguration, logger: Logger = Logger(label: "lockstep.kubernetes")) throws {
+    /// - Parameter eventLoopGroup: where connections run; the shared NIO singleton by default.
+    public init(configuration: KubernetesConfiguration, logger: Logger = Logger(label: "lockstep.kubernetes"),
+                eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup) throws {
         self.configuration = configuration
         self.logger = logger
         baseTLS = try TLSSetup.base(configuration)
@@ -43,7 +45,7 @@ public final class KubernetesClient: Sendable {
         // retries connecting until the request deadline and a refused connection or certificate
         // surfaces only as a timeout.
         http.connectionPool.retryConnectionEstablishment = false
-        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http, backgroundActivityLogger: logger)
+        self.http = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: http, backgroundActivityLogger: logger)
         credentials = CredentialProvider(authentication: configuration.authentication, refreshInterval: configuration.tokenRefreshInterval,
                                          now: configuration.now, logger: logger)
     }
