@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "fake-provider", targets: ["fake-provider"]),
         .executable(name: "lockstep-load", targets: ["lockstep-load"]),
         .library(name: "LockstepBench", targets: ["LockstepBench"]),
+        .library(name: "LockstepKubernetes", targets: ["LockstepKubernetes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -91,6 +92,22 @@ let package = Package(
             dependencies: [
                 "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The Kubernetes adapter: REST client over AsyncHTTPClient (config, Secrets, Deployments, Leases, reviews).
+        .target(
+            name: "LockstepKubernetes",
+            dependencies: [
+                "LockstepCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -184,6 +201,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "LockstepKubernetesTests", dependencies: ["LockstepKubernetes", "KubeSim", "LockstepCrypto", .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
