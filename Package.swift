@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM",
+                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "LockstepKubernetes",
             dependencies: [
-                "LockstepCrypto",
+                "LockstepCrypto", "LockstepCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -185,6 +185,7 @@ let package = Package(
         ),
 
         .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
+        .testTarget(name: "LockstepEngineTests", dependencies: ["LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
         .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -116,23 +116,35 @@ struct Step {
         return StepOutcome(newVersion: record.version, detail: "v\(record.version) pending, \(record.fingerprint)")
     }
 
+    /// Writes `which` value to `target`, guarded by the resourceVersion just read. On a 409 it
+    /// re-reads and decides: already the desired value → done; still the value it replaces (the
+    /// other writer touched another key or only metadata) → write again with the fresh
+    /// resourceVersion (at most 3 times); anything else → someone changed this key: fail.
     private func patch(_ target: RotationPolicy.SecretTarget, _ which: RotationValue) async throws -> StepOutcome {
         let desired = which == .new ? try newValue() : try vault.value(of: credential)
+        let replaced = which == .new ? try vault.value(of: credential) : try newValue()
         let desiredFingerprint = try vault.fingerprint(of: desired)
+        let replacedFingerprint = try vault.fingerprint(of: replaced)
         var live = try await engine.cluster.readSecret(target)
-        if try live.value.map({ try vault.fingerprint(of: $0) }) == desiredFingerprint {
-            return StepOutcome(detail: "already holds the \(which.rawValue) value", targets: [ref(target, live.resourceVersion, live.resourceVersion)])
-        }
-        do {
-            let after = try await engine.cluster.writeSecret(target, value: desired, resourceVersion: live.resourceVersion)
-            return StepOutcome(targets: [ref(target, live.resourceVersion, after)])
-        } catch let conflict as ClusterConflict {
-            // Someone else wrote meanwhile: re-read and decide, never overwrite blindly.
-            live = try await engine.cluster.readSecret(target)
-            if try live.value.map({ try vault.fingerprint(of: $0) }) == desiredFingerprint {
-                return StepOutcome(detail: "a concurrent writer already set the \(which.rawValue) value", targets: [ref(target, live.resourceVersion, live.resourceVersion)])
+        let firstVersion = live.resourceVersion
+        var conflicts = 0
+        while true {
+            let liveFingerprint = try live.value.map { try vault.fingerprint(of: $0) }
+            if liveFingerprint == desiredFingerprint {
+                return StepOutcome(detail: conflicts == 0 ? "already holds the \(which.rawValue) value" : "holds the \(which.rawValue) value after \(conflicts) conflict(s)",
+                                   targets: [ref(target, firstVersion, live.resourceVersion)])
             }
-            throw conflict
+            guard conflicts == 0 || liveFingerprint == replacedFingerprint else {
+                throw EngineError("\(target) was changed by someone else during the rotation (409, and the key now holds neither value); not overwriting it")
+            }
+            do {
+                let after = try await engine.cluster.writeSecret(target, value: desired, resourceVersion: live.resourceVersion)
+                return StepOutcome(detail: conflicts == 0 ? nil : "written after \(conflicts) conflict(s)", targets: [ref(target, firstVersion, after)])
+            } catch let conflict as ClusterConflict {
+                conflicts += 1
+                if conflicts > 3 { throw conflict }
+                live = try await engine.cluster.readSecret(target)
+            }
         }
     }
 

@@ -31,14 +31,14 @@ struct RunOptions: ParsableArguments {
         return p
     }
 
-    func engine(vault v: Vault, policy: RotationPolicy) throws -> RotationEngine {
+    func engine(vault v: Vault, policy: RotationPolicy, cluster: any ClusterPort) throws -> RotationEngine {
         guard let url = gatewayURL ?? policy.gateway?.url else {
             throw CLIFailure(message: "no gateway URL for \(policy.credential)", hint: "set spec.gateway.url in the policy or pass --gateway-url", code: Exit.usage)
         }
         var settings = RotationEngine.Settings()
         settings.rolloutTimeout = .seconds(rolloutTimeout)
         let started = ContinuousClock.now
-        return RotationEngine(vault: v, cluster: try cluster.connect(), gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: url)), settings: settings) { line in
+        return RotationEngine(vault: v, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: url)), settings: settings) { line in
             let t = ContinuousClock.now - started
             FileHandle.standardError.write(Data(String(format: "[%6.1fs] %@\n", Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18, line).utf8))
         }
@@ -97,20 +97,24 @@ struct RotateCommand: AsyncParsableCommand {
         try await runAsyncCLI {
             let policy = try options.policy(name)
             let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
-            let engine = try options.engine(vault: vault, policy: policy)
             let actor = currentUserActor()
-            if let unfinished = try vault.unfinishedRuns().first(where: { $0.credential == name }) {
-                FileHandle.standardError.write(Data("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))\n".utf8))
-                return try finish(try await engine.resume(unfinished, policy: policy, actor: actor), json: json)
-            }
             var value: SecretBytes?
-            if valueFromStdin {
+            let unfinished = try vault.unfinishedRuns().first(where: { $0.credential == name })
+            if unfinished == nil, valueFromStdin {
                 if options.key.passphraseStdin { throw CLIFailure(message: "the passphrase and the new value cannot both come from standard input", hint: "use --key-file", code: Exit.usage) }
                 value = try SecretInput.readAll(prompt: "new value of \(name)")
-            } else if policy.source == .manual {
+            } else if unfinished == nil, policy.source == .manual {
                 throw CLIFailure(message: "\(name) is due, waiting for a new value: only a person can mint it", hint: "get a new key from the provider, then `lockstep rotate \(name) --value-from-stdin`", code: Exit.usage)
             }
-            try finish(try await engine.start(policy: policy, kind: .rotate, actor: actor, reason: reason, manualValue: value), json: json)
+            let report = try await options.cluster.withCluster { cluster in
+                let engine = try options.engine(vault: vault, policy: policy, cluster: cluster)
+                if let unfinished {
+                    FileHandle.standardError.write(Data("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))\n".utf8))
+                    return try await engine.resume(unfinished, policy: policy, actor: actor)
+                }
+                return try await engine.start(policy: policy, kind: .rotate, actor: actor, reason: reason, manualValue: value)
+            }
+            try finish(report, json: json)
         }
     }
 }
@@ -147,13 +151,15 @@ struct RevokeCommand: AsyncParsableCommand {
                 }
             }
             let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
-            let engine = try options.engine(vault: vault, policy: policy)
             let value: SecretBytes? = valueFromStdin ? try SecretInput.readAll(prompt: "new value of \(name)") : nil
             if policy.source == .manual, value == nil {
                 throw CLIFailure(message: "\(name) takes a manual value", hint: "get a new key from the provider, then `lockstep revoke \(name) --reason … --value-from-stdin --yes`", code: Exit.usage)
             }
             let actor = incident.map { AuditActor(kind: .incident, id: $0) } ?? currentUserActor()
-            try finish(try await engine.start(policy: policy, kind: .revoke, actor: actor, reason: reason, manualValue: value), json: json)
+            let report = try await options.cluster.withCluster { cluster in
+                try await options.engine(vault: vault, policy: policy, cluster: cluster).start(policy: policy, kind: .revoke, actor: actor, reason: reason, manualValue: value)
+            }
+            try finish(report, json: json)
         }
     }
 }

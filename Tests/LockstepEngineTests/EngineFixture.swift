@@ -1,0 +1,147 @@
+import Foundation
+import KubeSim
+import LockstepAudit
+import LockstepCore
+import LockstepCrypto
+import LockstepEngine
+import LockstepKubernetes
+import LockstepLiteLLM
+import LockstepVault
+import Testing
+
+func secret(_ s: String) throws -> SecretBytes { try Array(s.utf8).withUnsafeBytes { try SecretBytes(copying: $0) } }
+
+/// Where the LiteLLM proxy is: `LITELLM_BIN`, else the repository's `.venv/bin/litellm`.
+enum LiteLLMBinary {
+    static var path: String? {
+        if let override = ProcessInfo.processInfo.environment["LITELLM_BIN"] { return FileManager.default.isExecutableFile(atPath: override) ? override : nil }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = root.appendingPathComponent(".venv/bin/litellm").path
+        return FileManager.default.isExecutableFile(atPath: p) ? p : nil
+    }
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+}
+
+/// The deployment Lockstep is made for, on KubeSim: the gateway (real LiteLLM pods reading the
+/// master key from `litellm-system/litellm-masterkey`) and the chat backend (simulated pods
+/// reading `unique/chat-backend-litellm`), and a vault that adopted the master key in use.
+struct EngineFixture {
+    static let oldKey = "sk-lockstep-old-master-0001"
+    let dir: URL
+    let sim: RunningKubeSim
+    let vault: Vault
+    let kubeconfig: String
+    let gatewayURL: String
+    let policy: RotationPolicy
+
+    static func start(litellm: String, strategy: RotationPolicy.Strategy = .restartTogether) async throws -> EngineFixture {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let cfg = dir.appendingPathComponent("litellm.yaml")
+        try """
+        model_list:
+          - model_name: mock-gpt
+            litellm_params: {model: openai/gpt-4o-mini, api_key: sk-provider-not-used, mock_response: "hello"}
+        general_settings:
+          master_key: os.environ/PROXY_MASTER_KEY
+        """.write(to: cfg, atomically: true, encoding: .utf8)
+        var config = KubeSimConfiguration()
+        config.useTLS = false
+        config.podReadyDelay = .milliseconds(100)
+        config.seedObjects = [
+            secretObject("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
+            secretObject("chat-backend-litellm", "unique", ["LITELLM_API_KEY": oldKey, "OTHER": "unrelated"]),
+            deploymentObject("litellm", "litellm-system", replicas: 1, container: [
+                "name": "litellm", "image": "ghcr.io/berriai/litellm:main-v1.108.7",
+                "command": [.string(litellm)],
+                "args": ["--config", .string(cfg.path), "--host", "127.0.0.1", "--port", "$(PORT)"],
+                "env": [
+                    ["name": "LITELLM_LOCAL_MODEL_COST_MAP", "value": "True"],
+                    ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]],
+                ],
+                "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]],
+            ]),
+            deploymentObject("backend-service-chat", "unique", replicas: 2, container: ["name": "backend", "image": "unique/backend:1"]),
+        ]
+        let sim = try await KubeSim.start(config)
+        do {
+            let kubeconfig = dir.appendingPathComponent("kubeconfig").path
+            try sim.kubeconfig.write(to: URL(fileURLWithPath: kubeconfig))
+            guard let service = await sim.serviceURL(namespace: "litellm-system", name: "litellm", timeout: .seconds(30)) else { throw FixtureError("no gateway Service") }
+            let gatewayURL = "http://127.0.0.1:\(service.port!)"
+            let keyFile = dir.appendingPathComponent("vault.key").path
+            try VaultKeyFile.generate(at: keyFile)
+            let vault = try Vault.create(at: dir.appendingPathComponent("vault.db").path, key: .keyFile(keyFile), actor: AuditActor(kind: .user, id: "tester"))
+            try vault.importCredential(CredentialName("litellm-master-key"), value: secret(oldKey), kind: "litellm-master-key", actor: AuditActor(kind: .user, id: "tester"))
+            let policy = RotationPolicy(
+                name: "litellm-master-key", credential: try CredentialName("litellm-master-key"), kind: .litellmMasterKey,
+                source: .generate(prefix: "sk-", randomBytes: 32), schedule: nil, maxAge: nil, strategy: strategy,
+                gateway: .init(url: gatewayURL, models: []),
+                targets: [.init(namespace: "unique", name: "chat-backend-litellm", key: "LITELLM_API_KEY"),
+                          .init(namespace: "litellm-system", name: "litellm-masterkey", key: "masterkey")],
+                rollouts: [.init(namespace: "unique", name: "backend-service-chat"), .init(namespace: "litellm-system", name: "litellm")],
+                checks: .init(newKeyAccepted: true, oldKeyRefused: true))
+            let f = EngineFixture(dir: dir, sim: sim, vault: vault, kubeconfig: kubeconfig, gatewayURL: gatewayURL, policy: policy)
+            // Wait (bounded) for the first gateway pod: the master key works.
+            let ready = await eventually(timeout: .seconds(120)) { (try? await LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL, timeout: .seconds(3))).accepts(secret(oldKey))) == true }
+            guard ready else { throw FixtureError("the LiteLLM gateway pod did not become ready") }
+            return f
+        } catch {
+            await sim.stop()
+            throw error
+        }
+    }
+
+    func run<R: Sendable>(settings: RotationEngine.Settings = EngineFixture.fastSettings, _ body: (RotationEngine) async throws -> R) async throws -> R {
+        try await KubernetesClient.withClient(try .kubeconfig(paths: [kubeconfig])) { client in
+            let engine = RotationEngine(vault: vault, cluster: KubernetesCluster(client: client),
+                                        gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL, timeout: .seconds(5))), settings: settings)
+            return try await body(engine)
+        }
+    }
+
+    static var fastSettings: RotationEngine.Settings {
+        var s = RotationEngine.Settings()
+        s.rolloutTimeout = .seconds(150)
+        s.verifyAttempts = 40
+        s.verifyDelay = .milliseconds(250)
+        return s
+    }
+
+    /// The value stored under `key` in a Secret, read straight from KubeSim.
+    func liveValue(_ namespace: String, _ name: String, _ key: String) -> String? {
+        guard let b64 = sim.get(.secrets, namespace: namespace, name: name)?["data"]?[key]?.stringValue, let d = Data(base64Encoded: b64) else { return nil }
+        return String(decoding: d, as: UTF8.self)
+    }
+
+    func stop() async {
+        await sim.stop()
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    static func secretObject(_ name: String, _ ns: String, _ data: [String: String]) -> JSONValue {
+        var encoded: [String: JSONValue] = [:]
+        for (k, v) in data { encoded[k] = .string(Data(v.utf8).base64EncodedString()) }
+        return ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "namespace": .string(ns)], "data": .object(encoded)]
+    }
+
+    static func deploymentObject(_ name: String, _ ns: String, replicas: Int, container: JSONValue) -> JSONValue {
+        ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(ns)],
+         "spec": ["replicas": .int(Int64(replicas)), "selector": ["matchLabels": ["app": .string(name)]],
+                  "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["terminationGracePeriodSeconds": 10, "containers": [container]]]]]
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+func eventually(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(250))
+    }
+    return false
+}
