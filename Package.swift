@@ -185,7 +185,7 @@ let package = Package(
         ),
 
         .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
-        .testTarget(name: "LockstepEngineTests", dependencies: ["LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
+        .testTarget(name: "LockstepEngineTests", dependencies: ["lockstep", "LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
         .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -88,3 +88,104 @@ struct MasterKeyRotationTests {
         await f.stop()
     }
 }
+
+@Suite("Rotation engine: rollback and the CLI", .serialized,
+       .enabled(if: LiteLLMBinary.path != nil || LiteLLMBinary.inCI, "LiteLLM not installed (scripts/setup); CI=true makes this a failure"))
+struct RollbackAndCLITests {
+    @Test("a failing check rolls back: the old value everywhere, verified, the attempt marked failed")
+    func failedCheckRollsBack() async throws {
+        let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+        let f = try await EngineFixture.start(litellm: litellm)
+        do {
+            // A policy that names the wrong gateway Secret: the gateway never sees the new key, so
+            // "new key accepted" fails after the rollout, exactly like a misconfigured target.
+            _ = try f.sim.create(EngineFixture.secretObject("litellm-masterkey-unused", "litellm-system", ["masterkey": EngineFixture.oldKey]))
+            let p = f.policy
+            let wrong = RotationPolicy(name: p.name, credential: p.credential, kind: p.kind, source: p.source, schedule: nil, maxAge: nil, strategy: p.strategy, gateway: p.gateway,
+                                       targets: [p.targets[0], .init(namespace: "litellm-system", name: "litellm-masterkey-unused", key: "masterkey")],
+                                       rollouts: p.rollouts, checks: p.checks)
+            var settings = EngineFixture.fastSettings
+            settings.verifyAttempts = 12
+            let report = try await f.run(settings: settings) { try await $0.start(policy: wrong, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: nil, manualValue: nil) }
+            #expect(report.run.phase == .rolledBack, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
+            #expect(report.run.failure?.contains("the new key is accepted") == true)
+            #expect(f.liveValue("unique", "chat-backend-litellm", "LITELLM_API_KEY") == EngineFixture.oldKey)
+            #expect(f.liveValue("litellm-system", "litellm-masterkey-unused", "masterkey") == EngineFixture.oldKey)
+            #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)))
+            #expect(try f.vault.credential("litellm-master-key").versions.map(\.state) == [.failed, .current])
+            let actions = try f.vault.auditLog.entries().map(\.action)
+            #expect(actions.last == "rotation.rolled-back")
+            #expect(actions.contains("check.failed"))
+            #expect(try f.vault.auditLog.verify().ok)
+        } catch {
+            await f.stop()
+            throw error
+        }
+        await f.stop()
+    }
+
+    @Test("lockstep rotate and history through the CLI, against KubeSim through a kubeconfig")
+    func cliRotate() async throws {
+        let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+        let f = try await EngineFixture.start(litellm: litellm)
+        do {
+            let policies = f.dir.appendingPathComponent("policies")
+            try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+            try """
+            apiVersion: lockstep/v1
+            kind: RotationPolicy
+            metadata: {name: litellm-master-key}
+            spec:
+              credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
+              strategy: restart-together
+              gateway: {url: "http://litellm.litellm-system.svc.cluster.local:4000"}
+              targets:
+                - secret: {namespace: unique, name: chat-backend-litellm, key: LITELLM_API_KEY}
+                - secret: {namespace: litellm-system, name: litellm-masterkey, key: masterkey}
+              rollouts:
+                - deployment: {namespace: unique, name: backend-service-chat}
+                - deployment: {namespace: litellm-system, name: litellm}
+            """.write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+            let env = ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path]
+            let r = try runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", policies.path,
+                                     "--gateway-url", f.gatewayURL, "--reason", "test", "--rollout-timeout", "150"], env: env)
+            #expect(r.code == 0, "\(r.out)\(r.err)")
+            #expect(r.out.contains(": succeeded"))
+            #expect(r.err.contains("wait for rollout of litellm-system/litellm"), "progress is shown")
+            let current = try f.vault.value(of: "litellm-master-key").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+            #expect(!(r.out + r.err).contains(current) && !(r.out + r.err).contains(EngineFixture.oldKey), "no key on the screen")
+            let h = try runLockstep(["history", "litellm-master-key"], env: env)
+            #expect(h.out.contains("succeeded") && h.out.contains("rotation.finished"))
+            let st = try runLockstep(["status", "--policies", policies.path, "--json"], env: env)
+            #expect(st.out.contains("\"lastOutcome\" : \"succeeded\""))
+        } catch {
+            await f.stop()
+            throw error
+        }
+        await f.stop()
+    }
+}
+
+/// Runs the built `lockstep` binary (next to the test bundle), bounded.
+func runLockstep(_ args: [String], env: [String: String]) throws -> (code: Int32, out: String, err: String) {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }
+    let p = Process()
+    p.executableURL = dir.appendingPathComponent("lockstep")
+    p.arguments = args
+    var e = ProcessInfo.processInfo.environment
+    for (k, v) in env { e[k] = v }
+    p.environment = e
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    nonisolated(unsafe) var o = Data(), r = Data()
+    let g = DispatchGroup()
+    g.enter(); DispatchQueue.global().async { o = out.fileHandleForReading.readDataToEndOfFile(); g.leave() }
+    g.enter(); DispatchQueue.global().async { r = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
+    if g.wait(timeout: .now() + 300) == .timedOut { kill(p.processIdentifier, SIGKILL) }
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: r, as: UTF8.self))
+}
