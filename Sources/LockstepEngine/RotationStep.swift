@@ -33,7 +33,7 @@ struct Step {
             return StepOutcome(detail: "virtual key \(bridgeAlias) registered")
         case .patchSecret(let target, let which): return try await patch(target, which)
         case .restartDeployment(let d, let intent):
-            try await engine.cluster.annotatePodTemplate(d, key: "lockstep.dev/rotation", value: annotation(intent))
+            try await engine.cluster.annotatePodTemplate(d, key: "lockstep.dev/credential-version", value: annotation(intent))
             return StepOutcome(detail: annotation(intent), targets: [AuditTarget(namespace: d.namespace, name: d.name)])
         case .waitForRollout(let d):
             try await engine.cluster.waitForRollout(d, timeout: engine.settings.rolloutTimeout, progress: engine.progress)
