@@ -11,20 +11,13 @@ struct PlanCommand: ParsableCommand {
 
     @Argument var name: String
     @OptionGroup var vault: VaultPathOption
-    @Option(name: .long, help: ArgumentHelp("Folder of policy files.", valueName: "DIR"))
-    var policies: String = "policies"
+    @OptionGroup var policies: PolicyOption
     @Flag(name: .long, help: "Plan a revoke (the old key must end up refused).")
     var revoke = false
 
     func run() throws {
         try runCLI {
-            let loaded = PolicyLoader.load(directory: policies)
-            if !loaded.problems.isEmpty {
-                throw CLIFailure(message: "the policies in \(policies) have \(loaded.problems.count) problem(s)", hint: "run `lockstep policy check \(policies)`", code: Exit.invalidInput)
-            }
-            guard let policy = loaded.policies.first(where: { $0.credential.rawValue == name }) else {
-                throw CLIFailure(message: "no policy for \(name) in \(policies)", hint: "known: \(loaded.policies.map(\.credential.rawValue).joined(separator: ", "))", code: Exit.notFound)
-            }
+            let policy = try policies.policy(name)
             let record = try VaultCatalog.open(vaultAt: try vault.path()).credential(name)
             guard let current = record.current else {
                 throw CLIFailure(message: "\(name) has no current version", hint: "adopt the value in use with `lockstep credential import \(name)`", code: Exit.notFound)

@@ -13,23 +13,13 @@ struct RunOptions: ParsableArguments {
     @OptionGroup var vault: VaultPathOption
     @OptionGroup var key: VaultKeyOptions
     @OptionGroup var cluster: ClusterOptions
-    @Option(name: .long, help: ArgumentHelp("Folder of policy files.", valueName: "DIR"))
-    var policies: String = "policies"
+    @OptionGroup var policies: PolicyOption
     @Option(name: .long, help: ArgumentHelp("Reach the gateway at URL instead of the policy's (e.g. through a port-forward).", valueName: "URL"))
     var gatewayURL: String?
     @Option(name: .long, help: "How long to wait for each rollout, in seconds.")
     var rolloutTimeout: Int = 600
 
-    func policy(_ name: String) throws -> RotationPolicy {
-        let loaded = PolicyLoader.load(directory: policies)
-        if !loaded.problems.isEmpty {
-            throw CLIFailure(message: "the policies in \(policies) have \(loaded.problems.count) problem(s)", hint: "run `lockstep policy check \(policies)`", code: Exit.invalidInput)
-        }
-        guard let p = loaded.policies.first(where: { $0.credential.rawValue == name }) else {
-            throw CLIFailure(message: "no policy for \(name) in \(policies)", hint: "known: \(loaded.policies.map(\.credential.rawValue).joined(separator: ", "))", code: Exit.notFound)
-        }
-        return p
-    }
+    func policy(_ name: String) throws -> RotationPolicy { try policies.policy(name) }
 
     func engine(vault v: Vault, policy: RotationPolicy, cluster: any ClusterPort) throws -> RotationEngine {
         guard let url = gatewayURL ?? policy.gateway?.url else {

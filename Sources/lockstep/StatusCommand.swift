@@ -11,21 +11,17 @@ struct StatusCommand: ParsableCommand {
         discussion: "States: ok, due, due-waiting-for-value (manual source), overdue, rotating, no-policy, not-adopted. Exit 0 even when something is due; scripts read --json.")
 
     @OptionGroup var vault: VaultPathOption
-    @Option(name: .long, help: ArgumentHelp("Folder of policy files.", valueName: "DIR"))
-    var policies: String = "policies"
+    @OptionGroup var policies: PolicyOption
     @Flag(name: .long, help: "Machine-readable output.")
     var json = false
 
     func run() throws {
         try runCLI {
-            let loaded = PolicyLoader.load(directory: policies)
-            if !loaded.problems.isEmpty {
-                throw CLIFailure(message: "the policies in \(policies) have \(loaded.problems.count) problem(s)", hint: "run `lockstep policy check \(policies)`", code: Exit.invalidInput)
-            }
+            let loadedPolicies = try policies.all()
             let catalog = try VaultCatalog.open(vaultAt: try vault.path())
             let records = Dictionary(uniqueKeysWithValues: try catalog.credentials().map { ($0.name, $0) })
             let runs = try catalog.runSummary()
-            let byName = Dictionary(uniqueKeysWithValues: loaded.policies.map { ($0.credential.rawValue, $0) })
+            let byName = Dictionary(uniqueKeysWithValues: loadedPolicies.map { ($0.credential.rawValue, $0) })
             let now = SystemClock().now()
             let statuses = Set(records.keys).union(byName.keys).sorted().map { name in
                 let current = records[name]?.current
