@@ -34,7 +34,7 @@ struct EngineFixture {
     let gatewayURL: String
     let policy: RotationPolicy
 
-    static func start(litellm: String, strategy: RotationPolicy.Strategy = .restartTogether) async throws -> EngineFixture {
+    static func start(litellm: String, strategy: RotationPolicy.Strategy = .restartTogether, providerURL: String? = nil, providerKey: String = "") async throws -> EngineFixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let cfg = dir.appendingPathComponent("litellm.yaml")
@@ -42,7 +42,7 @@ struct EngineFixture {
         model_list:
           - model_name: mock-gpt
             litellm_params: {model: openai/gpt-4o-mini, api_key: sk-provider-not-used, mock_response: "hello"}
-        general_settings:
+        \(providerURL.map { "  - model_name: azure-gpt-4o\n    litellm_params: {model: openai/gpt-4o-mini, api_base: \"\($0)/v1\", api_key: os.environ/AZURE_API_KEY, max_retries: 0, timeout: 5}\n" } ?? "")general_settings:
           master_key: os.environ/PROXY_MASTER_KEY
         """.write(to: cfg, atomically: true, encoding: .utf8)
         var config = KubeSimConfiguration()
@@ -50,6 +50,7 @@ struct EngineFixture {
         config.podReadyDelay = .milliseconds(100)
         config.seedObjects = [
             secretObject("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
+            secretObject("litellm-env-secret", "litellm-system", ["AZURE_API_KEY": providerKey]),
             secretObject("chat-backend-litellm", "unique", ["LITELLM_API_KEY": oldKey, "OTHER": "unrelated"]),
             deploymentObject("litellm", "litellm-system", replicas: 1, container: [
                 "name": "litellm", "image": "ghcr.io/berriai/litellm:main-v1.108.7",
@@ -59,6 +60,7 @@ struct EngineFixture {
                     ["name": "LITELLM_LOCAL_MODEL_COST_MAP", "value": "True"],
                     ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]],
                 ],
+                "envFrom": [["secretRef": ["name": "litellm-env-secret"]]],
                 "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]],
             ]),
             deploymentObject("backend-service-chat", "unique", replicas: 2, container: ["name": "backend", "image": "unique/backend:1"]),

@@ -24,7 +24,9 @@ public struct RotationMachine: Sendable {
         case .cleanup: return .removeBridgeKey
         case .rollbackDeliver: return .patchSecret(run.targets[run.patchedCount - 1 - run.cursor], .old)
         case .rollbackRoll: return rollAction(.old)
-        case .rollbackVerify: return .verifyAccepted(.old)
+        case .rollbackVerify:
+            // Provider keys are not gateway keys: the old one is proven by model health again.
+            return run.providerModels.isEmpty ? .verifyAccepted(.old) : .verifyProviderHealth(run.providerModels)
         case .rollbackCleanup: return .removeBridgeKey
         case .markFailed: return .markFailed
         case .succeeded, .rolledBack, .abandoned: return nil
@@ -49,9 +51,11 @@ public struct RotationMachine: Sendable {
     }
 
     private var verifyActions: [RotationAction] {
+        // A provider key is checked where it is used: the gateway's health of the models that
+        // read it. The master key is checked by the gateway's auth.
+        if !run.providerModels.isEmpty { return [.verifyProviderHealth(run.providerModels)] }
         var actions: [RotationAction] = [.verifyAccepted(.new)]
         if run.verifyOldRefused { actions.append(.verifyOldRefused) }
-        if !run.providerModels.isEmpty { actions.append(.verifyProviderHealth(run.providerModels)) }
         return actions
     }
 
