@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "LockstepCore", targets: ["LockstepCore"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
         .executable(name: "fake-provider", targets: ["fake-provider"]),
+        .executable(name: "litellm-standin", targets: ["litellm-standin"]),
         .executable(name: "lockstep-load", targets: ["lockstep-load"]),
         .library(name: "LockstepBench", targets: ["LockstepBench"]),
         .library(name: "LockstepKubernetes", targets: ["LockstepKubernetes"]),
@@ -164,6 +165,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "litellm-standin",
+            dependencies: [
+                "LockstepBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "lockstep-load",
             dependencies: [
                 "LockstepBench",
@@ -185,7 +195,7 @@ let package = Package(
         ),
 
         .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
-        .testTarget(name: "LockstepEngineTests", dependencies: ["lockstep", "LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
+        .testTarget(name: "LockstepEngineTests", dependencies: ["lockstep", "litellm-standin", "fake-provider", "LockstepBench", "LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
         .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -29,6 +29,10 @@ public struct LiteLLMGateway: GatewayPort {
     }
 
     public func removeBridgeKey(alias: String, masterKey: SecretBytes) async throws {
-        try await client.deleteKey(alias: alias, masterKey: masterKey)
+        do {
+            try await client.deleteKey(alias: alias, masterKey: masterKey)
+        } catch let e as GatewayError where e.code == .databaseRequired {
+            // Without a database no virtual key can exist: there is nothing to remove.
+        }
     }
 }

@@ -34,7 +34,8 @@ struct EngineFixture {
     let gatewayURL: String
     let policy: RotationPolicy
 
-    static func start(litellm: String, strategy: RotationPolicy.Strategy = .restartTogether, providerURL: String? = nil, providerKey: String = "") async throws -> EngineFixture {
+    /// With `litellm` nil the gateway pods run `litellm-standin` (database mode stand-in).
+    static func start(litellm: String?, strategy: RotationPolicy.Strategy = .restartTogether, providerURL: String? = nil, providerKey: String = "") async throws -> EngineFixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let cfg = dir.appendingPathComponent("litellm.yaml")
@@ -52,17 +53,7 @@ struct EngineFixture {
             secretObject("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
             secretObject("litellm-env-secret", "litellm-system", ["AZURE_API_KEY": providerKey]),
             secretObject("chat-backend-litellm", "unique", ["LITELLM_API_KEY": oldKey, "OTHER": "unrelated"]),
-            deploymentObject("litellm", "litellm-system", replicas: 1, container: [
-                "name": "litellm", "image": "ghcr.io/berriai/litellm:main-v1.108.7",
-                "command": [.string(litellm)],
-                "args": ["--config", .string(cfg.path), "--host", "127.0.0.1", "--port", "$(PORT)"],
-                "env": [
-                    ["name": "LITELLM_LOCAL_MODEL_COST_MAP", "value": "True"],
-                    ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]],
-                ],
-                "envFrom": [["secretRef": ["name": "litellm-env-secret"]]],
-                "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]],
-            ]),
+            deploymentObject("litellm", "litellm-system", replicas: 1, container: gatewayContainer(litellm: litellm, config: cfg.path, db: dir.appendingPathComponent("standin-db.json").path)),
             deploymentObject("backend-service-chat", "unique", replicas: 2, container: ["name": "backend", "image": "unique/backend:1"]),
         ]
         let sim = try await KubeSim.start(config)
@@ -92,6 +83,22 @@ struct EngineFixture {
             await sim.stop()
             throw error
         }
+    }
+
+    /// The gateway container: real LiteLLM, or the database-mode stand-in.
+    static func gatewayContainer(litellm: String?, config: String, db: String) -> JSONValue {
+        var env: JSONValue = [["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]]]
+        guard let litellm else {
+            return ["name": "litellm", "image": "lockstep/litellm-standin", "command": [.string(builtBinary("litellm-standin"))],
+                    "args": ["--port", "$(PORT)", "--db", .string(db)], "env": env,
+                    "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]]]
+        }
+        env = [["name": "LITELLM_LOCAL_MODEL_COST_MAP", "value": "True"],
+               ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]]]
+        return ["name": "litellm", "image": "ghcr.io/berriai/litellm:main-v1.108.7", "command": [.string(litellm)],
+                "args": ["--config", .string(config), "--host", "127.0.0.1", "--port", "$(PORT)"], "env": env,
+                "envFrom": [["secretRef": ["name": "litellm-env-secret"]]],
+                "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]]]
     }
 
     func run<R: Sendable>(settings: RotationEngine.Settings = EngineFixture.fastSettings, _ body: (RotationEngine) async throws -> R) async throws -> R {
@@ -132,6 +139,13 @@ struct EngineFixture {
          "spec": ["replicas": .int(Int64(replicas)), "selector": ["matchLabels": ["app": .string(name)]],
                   "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["terminationGracePeriodSeconds": 10, "containers": [container]]]]]
     }
+}
+
+/// A product built next to the test bundle (`lockstep`, `litellm-standin`, `fake-provider`).
+func builtBinary(_ name: String) -> String {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }
+    return dir.appendingPathComponent(name).path
 }
 
 struct FixtureError: Error, CustomStringConvertible {
