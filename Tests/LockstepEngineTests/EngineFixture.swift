@@ -47,7 +47,7 @@ struct EngineFixture {
           master_key: os.environ/PROXY_MASTER_KEY
         """.write(to: cfg, atomically: true, encoding: .utf8)
         var config = KubeSimConfiguration()
-        config.useTLS = false
+        config.useTLS = true // kubectl sends credentials only over TLS
         config.podReadyDelay = .milliseconds(100)
         config.seedObjects = [
             secretObject("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
@@ -161,3 +161,7 @@ func eventually(timeout: Duration, _ condition: () async -> Bool) async -> Bool 
     }
     return false
 }
+
+/// Every engine integration suite is nested here, so that they run one after another: each
+/// starts KubeSim with LiteLLM pods, which are CPU-bound while they start (2 cores).
+@Suite("Engine integration", .serialized) enum EngineIntegrationTests {}
