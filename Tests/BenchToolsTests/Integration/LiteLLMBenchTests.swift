@@ -14,10 +14,9 @@ struct LiteLLMBenchTests {
     func gatewayEndToEnd() async throws {
         let binary = try #require(Binaries.litellm, "LiteLLM not found: run scripts/setup or set LITELLM_BIN")
         try await RunningFakeProvider.with(keys: [Self.providerKey]) { provider in
-            let gateway = try LiteLLMGateway(binary: binary, providerURL: provider.url, providerKey: Self.providerKey, masterKey: Self.masterKey)
+            let gateway = try await LiteLLMGateway.started(binary: binary, providerURL: provider.url, providerKey: Self.providerKey, masterKey: Self.masterKey)
             do {
                 let started = ContinuousClock.now
-                try await gateway.waitReady()
                 print("LiteLLM ready after \(ContinuousClock.now - started)")
                 try await upstream(gateway, provider)
                 try await loadClient(gateway)

@@ -33,6 +33,24 @@ final class LiteLLMGateway: @unchecked Sendable {
         url = "http://127.0.0.1:\(port)"
     }
 
+    /// Starts a gateway and waits until it is ready. The free port is found by binding port 0 and
+    /// closing it, so a parallel test can take it before LiteLLM binds: when LiteLLM exits early,
+    /// try again on another port (at most three times).
+    static func started(binary: String, providerURL: String, providerKey: String, masterKey: String) async throws -> LiteLLMGateway {
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            let gateway = try LiteLLMGateway(binary: binary, providerURL: providerURL, providerKey: providerKey, masterKey: masterKey)
+            do {
+                try await gateway.waitReady()
+                return gateway
+            } catch {
+                lastError = error
+                await gateway.process.stop(grace: .seconds(5))
+            }
+        }
+        throw lastError ?? ProcessFailed("LiteLLM did not start")
+    }
+
     /// Waits (bounded) until `/health/readiness` answers 200.
     func waitReady(timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
