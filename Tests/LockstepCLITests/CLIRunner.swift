@@ -36,21 +36,22 @@ enum CLI {
         try p.run()
         if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
         try inPipe.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        nonisolated(unsafe) var out = Data(), err = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { out = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { err = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let seconds = Double(timeout.components.seconds)
-        if group.wait(timeout: .now() + seconds) == .timedOut {
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            throw CLITimeout(args: args)
-        }
+        // Collect output as it comes and wait for the process itself, not for EOF: another
+        // process spawned concurrently by a parallel test can inherit a pipe's write end and
+        // keep it open long after our child exited.
+        let out = Collected(), err = Collected()
+        outPipe.fileHandleForReading.readabilityHandler = { out.append($0.availableData) }
+        errPipe.fileHandleForReading.readabilityHandler = { err.append($0.availableData) }
+        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds))
+        while p.isRunning, Date() < deadline { usleep(10_000) }
+        let timedOut = p.isRunning
+        if timedOut { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
-        return CLIResult(code: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        usleep(100_000) // let the handlers drain what the child wrote last
+        outPipe.fileHandleForReading.readabilityHandler = nil
+        errPipe.fileHandleForReading.readabilityHandler = nil
+        if timedOut { throw CLITimeout(args: args) }
+        return CLIResult(code: p.terminationStatus, stdout: out.text, stderr: err.text)
     }
 }
 
@@ -87,3 +88,11 @@ struct CLIVault {
 }
 
 struct CLIFailed: Error { let result: CLIResult }
+
+/// Bytes a readability handler collects from another thread.
+final class Collected: @unchecked Sendable {
+    private var data = Data()
+    private let lock = NSLock()
+    func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
+    var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+}

@@ -76,13 +76,34 @@ extension EngineIntegrationTests {
                 let value = Data("sk-set-by-hand-000001".utf8).base64EncodedString()
                 kubectl.arguments = ["kubectl", "--kubeconfig", f.kubeconfig, "--cache-dir", cache, "-n", "unique", "patch", "secret", "chat-backend-litellm",
                                      "--type", "merge", "-p", #"{"data":{"LITELLM_API_KEY":"\#(value)"}}"#]
-                let kubectlErr = Pipe()
+                let kubectlLog = f.dir.appendingPathComponent("kubectl.log").path
+                #expect(FileManager.default.createFile(atPath: kubectlLog, contents: nil))
                 kubectl.standardOutput = FileHandle.nullDevice
-                kubectl.standardError = kubectlErr
+                kubectl.standardError = FileHandle(forWritingAtPath: kubectlLog)
                 try kubectl.run()
-                let kubectlMessage = String(decoding: kubectlErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 kubectl.waitUntilExit()
+                let kubectlMessage = (try? String(contentsOfFile: kubectlLog, encoding: .utf8)) ?? ""
                 #expect(kubectl.terminationStatus == 0, "kubectl patch failed: \(kubectlMessage)")
+                // status --drift names the target that differs.
+                let policies = f.dir.appendingPathComponent("drift-policies")
+                try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+                try """
+                apiVersion: lockstep/v1
+                kind: RotationPolicy
+                metadata: {name: litellm-master-key}
+                spec:
+                  credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
+                  gateway: {url: "http://litellm.litellm-system.svc.cluster.local:4000"}
+                  targets:
+                    - secret: {namespace: unique, name: chat-backend-litellm, key: LITELLM_API_KEY}
+                    - secret: {namespace: litellm-system, name: litellm-masterkey, key: masterkey}
+                """.write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+                let st = try runLockstep(["status", "--drift", "--kubeconfig", f.kubeconfig, "--policies", policies.path, "--json"],
+                                         env: ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path])
+                #expect(st.code == 0, "\(st.err)")
+                #expect(st.out.contains("\"unique/chat-backend-litellm#LITELLM_API_KEY\""), "\(st.out)")
+                #expect(!st.out.contains("litellm-system/litellm-masterkey#masterkey"))
+
                 let report = try await f.run { try await $0.start(policy: f.policy, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: nil, manualValue: nil) }
                 #expect(report.run.phase == .abandoned)
                 #expect(report.run.failure?.contains("drift: unique/chat-backend-litellm#LITELLM_API_KEY") == true)
@@ -194,13 +215,18 @@ func runLockstep(_ args: [String], env: [String: String]) throws -> (code: Int32
     p.standardError = err
     p.standardInput = FileHandle.nullDevice
     try p.run()
-    nonisolated(unsafe) var o = Data(), r = Data()
-    let g = DispatchGroup()
-    g.enter(); DispatchQueue.global().async { o = out.fileHandleForReading.readDataToEndOfFile(); g.leave() }
-    g.enter(); DispatchQueue.global().async { r = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
-    if g.wait(timeout: .now() + 300) == .timedOut { kill(p.processIdentifier, SIGKILL) }
+    // Wait for the process, not for EOF (a concurrently spawned process may hold the pipes).
+    let o = Collected(), r = Collected()
+    out.fileHandleForReading.readabilityHandler = { o.append($0.availableData) }
+    err.fileHandleForReading.readabilityHandler = { r.append($0.availableData) }
+    let deadline = Date().addingTimeInterval(300)
+    while p.isRunning, Date() < deadline { usleep(20_000) }
+    if p.isRunning { kill(p.processIdentifier, SIGKILL) }
     p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: r, as: UTF8.self))
+    usleep(100_000)
+    out.fileHandleForReading.readabilityHandler = nil
+    err.fileHandleForReading.readabilityHandler = nil
+    return (p.terminationStatus, o.text, r.text)
 }
 
 extension EngineIntegrationTests {

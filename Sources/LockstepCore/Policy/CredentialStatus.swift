@@ -30,6 +30,9 @@ public struct CredentialStatus: Sendable, Equatable, Codable {
     public var nextDue: Timestamp?
     /// The outcome of the last finished run (`succeeded`, `rolledBack`, `abandoned`), if any.
     public var lastOutcome: String?
+    /// Targets whose live value differs from the current version: nil when not checked
+    /// (`status --drift` reads the cluster), empty when none differs.
+    public var drift: [String]?
 
     public static func evaluate(credential: String, policy: RotationPolicy?, currentVersion: Int?, currentSince: Timestamp?,
                                 lastOutcome: String?, runInProgress: Bool, now: Timestamp) -> CredentialStatus {
