@@ -123,6 +123,11 @@ struct EngineFixture {
         return String(decoding: d, as: UTF8.self)
     }
 
+    /// Whether a Secret's key holds `value`. A Bool, so that a failing expectation prints no key.
+    func holds(_ namespace: String, _ name: String, _ key: String, _ value: String) -> Bool {
+        liveValue(namespace, name, key) == value
+    }
+
     func stop() async {
         await sim.stop()
         try? FileManager.default.removeItem(at: dir)

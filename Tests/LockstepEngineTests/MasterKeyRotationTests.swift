@@ -31,8 +31,8 @@ extension EngineIntegrationTests {
                 let current = try f.vault.value(of: "litellm-master-key")
                 let newKey = current.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
                 #expect(newKey.hasPrefix("sk-") && newKey != EngineFixture.oldKey)
-                #expect(f.liveValue("unique", "chat-backend-litellm", "LITELLM_API_KEY") == newKey)
-                #expect(f.liveValue("litellm-system", "litellm-masterkey", "masterkey") == newKey)
+                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey))
+                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey))
                 #expect(f.liveValue("unique", "chat-backend-litellm", "OTHER") == "unrelated", "other keys of the Secret are left alone")
                 let gateway = LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL))
                 #expect(try await gateway.accepts(current))
@@ -107,7 +107,7 @@ extension EngineIntegrationTests {
                 let report = try await f.run { try await $0.start(policy: f.policy, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: nil, manualValue: nil) }
                 #expect(report.run.phase == .abandoned)
                 #expect(report.run.failure?.contains("drift: unique/chat-backend-litellm#LITELLM_API_KEY") == true)
-                #expect(f.liveValue("litellm-system", "litellm-masterkey", "masterkey") == EngineFixture.oldKey, "nothing was changed")
+                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey), "nothing was changed")
                 let drift = try f.vault.auditLog.entries().first { $0.action == "drift.detected" }
                 #expect(drift?.targets.first?.name == "chat-backend-litellm")
                 #expect(drift?.fingerprints["live"] != drift?.fingerprints["vault"])
@@ -142,8 +142,8 @@ extension EngineIntegrationTests {
                 let report = try await f.run(settings: settings) { try await $0.start(policy: wrong, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: nil, manualValue: nil) }
                 #expect(report.run.phase == .rolledBack, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
                 #expect(report.run.failure?.contains("the new key is accepted") == true)
-                #expect(f.liveValue("unique", "chat-backend-litellm", "LITELLM_API_KEY") == EngineFixture.oldKey)
-                #expect(f.liveValue("litellm-system", "litellm-masterkey-unused", "masterkey") == EngineFixture.oldKey)
+                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey))
+                #expect(f.holds("litellm-system", "litellm-masterkey-unused", "masterkey", EngineFixture.oldKey))
                 #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)))
                 #expect(try f.vault.credential("litellm-master-key").versions.map(\.state) == [.failed, .current])
                 let actions = try f.vault.auditLog.entries().map(\.action)
@@ -287,8 +287,8 @@ extension EngineIntegrationTests {
                 #expect(try f.vault.unfinishedRuns().isEmpty)
                 let newKey = try f.vault.value(of: "litellm-master-key").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
                 #expect(newKey != EngineFixture.oldKey)
-                #expect(f.liveValue("unique", "chat-backend-litellm", "LITELLM_API_KEY") == newKey)
-                #expect(f.liveValue("litellm-system", "litellm-masterkey", "masterkey") == newKey)
+                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey))
+                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey))
                 #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(newKey)))
                 #expect(try f.vault.credential("litellm-master-key").versions.count == 2, "one new version, not two")
                 #expect(try f.vault.auditLog.verify().ok)

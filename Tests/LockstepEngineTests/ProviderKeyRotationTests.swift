@@ -45,14 +45,14 @@ extension EngineIntegrationTests {
                 // account): health fails after the rollout, and Lockstep puts the old key back.
                 let refused = try await f.run(settings: settings) { try await $0.start(policy: policy, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: nil, manualValue: secret("azure-typo-key-0000000009")) }
                 #expect(refused.run.phase == .rolledBack, "\(refused.steps.map { "\($0.action): \($0.outcome)" })")
-                #expect(f.liveValue("litellm-system", "litellm-env-secret", "AZURE_API_KEY") == Self.oldProviderKey)
+                #expect(f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", Self.oldProviderKey))
 
                 // Now the real new key, accepted by the provider alongside the old one.
                 try provider.setKeys([Self.oldProviderKey, Self.newProviderKey])
                 let report = try await f.run(settings: settings) { try await $0.start(policy: policy, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: "quarterly", manualValue: secret(Self.newProviderKey)) }
                 #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
                 #expect(report.steps.contains { $0.outcome.contains("healthy: azure-gpt-4o") })
-                #expect(f.liveValue("litellm-system", "litellm-env-secret", "AZURE_API_KEY") == Self.newProviderKey)
+                #expect(f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", Self.newProviderKey))
                 // Only now may the old key be retired at the provider: the gateway stays healthy without it.
                 try provider.setKeys([Self.newProviderKey])
                 let health = try await LiteLLMClient(baseURL: f.gatewayURL).health(model: "azure-gpt-4o", masterKey: secret(EngineFixture.oldKey))
