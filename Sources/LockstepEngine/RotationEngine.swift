@@ -15,6 +15,9 @@ public struct RotationEngine: Sendable {
         public var verifyDelay: Duration = .milliseconds(500)
         /// The credential holding the gateway's master key (provider-key health checks).
         public var masterKeyCredential: String? = "litellm-master-key"
+        /// Asked before every step. Throwing stops the run *between* steps, leaving it journaled for
+        /// `resume`: the daemon's fence when it loses the lease or is asked to shut down.
+        public var beforeStep: (@Sendable () async throws -> Void)?
         public init() {}
     }
 
@@ -55,6 +58,7 @@ public struct RotationEngine: Sendable {
         var guardSteps = 0
         while let action = machine.next() {
             guardSteps += 1
+            if let fence = settings.beforeStep { try await fence() }
             if guardSteps > 500 { throw EngineError("run \(run.id) did not finish within 500 steps; it is journaled and can be resumed") }
             let stepStart = ContinuousClock.now
             let step = Step(engine: self, run: machine.run, policy: policy, actor: actor)
