@@ -59,10 +59,8 @@ public enum PolicyLoader {
                 }
             }
             if let error = documents.error { throw error }
-        } catch let YamlError.scanner(_, problem, mark, _), let YamlError.parser(_, problem, mark, _), let YamlError.composer(_, problem, mark, _) {
-            return (policies, reader.problems + [PolicyProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)", hint: "check indentation and quoting around this place")])
         } catch {
-            return (policies, reader.problems + [PolicyProblem(file: file, line: 1, column: 1, message: "YAML: \(error)")])
+            return (policies, reader.problems + [YAMLReader.syntaxProblem(error, file: file)])
         }
         return (policies, reader.problems)
     }

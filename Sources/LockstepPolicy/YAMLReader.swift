@@ -8,6 +8,16 @@ final class YAMLReader {
 
     init(file: String) { self.file = file }
 
+    /// A Yams parse error as a located problem.
+    static func syntaxProblem(_ error: any Error, file: String) -> PolicyProblem {
+        switch error {
+        case let YamlError.scanner(_, problem, mark, _), let YamlError.parser(_, problem, mark, _), let YamlError.composer(_, problem, mark, _):
+            PolicyProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)", hint: "check indentation and quoting around this place")
+        default:
+            PolicyProblem(file: file, line: 1, column: 1, message: "YAML: \(error)")
+        }
+    }
+
     func problem(_ node: Node?, _ message: String, hint: String? = nil) {
         let mark = node?.mark
         problems.append(PolicyProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message, hint: hint))

@@ -3,7 +3,7 @@ import Foundation
 /// Where a credential stands against its policy: what `lockstep status` shows and what the
 /// daemon will export as metrics. Pure: everything comes in as arguments.
 public struct CredentialStatus: Sendable, Equatable, Codable {
-    public enum State: String, Sendable, Codable {
+    public enum State: String, Sendable, Codable, CaseIterable {
         /// Current, and not yet due.
         case ok
         /// Due now (or at the next window) under its schedule.

@@ -1,0 +1,166 @@
+import Foundation
+import LockstepAudit
+import LockstepCore
+import LockstepEngine
+import LockstepLiteLLM
+import LockstepVault
+import Logging
+
+/// The one place where the daemon runs rotations: one run at a time, only while this instance
+/// leads, fenced between steps (lost lease or shutdown stop a run *between* steps, journaled for
+/// resume). After each run it updates metrics, notifies and records Kubernetes Events.
+public actor RotationCoordinator {
+    public struct Settings: Sendable {
+        public var rolloutTimeout: Duration = .seconds(600)
+        public var verifyAttempts = 20
+        public var verifyDelay: Duration = .milliseconds(500)
+        /// How long `stop()` waits for the step in progress before giving up (the run is journaled either way).
+        public var stopTimeout: Duration = .seconds(60)
+        public init() {}
+    }
+
+    /// What the daemon does after a run ends (Events on the touched objects).
+    public typealias AfterRun = @Sendable (RunReport, RotationPolicy) async -> Void
+
+    let vault: Vault
+    let cluster: any ClusterPort
+    let policies: PolicySet
+    let leadership: any LeadershipView
+    let notifier: any EventNotifier
+    let metrics: DaemonMetrics
+    let settings: Settings
+    let afterRun: AfterRun
+    let logger: Logger
+    private var active: String?
+    private var stopping = false
+
+    public init(vault: Vault, cluster: any ClusterPort, policies: PolicySet, leadership: any LeadershipView, notifier: any EventNotifier,
+                metrics: DaemonMetrics, settings: Settings = Settings(), logger: Logger, afterRun: @escaping AfterRun = { _, _ in }) {
+        self.vault = vault
+        self.cluster = cluster
+        self.policies = policies
+        self.leadership = leadership
+        self.notifier = notifier
+        self.metrics = metrics
+        self.settings = settings
+        self.logger = logger
+        self.afterRun = afterRun
+    }
+
+    /// The credential being rotated right now, if any.
+    public var activeCredential: String? { active }
+
+    /// Runs (or resumes) a rotation. Throws `AdminWire.Problem` when it cannot start here.
+    public func run(_ request: RunRequest) async throws -> RunReport {
+        let lead = await leadership.snapshot()
+        guard lead.isLeader else {
+            throw AdminWire.Problem(error: "this instance (\(lead.identity)) is not the leader\(lead.holder.map { "; \($0) leads" } ?? "; no leader yet")",
+                                    hint: "send the request to the leader's socket, or retry in a few seconds", exitCode: 75)
+        }
+        guard !stopping else { throw AdminWire.Problem(error: "the daemon is shutting down", hint: "retry once it has restarted", exitCode: 75) }
+        if let active {
+            throw AdminWire.Problem(error: "a rotation of \(active) is in progress", hint: "wait for it (`lockstep status`), then retry", exitCode: 75)
+        }
+        guard let policy = await policies.policy(request.credential) else {
+            throw AdminWire.Problem(error: "no policy for \(request.credential)", hint: "known: \(await policies.policies.map(\.credential.rawValue).joined(separator: ", "))", exitCode: 66)
+        }
+        let unfinished = try vault.unfinishedRuns().first { $0.credential == request.credential }
+        if unfinished == nil, policy.source == .manual, request.manualValue == nil {
+            throw AdminWire.Problem(error: "\(request.credential) takes a manual value", hint: "get a new key from the provider, then `lockstep rotate \(request.credential) --value-from-stdin`", exitCode: 64)
+        }
+        active = request.credential
+        defer { active = nil }
+        let engine = makeEngine(policy: policy, runID: unfinished?.id)
+        let started = ContinuousClock.now
+        do {
+            let report: RunReport
+            if let unfinished {
+                logger.info("resuming interrupted run", metadata: ["run": "\(unfinished.id)", "phase": "\(unfinished.phase.rawValue)"])
+                report = try await engine.resume(unfinished, policy: policy, actor: request.actor)
+            } else {
+                report = try await engine.start(policy: policy, kind: request.kind, actor: request.actor, reason: request.reason, manualValue: request.manualValue)
+            }
+            await finished(report, policy: policy, kind: request.kind, actor: request.actor, duration: ContinuousClock.now - started)
+            return report
+        } catch let interruption as RunInterruption {
+            logger.warning("run interrupted", metadata: ["credential": "\(request.credential)", "why": "\(interruption)"])
+            throw AdminWire.Problem(error: "rotation of \(request.credential) interrupted: \(interruption)", hint: nil, exitCode: 75)
+        } catch let problem as AdminWire.Problem {
+            throw problem
+        } catch {
+            // The engine stopped loudly (a rollback step failed) or could not journal: needs a person.
+            metrics.rotationFinished(credential: request.credential, kind: request.kind.rawValue, outcome: "stuck", duration: ContinuousClock.now - started)
+            logger.error("rotation stopped and needs attention", metadata: ["credential": "\(request.credential)", "error": "\(error)"])
+            await notifier.notify(DaemonEvent(kind: .rotationFailed, credential: request.credential, message: "rotation of \(request.credential) stopped: \(error)",
+                                              at: SystemClock().now(), actor: Self.describe(request.actor)))
+            throw AdminWire.Problem(error: "\(error)", hint: "`lockstep history \(request.credential)` shows every step; fix the cause, then rotate again to resume", exitCode: 21)
+        }
+    }
+
+    /// Resumes every journaled, unfinished run (after a restart or a leader change).
+    public func resumeUnfinished() async {
+        guard !stopping, active == nil, await leadership.snapshot().isLeader else { return }
+        let runs: [RotationRun]
+        do { runs = try vault.unfinishedRuns() } catch {
+            logger.error("cannot read the rotation journal", metadata: ["error": "\(error)"])
+            return
+        }
+        for run in runs {
+            _ = try? await self.run(RunRequest(credential: run.credential, kind: run.kind, actor: AuditActor(kind: .system, id: "resume"), reason: "resume interrupted run \(run.id)"))
+        }
+    }
+
+    /// Stops taking runs; waits (bounded) for the step in progress, after which the fence stops the run.
+    public func stop() async {
+        stopping = true
+        let deadline = ContinuousClock.now + settings.stopTimeout
+        while active != nil, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if let active { logger.warning("stopping with a step still in progress; the run is journaled", metadata: ["credential": "\(active)"]) }
+    }
+
+    private func fence() async throws {
+        if stopping { throw RunInterruption.shuttingDown }
+        if !(await leadership.snapshot().isLeader) { throw RunInterruption.lostLeadership }
+    }
+
+    private func makeEngine(policy: RotationPolicy, runID: String?) -> RotationEngine {
+        var s = RotationEngine.Settings()
+        s.rolloutTimeout = settings.rolloutTimeout
+        s.verifyAttempts = settings.verifyAttempts
+        s.verifyDelay = settings.verifyDelay
+        s.beforeStep = { [self] in try await self.fence() }
+        let logger = self.logger
+        let credential = policy.credential.rawValue
+        return RotationEngine(vault: vault, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: policy.gateway?.url ?? "http://127.0.0.1:4000")),
+                              settings: s) { line in logger.info("rotation step", metadata: ["credential": "\(credential)", "step": "\(line)"]) }
+    }
+
+    private func finished(_ report: RunReport, policy: RotationPolicy, kind: RotationRun.Kind, actor: AuditActor, duration: Duration) async {
+        let run = report.run
+        metrics.rotationFinished(credential: run.credential, kind: kind.rawValue, outcome: run.phase.rawValue, duration: duration)
+        logger.info("rotation finished", metadata: ["credential": "\(run.credential)", "run": "\(run.id)", "outcome": "\(run.phase.rawValue)",
+                                                    "seconds": "\(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)"])
+        let now = SystemClock().now()
+        let who = Self.describe(actor)
+        let event: DaemonEvent = switch run.phase {
+        case .succeeded where kind == .revoke:
+            DaemonEvent(kind: .revoked, credential: run.credential, runID: run.id, version: run.newVersion,
+                        message: "\(run.credential) revoked: v\(run.newVersion ?? 0) is current and the old key is refused\(report.oldKeyRefusedAfterMillis.map { " (after \($0) ms)" } ?? "")", at: now, actor: who)
+        case .succeeded:
+            DaemonEvent(kind: .rotationFinished, credential: run.credential, runID: run.id, version: run.newVersion,
+                        message: "\(run.credential) rotated to v\(run.newVersion ?? 0) and verified", at: now, actor: who)
+        case .rolledBack:
+            DaemonEvent(kind: .rolledBack, credential: run.credential, runID: run.id, version: run.newVersion,
+                        message: "rotation of \(run.credential) failed and was rolled back: \(run.failure ?? "?"); the old value is in place and verified", at: now, actor: who)
+        default:
+            DaemonEvent(kind: .rotationFailed, credential: run.credential, runID: run.id, version: run.newVersion,
+                        message: "rotation of \(run.credential) did not start: \(run.failure ?? "?"); nothing was changed", at: now, actor: who)
+        }
+        await notifier.notify(event)
+        await afterRun(report, policy)
+    }
+
+    static func describe(_ actor: AuditActor) -> String { "\(actor.kind.rawValue):\(actor.id)" }
+}

@@ -1,0 +1,46 @@
+import LockstepCore
+import LockstepVault
+
+/// What a rotation of one credential would do, step by step, as lines for a person: `lockstep
+/// plan` and the admin API's plan. No side effect.
+public enum PlanDescription {
+    public struct NotAdopted: Error, CustomStringConvertible {
+        public let credential: String
+        public var description: String { "\(credential) has no current version" }
+    }
+
+    public static func lines(policy: RotationPolicy, record: CredentialRecord, revoke: Bool) throws -> [String] {
+        let name = policy.credential.rawValue
+        guard let current = record.current else { throw NotAdopted(credential: name) }
+        let next = (record.versions.map(\.version).max() ?? 0) + 1
+        var out = ["plan: \(revoke ? "revoke" : "rotate") \(name) v\(current.version) → v\(next), strategy \(policy.strategy.rawValue)"]
+        switch policy.source {
+        case .generate(let prefix, let bytes): out.append("new value: generated, \"\(prefix)\" + \(bytes) random bytes (Base64url)")
+        case .manual: out.append("new value: manual, read from standard input (`lockstep rotate \(name) --value-from-stdin`)")
+        }
+        for (i, action) in RotationPlan.steps(for: policy, kind: revoke ? .revoke : .rotate, newVersion: next).enumerated() {
+            out.append("  \(i + 1). \(describe(action, policy: policy, current: current.version, next: next, revoke: revoke))")
+        }
+        out.append("on failure after a change: the patched Secrets get v\(current.version) back, the Deployments roll again, the old key is verified, v\(next) is marked failed.")
+        out.append("nothing was changed.")
+        return out
+    }
+
+    private static func describe(_ action: RotationAction, policy: RotationPolicy, current: Int, next: Int, revoke: Bool) -> String {
+        let name = policy.credential.rawValue
+        return switch action {
+        case .preflight: "preflight: access to \(policy.targets.count) Secret(s) and \(policy.rollouts.count) Deployment(s), drift against v\(current), gateway \(policy.gateway?.url ?? "-") ready"
+        case .createVersion: "create v\(next) (pending)"
+        case .stageBridgeKey: "register v\(next) as a LiteLLM virtual key (bridge)"
+        case .patchSecret(let t, _): "patch \(t) with v\(next)"
+        case .restartDeployment(let d, _): "restart \(d) (annotation lockstep.dev/credential-version=\(name).v\(next))"
+        case .waitForRollout(let d): "wait for the rollout of \(d)"
+        case .verifyAccepted: "verify the gateway accepts v\(next)"
+        case .verifyOldRefused: "verify the gateway refuses v\(current)"
+        case .verifyProviderHealth(let m): "verify the health of \(m.joined(separator: ", "))"
+        case .removeBridgeKey: "delete the bridge virtual key"
+        case .promote: revoke ? "v\(next) current, v\(current) revoked" : "v\(next) current, v\(current) previous"
+        case .markFailed: "mark v\(next) failed"
+        }
+    }
+}
