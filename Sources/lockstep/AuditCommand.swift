@@ -9,7 +9,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Export and verify the signed, hash-chained audit log. Needs no vault key.",
-        subcommands: [PublicKey.self, Head.self, Export.self, Verify.self]
+        subcommands: [PublicKey.self, Head.self, Export.self, Verify.self, Tail.self]
     )
 
     struct PublicKey: ParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import LockstepAudit
 import LockstepCore
 import LockstepCrypto
+import LockstepDaemon
 import LockstepVault
 
 /// Exit codes (documented in the README). Stable: scripts depend on them.
@@ -18,10 +19,12 @@ enum Exit {
     static let usage: Int32 = 64
     static let invalidInput: Int32 = 65
     static let notFound: Int32 = 66
+    static let unavailable: Int32 = 69
     static let alreadyExists: Int32 = 73
     static let io: Int32 = 74
     static let busy: Int32 = 75
     static let insecurePermissions: Int32 = 77
+    static let config: Int32 = 78
 
     static func code(for error: VaultError) -> Int32 {
         switch error.code {
@@ -52,6 +55,8 @@ func runCLI(_ body: () throws -> Void) throws {
         try body()
     } catch let e as CLIFailure {
         fail(e.message, hint: e.hint, code: e.code)
+    } catch let e as AdminWire.Problem {
+        fail(e.error, hint: e.hint, code: e.exitCode)
     } catch let e as VaultError {
         fail(e.message, hint: e.hint, code: Exit.code(for: e))
     } catch let e as CoreError {

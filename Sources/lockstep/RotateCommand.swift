@@ -3,6 +3,7 @@ import Foundation
 import LockstepAudit
 import LockstepCore
 import LockstepCrypto
+import LockstepDaemon
 import LockstepEngine
 import LockstepLiteLLM
 import LockstepPolicy
@@ -37,34 +38,27 @@ struct RunOptions: ParsableArguments {
 
 /// Prints a run's timeline and turns its end into the documented exit code.
 func finish(_ report: RunReport, json: Bool) throws {
-    if json {
-        try printJSON(RunSummary(report))
-    } else {
-        print("run \(report.run.id): \(report.run.phase.rawValue)")
-        for s in report.steps { print("  \(s.at.rfc3339)  \(String(format: "%6d", s.millis)) ms  \(s.action): \(s.outcome)") }
-        for w in report.warnings { print("warning: \(w)") }
-        if let ms = report.oldKeyRefusedAfterMillis { print("old key refused \(String(format: "%.1f", Double(ms) / 1000)) s after the run started") }
-    }
-    switch report.run.phase {
-    case .succeeded: return
-    case .rolledBack:
-        throw CLIFailure(message: "rotation failed and was rolled back: \(report.run.failure ?? "?"); the old value is in place everywhere and verified",
-                         hint: "`lockstep history \(report.run.credential)` shows every step; fix the cause and rotate again", code: Exit.rolledBack)
-    case .abandoned:
-        throw CLIFailure(message: "rotation did not start: \(report.run.failure ?? "?"); nothing was changed", hint: "fix the cause shown above and rotate again", code: Exit.notStarted)
-    default:
-        throw CLIFailure(message: "run \(report.run.id) stopped in \(report.run.phase.rawValue)", hint: "rotate again to resume it", code: Exit.rollbackStuck)
-    }
+    try finish(RunSummary(report), json: json)
 }
 
-struct RunSummary: Encodable {
-    var run: String, credential: String, outcome: String, newVersion: Int?, failure: String?, oldKeyRefusedAfterMillis: Int64?, warnings: [String]
-    var steps: [Step]
-    struct Step: Encodable { var at: String; var millis: Int64; var action: String; var outcome: String }
-    init(_ r: RunReport) {
-        run = r.run.id; credential = r.run.credential; outcome = r.run.phase.rawValue; newVersion = r.run.newVersion; failure = r.run.failure
-        oldKeyRefusedAfterMillis = r.oldKeyRefusedAfterMillis; warnings = r.warnings
-        steps = r.steps.map { Step(at: $0.at.rfc3339, millis: $0.millis, action: $0.action, outcome: $0.outcome) }
+func finish(_ summary: RunSummary, json: Bool) throws {
+    if json {
+        try printJSON(summary)
+    } else {
+        print("run \(summary.run): \(summary.outcome)")
+        for s in summary.steps { print("  \(s.at)  \(String(format: "%6d", s.millis)) ms  \(s.action): \(s.outcome)") }
+        for w in summary.warnings { print("warning: \(w)") }
+        if let ms = summary.oldKeyRefusedAfterMillis { print("old key refused \(String(format: "%.1f", Double(ms) / 1000)) s after the run started") }
+    }
+    switch RotationRun.Phase(rawValue: summary.outcome) {
+    case .succeeded: return
+    case .rolledBack:
+        throw CLIFailure(message: "rotation failed and was rolled back: \(summary.failure ?? "?"); the old value is in place everywhere and verified",
+                         hint: "`lockstep history \(summary.credential)` shows every step; fix the cause and rotate again", code: Exit.rolledBack)
+    case .abandoned:
+        throw CLIFailure(message: "rotation did not start: \(summary.failure ?? "?"); nothing was changed", hint: "fix the cause shown above and rotate again", code: Exit.notStarted)
+    default:
+        throw CLIFailure(message: "run \(summary.run) stopped in \(summary.outcome)", hint: "rotate again to resume it", code: Exit.rollbackStuck)
     }
 }
 
@@ -82,9 +76,17 @@ struct RotateCommand: AsyncParsableCommand {
     var valueFromStdin = false
     @Flag(name: .long, help: "Machine-readable report.")
     var json = false
+    @OptionGroup var daemon: DaemonOption
 
     func run() async throws {
         try await runAsyncCLI {
+            if let client = daemon.client() {
+                let request = AdminWire.RotateRequest(credential: name, kind: .rotate, reason: reason)
+                let summary = valueFromStdin
+                    ? try await client.supply(try SecretInput.readAll(prompt: "new value of \(name)"), for: request)
+                    : try await client.rotate(request)
+                return try finish(summary, json: json)
+            }
             let policy = try options.policy(name)
             let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
             let actor = currentUserActor()
@@ -127,10 +129,10 @@ struct RevokeCommand: AsyncParsableCommand {
     var valueFromStdin = false
     @Flag(name: .long, help: "Machine-readable report.")
     var json = false
+    @OptionGroup var daemon: DaemonOption
 
     func run() async throws {
         try await runAsyncCLI {
-            let policy = try options.policy(name)
             if !yes {
                 guard isatty(STDIN_FILENO) == 1, !valueFromStdin else {
                     throw CLIFailure(message: "revoke needs confirmation", hint: "pass --yes (scripts, pipes) or run it at a terminal", code: Exit.usage)
@@ -140,6 +142,14 @@ struct RevokeCommand: AsyncParsableCommand {
                     throw CLIFailure(message: "not confirmed; nothing was changed", hint: nil, code: Exit.usage)
                 }
             }
+            if let client = daemon.client() {
+                let request = AdminWire.RotateRequest(credential: name, kind: .revoke, reason: reason, incident: incident)
+                let summary = valueFromStdin
+                    ? try await client.supply(try SecretInput.readAll(prompt: "new value of \(name)"), for: request)
+                    : try await client.rotate(request)
+                return try finish(summary, json: json)
+            }
+            let policy = try options.policy(name)
             let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
             let value: SecretBytes? = valueFromStdin ? try SecretInput.readAll(prompt: "new value of \(name)") : nil
             if policy.source == .manual, value == nil {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LockstepCore
+import LockstepDaemon
 import LockstepPolicy
 import LockstepVault
 
@@ -19,32 +20,27 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Machine-readable output.")
     var json = false
 
+    @OptionGroup var daemon: DaemonOption
+
     func run() async throws {
         try await runAsyncCLI {
-            let loadedPolicies = try policies.all()
-            let path = try vault.path()
-            let catalog = try VaultCatalog.open(vaultAt: path)
-            let records = Dictionary(uniqueKeysWithValues: try catalog.credentials().map { ($0.name, $0) })
-            let runs = try catalog.runSummary()
-            let byName = Dictionary(uniqueKeysWithValues: loadedPolicies.map { ($0.credential.rawValue, $0) })
-            let now = SystemClock().now()
-            var statuses = Set(records.keys).union(byName.keys).sorted().map { name in
-                let current = records[name]?.current
-                return CredentialStatus.evaluate(credential: name, policy: byName[name], currentVersion: current?.version,
-                                                 currentSince: current?.updatedAt, lastOutcome: runs[name]?.lastOutcome,
-                                                 runInProgress: runs[name]?.inProgress ?? false, now: now)
-            }
-            if drift {
-                let opened = try Vault.open(at: path, key: try key.source())
-                try await cluster.withCluster { port in
-                    for i in statuses.indices {
-                        guard let policy = byName[statuses[i].credential], let current = records[statuses[i].credential]?.current else { continue }
-                        var differing: [String] = []
-                        for target in policy.targets {
-                            let live = try await port.readSecret(target)
-                            if try live.value.map({ try opened.fingerprint(of: $0) }) != current.fingerprint { differing.append(target.description) }
-                        }
-                        statuses[i].drift = differing
+            var statuses: [CredentialStatus]
+            if let client = daemon.client() {
+                let answer = try await client.status(drift: drift)
+                statuses = answer.credentials
+                if !json {
+                    let l = answer.leadership
+                    print("daemon \(l.identity): \(l.isLeader ? "leader" : "standby")\(l.holder.map { $0 == l.identity ? "" : " (leader: \($0))" } ?? "")\(l.lease.map { ", lease \($0)" } ?? "")")
+                    for p in answer.policyProblems { print("policy problem (the last good set stays in force): \(p)") }
+                }
+            } else {
+                let loadedPolicies = try policies.all()
+                let path = try vault.path()
+                statuses = try CredentialStatusReader.statuses(catalog: try VaultCatalog.open(vaultAt: path), policies: loadedPolicies, now: SystemClock().now())
+                if drift {
+                    let opened = try Vault.open(at: path, key: try key.source())
+                    try await cluster.withCluster { port in
+                        try await CredentialStatusReader.checkDrift(&statuses, vault: opened, policies: loadedPolicies, cluster: port)
                     }
                 }
             }
