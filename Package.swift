@@ -215,10 +215,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Test support shared by the integration tests and the benchmarks: child processes,
+        // the programs they drive, KubeSim objects for the target layout.
+        .target(
+            name: "LockstepTesting",
+            dependencies: ["KubeSim"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "LockstepDaemonTests",
             dependencies: [
-                "LockstepDaemon", "lockstep", "KubeSim", "LockstepBench", "litellm-standin", "LockstepKubernetes", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "LockstepEngine",
+                "LockstepDaemon", "LockstepTesting", "LockstepPolicy", "lockstep", "KubeSim", "LockstepBench", "litellm-standin", "LockstepKubernetes", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "LockstepEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,43 @@
+import Foundation
+import KubeSim
+
+/// Objects to seed KubeSim with: the deployment Lockstep is made for.
+public enum KubeObjects {
+    public static func secret(_ name: String, _ namespace: String, _ data: [String: String]) -> JSONValue {
+        var encoded: [String: JSONValue] = [:]
+        for (k, v) in data { encoded[k] = .string(Data(v.utf8).base64EncodedString()) }
+        return ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "namespace": .string(namespace)], "data": .object(encoded)]
+    }
+
+    public static func deployment(_ name: String, _ namespace: String, replicas: Int, container: JSONValue) -> JSONValue {
+        ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+         "spec": ["replicas": .int(Int64(replicas)), "selector": ["matchLabels": ["app": .string(name)]],
+                  "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["terminationGracePeriodSeconds": 10, "containers": [container]]]]]
+    }
+
+    /// The gateway's container reading its master key from `litellm-system/litellm-masterkey#masterkey`:
+    /// real LiteLLM with `config`, or (litellm nil) `litellm-standin`, the labelled stand-in for
+    /// LiteLLM's database mode, keeping its virtual keys in `standInDB`.
+    public static func gatewayContainer(litellm: String?, config: String, standInDB: String) -> JSONValue {
+        let masterKey: JSONValue = ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]]
+        guard let litellm else {
+            return ["name": "litellm", "image": "lockstep/litellm-standin", "command": [.string(TestEnvironment.builtBinary("litellm-standin"))],
+                    "args": ["--port", "$(PORT)", "--db", .string(standInDB)], "env": [masterKey],
+                    "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]]]
+        }
+        return ["name": "litellm", "image": "ghcr.io/berriai/litellm:main-v1.108.7", "command": [.string(litellm)],
+                "args": ["--config", .string(config), "--host", "127.0.0.1", "--port", "$(PORT)"],
+                "env": [["name": "LITELLM_LOCAL_MODEL_COST_MAP", "value": "True"], masterKey],
+                "envFrom": [["secretRef": ["name": "litellm-env-secret"]]],
+                "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]]]
+    }
+
+    /// A LiteLLM config with one mocked model (no provider call) and the master key from the environment.
+    public static let liteLLMConfig = """
+    model_list:
+      - model_name: mock-gpt
+        litellm_params: {model: openai/gpt-4o-mini, api_key: sk-provider-not-used, mock_response: "hello"}
+    general_settings:
+      master_key: os.environ/PROXY_MASTER_KEY
+    """
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Where a test finds the programs it drives, and whether a missing one is a failure (CI).
+public enum TestEnvironment {
+    /// `CI=true`: a missing prerequisite fails the run instead of skipping.
+    public static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// A product built next to the test bundle (`lockstep`, `kubesim`, `litellm-standin`, ...).
+    public static func builtBinary(_ name: String) -> String {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }
+        return dir.appendingPathComponent(name).path
+    }
+
+    /// The LiteLLM proxy: `LITELLM_BIN`, else the repository's `.venv/bin/litellm`.
+    public static var liteLLM: String? {
+        if let override = ProcessInfo.processInfo.environment["LITELLM_BIN"] { return FileManager.default.isExecutableFile(atPath: override) ? override : nil }
+        let p = repositoryRoot.appendingPathComponent(".venv/bin/litellm").path
+        return FileManager.default.isExecutableFile(atPath: p) ? p : nil
+    }
+
+    /// The repository (this file is Sources/LockstepTesting/TestEnvironment.swift).
+    public static var repositoryRoot: URL {
+        if let root = ProcessInfo.processInfo.environment["LOCKSTEP_REPO_ROOT"] { return URL(fileURLWithPath: root) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// A fresh folder under the temp directory; the caller removes it.
+    public static func temporaryFolder(_ prefix: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(12))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+/// Polls `condition` every 100 ms until it holds or `timeout` passes.
+public func eventually(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return await condition()
+}
