@@ -11,7 +11,7 @@ the one DESIGN §8 asks for, so that a later edit cannot quietly widen what Lock
   - no `*` in apiGroups, resources or verbs;
   - no ClusterRole grants anything on Secrets;
   - no Secret object at all (key material is created by a command, never rendered from git);
-  - every Deployment's pod and containers carry the securityContext of deploy/base;
+  - every Deployment's (and Pod's) pod and containers carry the securityContext of deploy/base;
   - the vault key Secret is mounted with mode 0400;
   - with --overlay: the API server CIDR of the NetworkPolicy is no longer the base placeholder;
   - with --policies DIR: the lockstep-policies ConfigMap holds exactly the policy files of DIR.
@@ -72,8 +72,11 @@ def check_container(at, c, errors):
         errors.append(f"{at}: resources.limits must be set")
 
 
-def check_deployment(doc, errors):
-    spec = ((doc.get("spec") or {}).get("template") or {}).get("spec") or {}
+def check_workload(doc, errors):
+    """A Deployment's pod template, or a bare Pod (deploy/maintenance)."""
+    spec = doc.get("spec") or {}
+    if doc.get("kind") == "Deployment":
+        spec = (spec.get("template") or {}).get("spec") or {}
     at = where(doc)
     psc = spec.get("securityContext") or {}
     expected = {"runAsNonRoot": True, "runAsUser": NON_ROOT_ID, "runAsGroup": NON_ROOT_ID, "fsGroup": NON_ROOT_ID,
@@ -126,8 +129,8 @@ def check(docs, overlay=False, policies=None):
         kind = doc.get("kind")
         if kind in ("Role", "ClusterRole"):
             check_rbac(doc, errors)
-        elif kind == "Deployment":
-            check_deployment(doc, errors)
+        elif kind in ("Deployment", "Pod"):
+            check_workload(doc, errors)
         elif kind == "Secret":
             errors.append(f"{where(doc)}: a Secret in the manifests; key material must be created by a command (docs/install.md), never kept in git")
         elif kind == "NetworkPolicy" and overlay:
