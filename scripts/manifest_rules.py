@@ -9,7 +9,7 @@ the one DESIGN §8 asks for, so that a later edit cannot quietly widen what Lock
   - every RBAC rule names resourceNames, unless all its verbs are `create` (RBAC sees no name
     on a create, so names there would match nothing);
   - no `*` in apiGroups, resources or verbs;
-  - no ClusterRole grants anything on Secrets;
+  - no ClusterRole grants anything on Secrets, and nothing binds a ClusterRole;
   - no Secret object at all (key material is created by a command, never rendered from git);
   - every Deployment's (and Pod's) pod and containers carry the securityContext of deploy/base;
   - the vault key Secret is mounted with mode 0400;
@@ -129,6 +129,11 @@ def check(docs, overlay=False, policies=None):
         kind = doc.get("kind")
         if kind in ("Role", "ClusterRole"):
             check_rbac(doc, errors)
+        elif kind in ("RoleBinding", "ClusterRoleBinding"):
+            # A binding to a ClusterRole (admin, edit, view, ...) would bring rights no Role
+            # here lists, past every rule above; Lockstep needs none.
+            if kind == "ClusterRoleBinding" or (doc.get("roleRef") or {}).get("kind") != "Role":
+                errors.append(f"{where(doc)}: binds a ClusterRole or cluster-wide; bind only the Roles defined here")
         elif kind in ("Deployment", "Pod"):
             check_workload(doc, errors)
         elif kind == "Secret":
