@@ -225,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "LockstepDaemonTests",
             dependencies: [
-                "LockstepDaemon", "LockstepTesting", "LockstepPolicy", "lockstep", "KubeSim", "LockstepBench", "litellm-standin", "LockstepKubernetes", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "LockstepEngine",
+                "LockstepDaemon", "LockstepTesting", "LockstepPolicy", "LockstepLiteLLM", "lockstep", "KubeSim", "LockstepBench", "litellm-standin", "LockstepKubernetes", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "LockstepEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

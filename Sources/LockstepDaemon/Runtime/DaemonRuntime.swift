@@ -60,7 +60,7 @@ public enum DaemonRuntime {
             schedulerSettings.checkEvery = .seconds(config.scheduler.checkEvery.seconds)
             schedulerSettings.driftCheckEvery = .seconds(config.scheduler.driftCheckEvery.seconds)
             let scheduler = RotationScheduler(coordinator: coordinator, policies: policies, vault: vault, cluster: cluster, leadership: leadership.view,
-                                              notifier: notifier.view, metrics: metrics, settings: schedulerSettings, logger: logger)
+                                              notifier: notifier.view, metrics: metrics, settings: schedulerSettings, logger: logger, identity: identity)
             let gate = ReadyGate(identity: identity, socket: config.admin.socket, onReady: onReady)
             let admin = Application(
                 router: AdminRoutes(coordinator: coordinator, policies: policies, vault: vault, leadership: leadership.view, cluster: cluster,

@@ -28,12 +28,14 @@ public actor RotationScheduler: Service {
     let settings: Settings
     let logger: Logger
     let clock: any WallClock
+    let identity: String
     private var book = SchedulerBook()
     private var running: Task<Void, Never>?
     private var lastDriftCheck: ContinuousClock.Instant?
 
     public init(coordinator: RotationCoordinator, policies: PolicySet, vault: Vault, cluster: any ClusterPort, leadership: any LeadershipView,
-                notifier: any EventNotifier, metrics: DaemonMetrics, settings: Settings = Settings(), logger: Logger, clock: any WallClock = SystemClock()) {
+                notifier: any EventNotifier, metrics: DaemonMetrics, settings: Settings = Settings(), logger: Logger, identity: String, clock: any WallClock = SystemClock()) {
+        self.identity = identity
         self.coordinator = coordinator
         self.policies = policies
         self.vault = vault
@@ -94,7 +96,7 @@ public actor RotationScheduler: Service {
         for s in statuses where s.state == .due || s.state == .overdue {
             guard let policy = byName[s.credential], policy.source != .manual, book.mayTry(s.credential, now: now) else { continue }
             let request = RunRequest(credential: s.credential, kind: .rotate, actor: AuditActor(kind: .schedule, id: policy.name),
-                                     reason: s.state == .overdue ? "overdue: older than its maximum age" : "scheduled: due since \(s.nextDue?.rfc3339 ?? "now")")
+                                     reason: (s.state == .overdue ? "overdue: older than its maximum age" : "scheduled: due since \(s.nextDue?.rfc3339 ?? "now")") + " (daemon \(identity))")
             logger.info("starting scheduled rotation", metadata: ["credential": "\(s.credential)", "state": "\(s.state.rawValue)"])
             start { [self, coordinator, clock] in
                 let succeeded: Bool
