@@ -45,7 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let logger = Logger(label: "lockstep.daemon")
             do {
-                try await DaemonRuntime.run(loaded, logger: logger) { ready in
+                try await DaemonRuntime.run(loaded, logger: logger, onWaiting: { http in
+                    FileHandle.standardOutput.write(Data("lockstep serve: waiting for the vault at \(loaded.vaultPath) (run `lockstep vault init`) http=\(http)\n".utf8))
+                }) { ready in
                     FileHandle.standardOutput.write(Data("lockstep serve: ready identity=\(ready.identity) socket=\(ready.socket) http=\(ready.http)\n".utf8))
                 }
             } catch let e as DaemonStartError {

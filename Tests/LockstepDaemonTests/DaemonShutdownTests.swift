@@ -41,3 +41,32 @@ extension DaemonIntegrationTests {
         }
     }
 }
+
+extension DaemonIntegrationTests {
+    @Suite("lockstep serve: before the vault exists", .serialized)
+    struct VaultWaitTests {
+        /// A fresh install: the pod must stay up (healthy, not ready, saying what to do) until
+        /// `lockstep vault init` has run in it, then start for real.
+        @Test func waitsForTheVaultThenStarts() async throws {
+            let f = try await DaemonFixture.start()
+            defer { Task { await f.stop() } }
+            let later = f.dir.appendingPathComponent("later.db").path
+            let config = try f.config("daemon-w")
+            let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "path: \(f.vaultPath)", with: "path: \(later)")
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            let process = try ChildProcess(TestEnvironment.builtBinary("lockstep"), ["serve", "--config", config], directory: f.dir.path)
+            defer { Task { await process.stop() } }
+            let waiting = try #require(await process.line(containing: "waiting for the vault", timeout: .seconds(30)), "\(process.stderr)")
+            let http = "http://" + (waiting.split(separator: " ").first { $0.hasPrefix("http=") }?.dropFirst(5) ?? "")
+            #expect(try await httpGet(http + "/healthz").status == 200)
+            let ready = try await httpGet(http + "/readyz")
+            #expect(ready.status == 503)
+            #expect(ready.body.contains("lockstep vault init"))
+
+            try FileManager.default.copyItem(atPath: f.vaultPath, toPath: later)
+            let started = await process.line(containing: "lockstep serve: ready", timeout: .seconds(30))
+            #expect(started != nil, "\(process.stderr.suffix(2000))")
+            #expect(await process.stop() == 0)
+        }
+    }
+}

@@ -34,9 +34,13 @@ public enum DaemonRuntime {
         return try .load(context: k.context)
     }
 
-    public static func run(_ config: DaemonConfiguration, logger: Logger, onReady: @escaping @Sendable (Ready) -> Void) async throws {
+    public static func run(_ config: DaemonConfiguration, logger: Logger, onWaiting: @escaping @Sendable (String) -> Void = { _ in },
+                           onReady: @escaping @Sendable (Ready) -> Void) async throws {
         // Everything this process creates (socket, journal files) is private to its user.
         umask(0o077)
+        if !FileManager.default.fileExists(atPath: config.vaultPath) {
+            guard try await VaultWait.run(config, logger: logger, onWaiting: onWaiting) else { return }
+        }
         let identity = identity(config)
         let vault = try Vault.open(at: config.vaultPath, key: .keyFile(config.vaultKeyFile))
         let policies: PolicySet
