@@ -45,6 +45,10 @@ public struct AdminClient: Sendable {
         guard let url = URL(httpURLWithSocketPath: socket, uri: path) else {
             throw AdminWire.Problem(error: "cannot address the admin socket \(socket)", hint: nil, exitCode: 64)
         }
+        // A missing or stale socket fails at once (the HTTP client would retry until its deadline).
+        guard AdminSocket.isListening(socket) else {
+            throw AdminWire.Problem(error: "cannot reach the daemon at \(socket): nothing is listening there", hint: "is `lockstep serve` running? pass --no-daemon to work on the vault directly", exitCode: 69)
+        }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
         if let body {

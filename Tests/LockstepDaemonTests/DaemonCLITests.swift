@@ -1,0 +1,81 @@
+import Foundation
+import LockstepDaemon
+import LockstepTesting
+import LockstepVault
+import Testing
+
+extension DaemonIntegrationTests {
+    @Suite("lockstep CLI through the daemon's socket", .serialized)
+    struct CLIThroughSocketTests {
+        func lockstep(_ args: [String], stdin: String? = nil) async throws -> (code: Int32, stdout: String, stderr: String) {
+            try await ChildProcess.run(TestEnvironment.builtBinary("lockstep"), args, removing: ["LOCKSTEP_VAULT", "LOCKSTEP_KEY_FILE", "LOCKSTEP_SOCKET"],
+                                       stdin: stdin.map { Data($0.utf8) }, timeout: .seconds(120))
+        }
+
+        @Test func statusPlanRevokeHistoryAndAuditTailGoThroughTheSocket() async throws {
+            let f = try await DaemonFixture.start()
+            defer { Task { await f.stop() } }
+            let d = try await f.startDaemon(try f.config("daemon-c"))
+            defer { Task { await d.process.stop() } }
+
+            // No vault or policy options: everything comes from the daemon.
+            let status = try await lockstep(["status", "--socket", d.socket])
+            #expect(status.code == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("daemon \(d.identity): leader"))
+            #expect(status.stdout.contains("litellm-master-key") && status.stdout.contains(" ok "))
+
+            let plan = try await lockstep(["plan", "litellm-master-key", "--revoke", "--socket", d.socket])
+            #expect(plan.code == 0)
+            #expect(plan.stdout.contains("plan: revoke litellm-master-key v1 → v2"))
+
+            let revoke = try await lockstep(["revoke", "litellm-master-key", "--reason", "leaked in a screenshot", "--incident", "INC-42", "--yes", "--socket", d.socket, "--json"])
+            #expect(revoke.code == 0, "\(revoke.stderr)")
+            let summary = try JSONDecoder().decode(RunSummary.self, from: Data(revoke.stdout.utf8))
+            #expect(summary.outcome == "succeeded")
+            #expect(summary.oldKeyRefusedAfterMillis != nil)
+
+            let history = try await lockstep(["history", "litellm-master-key", "--socket", d.socket, "--json"])
+            let h = try JSONDecoder().decode(AdminWire.HistoryResponse.self, from: Data(history.stdout.utf8))
+            #expect(h.runs.first?.kind == "revoke")
+            #expect(h.audit.contains { $0.action == "rotation.started" && $0.actor == "incident:INC-42" && ($0.detail ?? "").contains("requested by") })
+            #expect(h.audit.contains { $0.action == "credential.revoked" })
+
+            let tail = try await lockstep(["audit", "tail", "-n", "5", "--socket", d.socket])
+            #expect(tail.code == 0)
+            #expect(tail.stdout.split(separator: "\n").count == 6) // header + 5
+
+            for out in [status, plan, revoke, history, tail] {
+                #expect(!(out.stdout + out.stderr).contains(DaemonFixture.oldKey))
+            }
+        }
+
+        @Test func aDeadSocketGetsAClearErrorAndExit69() async throws {
+            let dir = try TestEnvironment.temporaryFolder("dead-socket")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let r = try await lockstep(["status", "--socket", dir.appendingPathComponent("none.sock").path])
+            #expect(r.code == 69)
+            #expect(r.stderr.contains("cannot reach the daemon"))
+            #expect(r.stderr.contains("hint: is `lockstep serve` running?"))
+            let both = try await lockstep(["status", "--socket", "x", "--no-daemon"])
+            #expect(both.code == 64)
+        }
+
+        @Test func aManualCredentialTakesItsValueOnStdinThroughTheSocket() async throws {
+            let f = try await DaemonFixture.start()
+            defer { Task { await f.stop() } }
+            // Make the master key manual: its new value must come from a person.
+            let manual = f.policyYAML(schedule: nil).replacingOccurrences(of: "generate: {prefix: \"sk-\", randomBytes: 32}", with: "manual: {}")
+            try manual.write(toFile: f.policies + "/litellm-master-key.yaml", atomically: true, encoding: .utf8)
+            let d = try await f.startDaemon(try f.config("daemon-m"))
+            defer { Task { await d.process.stop() } }
+            let without = try await lockstep(["rotate", "litellm-master-key", "--socket", d.socket])
+            #expect(without.code == 64)
+            #expect(without.stderr.contains("takes a manual value"))
+            let supplied = "sk-manually-supplied-value-0002"
+            let with = try await lockstep(["rotate", "litellm-master-key", "--value-from-stdin", "--socket", d.socket], stdin: supplied)
+            #expect(with.code == 0, "\(with.stderr)")
+            #expect(f.bothTargetsHold(supplied))
+            #expect(!(with.stdout + with.stderr + d.process.stderr).contains(supplied))
+        }
+    }
+}
