@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LockstepPolicy
+import LockstepVault
 import Logging
 import ServiceLifecycle
 
@@ -23,15 +24,16 @@ enum VaultWait {
             services: [.init(service: http), .init(service: VaultWatcher(path: config.vaultPath), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        return FileManager.default.fileExists(atPath: config.vaultPath)
+        return (try? VaultCatalog.open(vaultAt: config.vaultPath)) != nil
     }
 }
 
-/// Returns once the file exists (polling every 2 s), or on graceful shutdown.
+/// Returns once the vault exists and opens (polling every 2 s; `vault init` may be half-way
+/// through creating it), or on graceful shutdown.
 struct VaultWatcher: Service {
     let path: String
     func run() async throws {
-        while !FileManager.default.fileExists(atPath: path), !Task.isShuttingDownGracefully {
+        while (try? VaultCatalog.open(vaultAt: path)) == nil, !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(2)) }
         }
     }
