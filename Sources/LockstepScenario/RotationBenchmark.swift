@@ -45,9 +45,15 @@ public struct RotationBenchmark: Sendable {
         }
     }
 
-    /// `lockstep rotate` with a fresh vault that adopted the key in use (set-up not measured).
-    public func lockstep(strategy: String) async throws -> RotationRun {
-        let cli = try await adoptedVault("rotate-\(strategy)")
+    /// A vault that adopted the key in use (not measured). Use one per scenario for every
+    /// `lockstep` run and the revoke: the engine's restart annotation names the credential
+    /// version (`litellm-master-key.v2`), so a second fresh vault would write the same value
+    /// again and restart nothing.
+    public func adopt() async throws -> AdoptedVault { AdoptedVault(cli: try await adoptedVault("vault")) }
+
+    /// `lockstep rotate` with `vault` (which holds the key in use).
+    public func lockstep(strategy: String, vault: AdoptedVault) async throws -> RotationRun {
+        let cli = vault.cli
         return try await measure {
             try await cli.run(["rotate", "litellm-master-key", "--reason", "benchmark"] + runArgs(strategy: strategy), show: false).code == 0
         }
@@ -55,12 +61,16 @@ public struct RotationBenchmark: Sendable {
 
     /// `lockstep revoke`: the CLI's `oldKeyRefusedAfterMillis`, and, probed directly, when every
     /// ready gateway pod refused the old key.
-    public func revoke(strategy: String) async throws -> RevokeRun {
-        let cli = try await adoptedVault("revoke-\(strategy)")
+    public func revoke(strategy: String, vault: AdoptedVault) async throws -> RevokeRun {
+        let cli = vault.cli
         let old = try liveKey()
         let started = Date()
         let probe = Task { await everyReplicaRefuses(old, since: started) }
-        let r = try await cli.run(["revoke", "litellm-master-key", "--reason", "benchmark", "--yes", "--json"] + runArgs(strategy: strategy), show: false)
+        let r = try await withTaskCancellationHandler {
+            try await cli.run(["revoke", "litellm-master-key", "--reason", "benchmark", "--yes", "--json"] + runArgs(strategy: strategy), show: false)
+        } onCancel: { probe.cancel() }
+        // A failed revoke rolled back: the old key works again, so there is nothing to wait for.
+        if r.code != 0 { probe.cancel() }
         let replicas = await probe.value
         let json = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any]
         let cli_ = (json?["oldKeyRefusedAfterMillis"] as? Int).map { Double($0) / 1000 }
@@ -130,7 +140,7 @@ public struct RotationBenchmark: Sendable {
     /// Polls every ready gateway pod (its own port) with `key` until all refuse it (bounded, 300 s).
     private func everyReplicaRefuses(_ key: SecretBytes, since: Date) async -> Double? {
         let deadline = ContinuousClock.now + .seconds(300)
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, !Task.isCancelled {
             let pods = await scenario.sim.pods(namespace: ScenarioObjects.gatewayNamespace, name: ScenarioObjects.gatewayName).filter(\.ready)
             var all = !pods.isEmpty
             for pod in pods where all {
@@ -148,4 +158,9 @@ public struct RotationBenchmark: Sendable {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
+}
+
+/// A vault that adopted the scenario's master key, driven through the CLI.
+public struct AdoptedVault: Sendable {
+    let cli: CLI
 }

@@ -37,19 +37,20 @@ let bench = Task { () -> Int32 in
     do {
         defer { try? FileManager.default.removeItem(at: work) }
         let (naive, together, revokeTogether) = try await onScenario(.litellm) { b in
+            // Naive first, then one adopted vault for every Lockstep run (see RotationBenchmark.adopt).
             var naive: [RotationRun] = [], together: [RotationRun] = []
-            for i in 1...repeats {
-                progress("naive #\(i)"); naive.append(try await b.naive())
-                progress("lockstep restart-together #\(i)"); together.append(try await b.lockstep(strategy: "restart-together"))
-            }
+            for i in 1...repeats { progress("naive #\(i)"); naive.append(try await b.naive()) }
+            let vault = try await b.adopt()
+            for i in 1...repeats { progress("lockstep restart-together #\(i)"); together.append(try await b.lockstep(strategy: "restart-together", vault: vault)) }
             progress("revoke (restart-together)")
-            return (naive, together, try await b.revoke(strategy: "restart-together"))
+            return (naive, together, try await b.revoke(strategy: "restart-together", vault: vault))
         }
         let (bridge, revokeBridge) = try await onScenario(.standIn) { b in
             var bridge: [RotationRun] = []
-            for i in 1...repeats { progress("lockstep bridge #\(i)"); bridge.append(try await b.lockstep(strategy: "bridge")) }
+            let vault = try await b.adopt()
+            for i in 1...repeats { progress("lockstep bridge #\(i)"); bridge.append(try await b.lockstep(strategy: "bridge", vault: vault)) }
             progress("revoke (bridge)")
-            return (bridge, try await b.revoke(strategy: "bridge"))
+            return (bridge, try await b.revoke(strategy: "bridge", vault: vault))
         }
         let revokes = [("Lockstep restart-together, real LiteLLM", revokeTogether), ("Lockstep bridge, litellm-standin (STAND-IN)", revokeBridge)]
         print(RotationReport.markdown(naive: naive, together: together, bridge: bridge, revokes: revokes, repeats: repeats))
