@@ -203,10 +203,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The demo's and the rotation benchmark's deployment on KubeSim (gateway pods: LiteLLM or the
+        // stand-in; backend pods: lockstep-load), driven through the real `lockstep` CLI and kubectl.
+        .target(
+            name: "LockstepScenario",
+            dependencies: [
+                "KubeSim", "LockstepBench", "LockstepLiteLLM", "LockstepCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "lockstep-demo", dependencies: ["LockstepScenario", "LockstepBench"], swiftSettings: strict),
+        .executableTarget(name: "lockstep-bench-rotation", dependencies: ["LockstepScenario", "LockstepBench"], swiftSettings: strict),
         .testTarget(
             name: "BenchToolsTests",
             dependencies: [
-                "LockstepBench", "KubeSim", "fake-provider", "lockstep-load",
+                "LockstepBench", "KubeSim", "fake-provider", "lockstep-load", "LockstepScenario", "lockstep", "litellm-standin", "LockstepCrypto",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

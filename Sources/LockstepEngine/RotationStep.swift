@@ -94,7 +94,14 @@ struct Step {
                 throw EngineError("preflight: drift: \(target) does not hold \(credential) v\(current.version) (changed outside Lockstep); nothing was changed")
             }
         }
-        guard await engine.gateway.isReady() else { throw EngineError("preflight: the gateway at \(policy.gateway?.url ?? "?") is not ready") }
+        // Retried like the checks: one failed readiness probe makes a pod unready for a moment
+        // (seen on KubeSim under CPU load), and that alone should not abandon a run.
+        var ready = await engine.gateway.isReady()
+        for _ in 1..<max(1, engine.settings.verifyAttempts) where !ready {
+            try await Task.sleep(for: engine.settings.verifyDelay)
+            ready = await engine.gateway.isReady()
+        }
+        guard ready else { throw EngineError("preflight: the gateway at \(policy.gateway?.url ?? "?") is not ready") }
         var warnings: [String] = []
         for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
         return StepOutcome(detail: warnings.isEmpty ? "access, drift and gateway ok" : "ok with warnings: \(warnings.joined(separator: "; "))", warnings: warnings)

@@ -41,8 +41,10 @@ public struct CredentialRecord: Sendable, Equatable, Codable {
 extension Vault {
     /// Adopts a value in use today as version 1, `current`, of a new credential.
     /// The value is validated (not empty, no surrounding whitespace or newline, not `sk-1234`).
+    /// `adoptedFrom` names where the value was read (Secret targets, never values); it goes into
+    /// the audit entry's detail so that an auditor sees the adoption's source.
     @discardableResult
-    public func importCredential(_ name: CredentialName, value: SecretBytes, kind: String = "generic", actor: AuditActor) throws -> VersionRecord {
+    public func importCredential(_ name: CredentialName, value: SecretBytes, kind: String = "generic", adoptedFrom: [String] = [], actor: AuditActor) throws -> VersionRecord {
         do { try ValueRules.validate(value) } catch {
             throw VaultError(.invalidInput, "refused to import \(name): \(error)", hint: "pipe the exact value, e.g. `printf %s \"$KEY\" | lockstep credential import \(name) ...`")
         }
@@ -59,7 +61,8 @@ extension Vault {
                 VALUES (?, 1, 'current', 'imported', ?, ?, ?, ?)
                 """, arguments: [name.rawValue, now.rfc3339, now.rfc3339, fingerprint, Data(sealed)])
             try appendAudit(db, AuditDraft(actor: actor, action: AuditAction.credentialImported, credential: name.rawValue, version: 1,
-                                           fingerprints: ["current": fingerprint], detail: "kind \(kind); adopted as current"))
+                                           fingerprints: ["current": fingerprint],
+                                           detail: "kind \(kind); adopted as current" + (adoptedFrom.isEmpty ? "" : " from \(adoptedFrom.joined(separator: ", "))")))
             return VersionRecord(credential: name.rawValue, version: 1, state: .current, source: .imported, createdAt: now, updatedAt: now, fingerprint: fingerprint)
         }
     }

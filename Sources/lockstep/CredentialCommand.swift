@@ -8,7 +8,7 @@ struct CredentialCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credential",
         abstract: "Adopt and inspect credentials. Never prints a value.",
-        subcommands: [Import.self, List.self, Show.self]
+        subcommands: [Import.self, Adopt.self, List.self, Show.self]
     )
 
     struct Import: ParsableCommand {

@@ -1,0 +1,69 @@
+import AsyncHTTPClient
+import Foundation
+import KubeSim
+import LockstepBench
+
+/// The backend pods' load reports: the final ones each pod writes into `directory` at SIGTERM,
+/// and the live ones its `GET /report` serves while it runs.
+public struct LoadReports: Sendable {
+    public let directory: String
+
+    /// Final reports by PID.
+    public func finals() -> [Int32: LoadReport] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var out: [Int32: LoadReport] = [:]
+        for name in names where name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name), let r = try? JSONDecoder().decode(LoadReport.self, from: data) else { continue }
+            out[r.pid] = r
+        }
+        return out
+    }
+
+    /// Every pod's report so far: the running `pods` live, the others from their final file.
+    public func snapshot(live pods: [PodInfo]) async -> [Int32: LoadReport] {
+        var out = finals()
+        for pod in pods {
+            guard let port = pod.port, let pid = pod.processID, out[pid] == nil else { continue }
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/report")
+            request.method = .GET
+            guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)),
+                  let body = try? await response.body.collect(upTo: 64 << 20),
+                  let r = try? JSONDecoder().decode(LoadReport.self, from: Data(buffer: body)) else { continue }
+            out[pid] = r
+        }
+        return out
+    }
+}
+
+/// Requests and failures of the backend in a time window, summed over its pods.
+public struct LoadTally: Sendable, Equatable {
+    public var total = 0
+    public var failed = 0
+    public var byStatus: [String: Int] = [:]
+    public var firstFailure: Date?
+    public var lastFailure: Date?
+
+    public init() {}
+
+    /// Requests sent between two snapshots, and the failures sent in `[from, to]`.
+    public init(before: [Int32: LoadReport], after: [Int32: LoadReport], from: Date, to: Date) {
+        total = after.values.reduce(0) { $0 + $1.total } - before.values.reduce(0) { $0 + $1.total }
+        for r in after.values {
+            for f in r.failures {
+                guard let at = Self.parse(f.at), at >= from, at <= to else { continue }
+                failed += 1
+                byStatus[f.status, default: 0] += 1
+                firstFailure = min(firstFailure ?? at, at)
+                lastFailure = max(lastFailure ?? at, at)
+            }
+        }
+    }
+
+    /// The failure window in seconds (first to last failure), 0 without failures.
+    public var windowSeconds: Double { firstFailure.flatMap { f in lastFailure.map { $0.timeIntervalSince(f) } } ?? 0 }
+
+    /// `400=3, connect=1` (sorted by status), or `none`.
+    public var statusSummary: String { byStatus.isEmpty ? "none" : byStatus.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") }
+
+    static func parse(_ s: String) -> Date? { try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(s) }
+}

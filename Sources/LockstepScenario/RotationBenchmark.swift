@@ -1,0 +1,166 @@
+import Foundation
+import KubeSim
+import LockstepCrypto
+import LockstepLiteLLM
+
+/// Master-key rotations under steady backend load on one running scenario: by hand with
+/// `kubectl` (naive), or with `lockstep rotate` (the policy's strategy), and `lockstep revoke`.
+public struct RotationBenchmark: Sendable {
+    let scenario: RunningScenario
+    let tools: ScenarioTools
+    let policies: String
+    let log: @Sendable (String) -> Void
+    /// After the last command: in-flight requests end and the replaced pods write their reports.
+    let settle: Duration = .seconds(3)
+
+    public init(scenario: RunningScenario, tools: ScenarioTools, policies: String, log: @escaping @Sendable (String) -> Void) {
+        self.scenario = scenario
+        self.tools = tools
+        self.policies = policies
+        self.log = log
+    }
+
+    static let deployments = [(ScenarioObjects.backendNamespace, ScenarioObjects.backendName), (ScenarioObjects.gatewayNamespace, ScenarioObjects.gatewayName)]
+
+    /// What an operator does by hand: patch both Secrets (`kubectl patch --patch-file`, the key
+    /// never in argv), `kubectl rollout restart` both Deployments, then `kubectl rollout status` each.
+    public func naive() async throws -> RotationRun {
+        let dir = try workDirectory("naive")
+        let key = RunningScenario.randomKey()
+        let b64 = Data(key.utf8).base64EncodedString()
+        let patches = [("unique", "chat-backend-litellm", "LITELLM_API_KEY"), ("litellm-system", "litellm-masterkey", "masterkey")].map { ns, name, k in
+            (ns, name, dir.appendingPathComponent("\(name).patch.json").path, #"{"data":{"\#(k)":"\#(b64)"}}"#)
+        }
+        for p in patches {
+            guard FileManager.default.createFile(atPath: p.2, contents: Data(p.3.utf8), attributes: [.posixPermissions: 0o600]) else { throw ScenarioError("cannot write \(p.2)") }
+        }
+        defer { for p in patches { try? FileManager.default.removeItem(atPath: p.2) } }
+        let kubectl = ["--kubeconfig", scenario.kubeconfig, "--cache-dir", dir.appendingPathComponent("kubectl-cache").path]
+        var commands = patches.map { kubectl + ["-n", $0.0, "patch", "secret", $0.1, "--type", "merge", "--patch-file", $0.2] }
+        commands += Self.deployments.map { kubectl + ["-n", $0.0, "rollout", "restart", "deployment/\($0.1)"] }
+        commands += Self.deployments.map { kubectl + ["-n", $0.0, "rollout", "status", "deployment/\($0.1)", "--timeout=600s"] }
+        return try await measure { var ok = true
+            for c in commands { ok = try await ChildProcess.run("kubectl", c, directory: dir, timeout: .seconds(660)).code == 0 && ok }
+            return ok
+        }
+    }
+
+    /// A vault that adopted the key in use (not measured). Use one per scenario for every
+    /// `lockstep` run and the revoke: the engine's restart annotation names the credential
+    /// version (`litellm-master-key.v2`), so a second fresh vault would write the same value
+    /// again and restart nothing.
+    public func adopt() async throws -> AdoptedVault { AdoptedVault(cli: try await adoptedVault("vault")) }
+
+    /// `lockstep rotate` with `vault` (which holds the key in use).
+    public func lockstep(strategy: String, vault: AdoptedVault) async throws -> RotationRun {
+        let cli = vault.cli
+        return try await measure {
+            try await cli.run(["rotate", "litellm-master-key", "--reason", "benchmark"] + runArgs(strategy: strategy), show: false).code == 0
+        }
+    }
+
+    /// `lockstep revoke`: the CLI's `oldKeyRefusedAfterMillis`, and, probed directly, when every
+    /// ready gateway pod refused the old key.
+    public func revoke(strategy: String, vault: AdoptedVault) async throws -> RevokeRun {
+        let cli = vault.cli
+        let old = try liveKey()
+        let started = Date()
+        let probe = Task { await everyReplicaRefuses(old, since: started) }
+        let r = try await withTaskCancellationHandler {
+            try await cli.run(["revoke", "litellm-master-key", "--reason", "benchmark", "--yes", "--json"] + runArgs(strategy: strategy), show: false)
+        } onCancel: { probe.cancel() }
+        // A failed revoke rolled back: the old key works again, so there is nothing to wait for.
+        if r.code != 0 { probe.cancel() }
+        let replicas = await probe.value
+        let json = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any]
+        let cli_ = (json?["oldKeyRefusedAfterMillis"] as? Int).map { Double($0) / 1000 }
+        return RevokeRun(cliSeconds: cli_, replicasSeconds: replicas, succeeded: r.code == 0)
+    }
+
+    private func runArgs(strategy: String) throws -> [String] {
+        ["--kubeconfig", scenario.kubeconfig, "--policies", try policies(strategy: strategy), "--gateway-url", scenario.gatewayURL]
+    }
+
+    /// The repository's policies, with the master key's strategy set to `strategy`.
+    private func policies(strategy: String) throws -> String {
+        let dir = scenario.directory.appendingPathComponent("policies-\(strategy)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let text = try String(contentsOfFile: policies + "/litellm-master-key.yaml", encoding: .utf8)
+        try text.replacingOccurrences(of: "strategy: restart-together", with: "strategy: \(strategy)")
+            .write(to: dir.appendingPathComponent("litellm-master-key.yaml"), atomically: true, encoding: .utf8)
+        return dir.path
+    }
+
+    private func adoptedVault(_ name: String) async throws -> CLI {
+        let dir = try workDirectory(name)
+        let cli = CLI(binary: tools.lockstep, env: ["LOCKSTEP_VAULT": dir.appendingPathComponent("vault.db").path, "LOCKSTEP_KEY_FILE": dir.appendingPathComponent("vault.key").path],
+                      directory: dir, transcript: Transcript { _ in })
+        try await cli.require(["vault", "keygen", "--out", dir.appendingPathComponent("vault.key").path], show: false)
+        try await cli.require(["vault", "init"], show: false)
+        try await cli.require(["credential", "adopt", "litellm-master-key", "--kubeconfig", scenario.kubeconfig, "--policies", policies], show: false)
+        return cli
+    }
+
+    /// Runs `body` under the rollout watch and the load window; settles first and after.
+    private func measure(_ body: () async throws -> Bool) async throws -> RotationRun {
+        try await steady()
+        let before = await scenario.reports.snapshot(live: await backendPods())
+        let watch = RolloutWatch(scenario, Self.deployments)
+        let t0 = Date(), c0 = ContinuousClock.now
+        let ok = try await body()
+        let wall = ContinuousClock.now - c0
+        let t1 = Date()
+        let rollouts = await watch.finish()
+        try await Task.sleep(for: settle)
+        let after = await scenario.reports.snapshot(live: await backendPods())
+        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let run = RotationRun(tally: LoadTally(before: before, after: after, from: t0, to: t1.addingTimeInterval(3)), wallSeconds: seconds, rolloutSeconds: rollouts, succeeded: ok)
+        log(String(format: "  ok=%@ requests=%d failed=%d (%@) wall=%.1fs rollouts=%.1fs overhead=%.2fs", ok ? "yes" : "NO", run.tally.total, run.tally.failed,
+                   run.tally.statusSummary, run.wallSeconds, run.rolloutSeconds, run.overheadSeconds))
+        return run
+    }
+
+    /// Both Deployments rolled out, and no pod left terminating (bounded).
+    private func steady() async throws {
+        let ok = await eventually(timeout: .seconds(300)) { [scenario] in
+            Self.deployments.allSatisfy { scenario.rolledOut($0.0, $0.1) }
+        }
+        guard ok else { throw ScenarioError("the Deployments did not settle") }
+        try await Task.sleep(for: settle)
+    }
+
+    private func backendPods() async -> [PodInfo] { await scenario.sim.pods(namespace: ScenarioObjects.backendNamespace, name: ScenarioObjects.backendName) }
+
+    private func liveKey() throws -> SecretBytes {
+        guard let b64 = scenario.sim.get(.secrets, namespace: ScenarioObjects.gatewayNamespace, name: "litellm-masterkey")?["data"]?["masterkey"]?.stringValue,
+              let data = Data(base64Encoded: b64) else { throw ScenarioError("no master key in the gateway's Secret") }
+        return try Array(data).withUnsafeBytes { try SecretBytes(copying: $0) }
+    }
+
+    /// Polls every ready gateway pod (its own port) with `key` until all refuse it (bounded, 300 s).
+    private func everyReplicaRefuses(_ key: SecretBytes, since: Date) async -> Double? {
+        let deadline = ContinuousClock.now + .seconds(300)
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            let pods = await scenario.sim.pods(namespace: ScenarioObjects.gatewayNamespace, name: ScenarioObjects.gatewayName).filter(\.ready)
+            var all = !pods.isEmpty
+            for pod in pods where all {
+                guard let port = pod.port else { all = false; break }
+                all = (try? await LiteLLMGateway(client: LiteLLMClient(baseURL: "http://127.0.0.1:\(port)", timeout: .seconds(5))).accepts(key)) == false
+            }
+            if all { return Date().timeIntervalSince(since) }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return nil
+    }
+
+    private func workDirectory(_ name: String) throws -> URL {
+        let dir = scenario.directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+/// A vault that adopted the scenario's master key, driven through the CLI.
+public struct AdoptedVault: Sendable {
+    let cli: CLI
+}

@@ -1,0 +1,164 @@
+import Foundation
+import KubeSim
+import LockstepCrypto
+import LockstepLiteLLM
+import Logging
+
+/// How to set up the deployment.
+public struct ScenarioOptions: Sendable {
+    public enum Gateway: String, Sendable {
+        /// Real LiteLLM 1.108.7 (no database).
+        case litellm
+        /// `litellm-standin`: LiteLLM's database mode (virtual keys), which cannot run here.
+        case standIn = "litellm-standin"
+    }
+    public var gateway: Gateway
+    public var gatewayReplicas = 2
+    public var backendReplicas = 2
+    /// Requests per second of each backend pod.
+    public var requestsPerSecond = 5.0
+    /// LiteLLM start-up is CPU-bound (5–40 s on 2 busy cores): a generous bound, but a bound.
+    public var readinessTimeout: Duration = .seconds(240)
+
+    public init(gateway: Gateway) { self.gateway = gateway }
+}
+
+/// KubeSim serving the gateway and backend Deployments (pods are processes), the fake provider
+/// behind the gateway, a kubeconfig for `lockstep` and `kubectl`, and the folder the load pods
+/// write their reports into. Call ``stop()``: it stops every process it started, by PID.
+public final class RunningScenario: Sendable {
+    public let sim: RunningKubeSim
+    public let directory: URL
+    public let kubeconfig: String
+    /// The gateway Deployment's Service (`http://127.0.0.1:PORT`).
+    public let gatewayURL: String
+    public let reports: LoadReports
+    public let options: ScenarioOptions
+    /// The master key both Secrets hold at the start: for checks only, never printed.
+    public let initialMasterKey: SecretBytes
+    private let provider: ChildProcess?
+
+    private init(sim: RunningKubeSim, directory: URL, kubeconfig: String, gatewayURL: String, reports: LoadReports, options: ScenarioOptions,
+                 initialMasterKey: SecretBytes, provider: ChildProcess?) {
+        self.sim = sim
+        self.directory = directory
+        self.kubeconfig = kubeconfig
+        self.gatewayURL = gatewayURL
+        self.reports = reports
+        self.options = options
+        self.initialMasterKey = initialMasterKey
+        self.provider = provider
+    }
+
+    /// Starts everything in `directory` and waits (bounded) until every gateway pod accepts the
+    /// master key and every backend pod is ready.
+    public static func start(_ options: ScenarioOptions, tools: ScenarioTools, directory: URL, log: @Sendable (String) -> Void = { _ in }) async throws -> RunningScenario {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let masterKey = randomKey(), providerKey = randomKey()
+        var provider: ChildProcess?
+        var providerURL = "http://127.0.0.1:9"
+        if options.gateway == .litellm {
+            let keys = directory.appendingPathComponent("provider-keys").path
+            guard FileManager.default.createFile(atPath: keys, contents: Data((providerKey + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw ScenarioError("cannot write \(keys)")
+            }
+            let started = try ChildProcess(tools.fakeProvider, ["--port", "0", "--keys-file", keys], directory: directory)
+            provider = started
+            providerURL = try await started.waitForLine(prefix: "fake-provider ready ", timeout: .seconds(30))
+            log("fake provider (the upstream LiteLLM calls) at \(providerURL)")
+        }
+        do {
+            let config = directory.appendingPathComponent("litellm.yaml")
+            try ScenarioObjects.litellmConfig(providerURL: providerURL).write(to: config, atomically: true, encoding: .utf8)
+            let reportsDir = directory.appendingPathComponent("load-reports")
+            try FileManager.default.createDirectory(at: reportsDir, withIntermediateDirectories: true)
+            var kc = KubeSimConfiguration()
+            kc.podLogDirectory = directory.appendingPathComponent("pods")
+            let gateway = try ScenarioObjects.gatewayContainer(options.gateway, tools: tools, config: config.path, standInDB: directory.appendingPathComponent("standin-db.json").path)
+            kc.seedObjects = [
+                ScenarioObjects.secret("litellm-masterkey", ScenarioObjects.gatewayNamespace, ["masterkey": masterKey]),
+                ScenarioObjects.secret("litellm-env-secret", ScenarioObjects.gatewayNamespace, ["OPENAI_API_KEY": providerKey]),
+                ScenarioObjects.secret("chat-backend-litellm", ScenarioObjects.backendNamespace, ["LITELLM_API_KEY": masterKey]),
+                ScenarioObjects.deployment(ScenarioObjects.gatewayName, ScenarioObjects.gatewayNamespace, replicas: options.gatewayReplicas, container: gateway),
+            ]
+            var logger = Logger(label: "kubesim")
+            logger.logLevel = .warning
+            let sim = try await KubeSim.start(kc, logger: logger)
+            let scenario: RunningScenario
+            do {
+                let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+                try sim.kubeconfig.write(to: URL(fileURLWithPath: kubeconfig))
+                log("KubeSim at \(sim.url.absoluteString); gateway: \(options.gatewayReplicas) × \(options.gateway.rawValue) pods starting")
+                guard let service = await sim.serviceURL(namespace: ScenarioObjects.gatewayNamespace, name: ScenarioObjects.gatewayName, timeout: .seconds(60)) else {
+                    throw ScenarioError("the gateway Service did not come up")
+                }
+                scenario = RunningScenario(sim: sim, directory: directory, kubeconfig: kubeconfig, gatewayURL: "http://127.0.0.1:\(service.port ?? 0)",
+                                           reports: LoadReports(directory: reportsDir.path), options: options,
+                                           initialMasterKey: try Array(masterKey.utf8).withUnsafeBytes { try SecretBytes(copying: $0) }, provider: provider)
+            } catch {
+                await sim.stop()
+                throw error
+            }
+            do {
+                try await scenario.startLoad(tools: tools, log: log)
+            } catch {
+                await scenario.stop()
+                throw error
+            }
+            return scenario
+        } catch {
+            await provider?.stop()
+            throw error
+        }
+    }
+
+    private func startLoad(tools: ScenarioTools, log: @Sendable (String) -> Void) async throws {
+        let up = await eventually(timeout: options.readinessTimeout) { [self] in
+            rolledOut(ScenarioObjects.gatewayNamespace, ScenarioObjects.gatewayName)
+        }
+        guard up, try await LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL, timeout: .seconds(5))).accepts(initialMasterKey) else {
+            throw ScenarioError("the gateway pods did not become ready with the master key within \(options.readinessTimeout)")
+        }
+        log("gateway Service \(gatewayURL): \(options.gatewayReplicas) pods ready")
+        try sim.create(ScenarioObjects.deployment(ScenarioObjects.backendName, ScenarioObjects.backendNamespace, replicas: options.backendReplicas,
+                                                  container: ScenarioObjects.backendContainer(tools: tools, gatewayURL: gatewayURL, reports: reports.directory,
+                                                                                              requestsPerSecond: options.requestsPerSecond)))
+        guard await eventually(timeout: .seconds(60), { [self] in rolledOut(ScenarioObjects.backendNamespace, ScenarioObjects.backendName) }) else {
+            throw ScenarioError("the backend (lockstep-load) pods did not become ready")
+        }
+        log("backend: \(options.backendReplicas) lockstep-load pods sending \(options.requestsPerSecond) requests/s each through the gateway Service")
+    }
+
+    /// Whether a Deployment's rollout is complete by `kubectl rollout status`'s rules.
+    public func rolledOut(_ namespace: String, _ name: String) -> Bool {
+        guard let d = sim.get(.deployments, namespace: namespace, name: name), let s = d["status"] else { return false }
+        let want = d["spec"]?["replicas"]?.intValue ?? 1
+        return (s["observedGeneration"]?.intValue ?? 0) >= (d["metadata"]?["generation"]?.intValue ?? 1)
+            && (s["updatedReplicas"]?.intValue ?? 0) >= want && (s["replicas"]?.intValue ?? 0) <= (s["updatedReplicas"]?.intValue ?? 0)
+            && (s["availableReplicas"]?.intValue ?? 0) >= (s["updatedReplicas"]?.intValue ?? 0)
+    }
+
+    /// Every process stopped (pods by KubeSim, the provider by PID); the load pods write their
+    /// final reports as they get SIGTERM.
+    public func stop() async {
+        await sim.stop()
+        await provider?.stop()
+    }
+
+    /// `sk-` and 32 random bytes, Base64url: as Lockstep generates master keys.
+    static func randomKey() -> String {
+        var g = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+        return "sk-" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// Polls `condition` every 100 ms until it holds or `timeout` passes.
+func eventually(timeout: Duration, _ condition: @Sendable () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline, !Task.isCancelled {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return await condition()
+}

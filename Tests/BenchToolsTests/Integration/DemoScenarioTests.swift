@@ -1,0 +1,31 @@
+import Foundation
+import LockstepScenario
+import Testing
+
+/// The scenario `scripts/demo` runs (`lockstep-demo` only adds signal handling and printing):
+/// KubeSim with 2 real LiteLLM pods and 2 lockstep-load pods, and the real `lockstep` CLI.
+@Suite("The demo: adopt, rotate and revoke on KubeSim with real LiteLLM under load", .serialized,
+       .enabled(if: Binaries.litellm != nil || Binaries.inCI, "LiteLLM not installed (scripts/setup); CI=true makes this a failure"))
+struct DemoScenarioTests {
+    @Test("every step succeeds, the audit log verifies (and a tampered copy does not), the first key is refused, no key in the output")
+    func demoRuns() async throws {
+        let litellm = try #require(Binaries.litellm, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+        let dir = try TempDirectory("demo")
+        let transcript = Transcript { _ in }
+        let tools = ScenarioTools(productsDirectory: URL(fileURLWithPath: Binaries.load).deletingLastPathComponent().path, litellm: litellm)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let started = ContinuousClock.now
+        let o = try await Demo(tools: tools, policies: repository.appendingPathComponent("policies").path, directory: URL(fileURLWithPath: dir.path), transcript: transcript).run()
+        print("demo scenario took \(ContinuousClock.now - started); backend: \(o.backend.total) requests, \(o.backend.failed) failed (\(o.backend.statusSummary))")
+        let text = transcript.all
+        #expect(o.adopted && text.contains("adopted litellm-master-key from 2 target(s)"), "\(text.suffix(3000))")
+        #expect(o.rotated && text.contains("litellm-master-key") && text.contains(": succeeded"), "\(text.suffix(3000))")
+        #expect(o.revoked && text.contains("old key refused"), "\(text.suffix(3000))")
+        #expect(o.auditVerified && text.contains("(matches the given head)"))
+        #expect(o.initialKeyRefused)
+        #expect(text.contains("credential.revoked") && text.contains("rotation.finished"), "history and the audit table are shown")
+        #expect(o.backend.total > 50, "the backend sent load throughout")
+        #expect(o.keys.count == 3, "initial, rotated and revoked-to keys were captured for the leak check")
+        #expect(!o.keyInOutput && !transcript.contains(anyOf: o.keys), "no master key in the demo's output")
+    }
+}
