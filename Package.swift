@@ -208,7 +208,7 @@ let package = Package(
         .target(
             name: "LockstepScenario",
             dependencies: [
-                "KubeSim", "LockstepBench", "LockstepLiteLLM", "LockstepCrypto",
+                "KubeSim", "LockstepBench", "LockstepLiteLLM", "LockstepCrypto", "LockstepTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -219,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "BenchToolsTests",
             dependencies: [
-                "LockstepBench", "KubeSim", "fake-provider", "lockstep-load", "LockstepScenario", "lockstep", "litellm-standin", "LockstepCrypto",
+                "LockstepBench", "KubeSim", "fake-provider", "lockstep-load", "LockstepScenario", "LockstepTesting", "lockstep", "litellm-standin", "LockstepCrypto",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -248,7 +248,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
-        .testTarget(name: "LockstepEngineTests", dependencies: ["lockstep", "litellm-standin", "fake-provider", "LockstepBench", "LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
+        .testTarget(name: "LockstepEngineTests", dependencies: ["LockstepTesting", "lockstep", "litellm-standin", "fake-provider", "LockstepBench", "LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
         .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),

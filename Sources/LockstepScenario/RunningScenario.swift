@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 import KubeSim
 import LockstepCrypto
 import LockstepLiteLLM
@@ -151,14 +152,4 @@ public final class RunningScenario: Sendable {
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
         return "sk-" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
-}
-
-/// Polls `condition` every 100 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration, _ condition: @Sendable () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline, !Task.isCancelled {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return await condition()
 }

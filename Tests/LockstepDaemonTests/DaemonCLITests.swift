@@ -7,7 +7,7 @@ import Testing
 extension DaemonIntegrationTests {
     @Suite("lockstep CLI through the daemon's socket", .serialized)
     struct CLIThroughSocketTests {
-        func lockstep(_ args: [String], stdin: String? = nil) async throws -> (code: Int32, stdout: String, stderr: String) {
+        func lockstep(_ args: [String], stdin: String? = nil) async throws -> ChildProcess.Result {
             try await ChildProcess.run(TestEnvironment.builtBinary("lockstep"), args, removing: ["LOCKSTEP_VAULT", "LOCKSTEP_KEY_FILE", "LOCKSTEP_SOCKET"],
                                        stdin: stdin.map { Data($0.utf8) }, timeout: .seconds(120))
         }

@@ -54,7 +54,7 @@ extension DaemonIntegrationTests {
             let config = try f.config("daemon-w")
             let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "path: \(f.vaultPath)", with: "path: \(later)")
             try text.write(toFile: config, atomically: true, encoding: .utf8)
-            let process = try ChildProcess(TestEnvironment.builtBinary("lockstep"), ["serve", "--config", config], directory: f.dir.path)
+            let process = try ChildProcess(TestEnvironment.builtBinary("lockstep"), ["serve", "--config", config], directory: f.dir)
             defer { Task { await process.stop() } }
             let waiting = try #require(await process.line(containing: "waiting for the vault", timeout: .seconds(30)), "\(process.stderr)")
             let http = "http://" + (waiting.split(separator: " ").first { $0.hasPrefix("http=") }?.dropFirst(5) ?? "")

@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 import KubeSim
 import LockstepAudit
 import LockstepCore
@@ -157,16 +158,6 @@ struct FixtureError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
 }
-
-func eventually(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(250))
-    }
-    return false
-}
-
 /// Every engine integration suite is nested here, so that they run one after another: each
 /// starts KubeSim with LiteLLM pods, which are CPU-bound while they start (2 cores).
 @Suite("Engine integration", .serialized) enum EngineIntegrationTests {}

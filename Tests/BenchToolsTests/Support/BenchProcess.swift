@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 import LockstepScenario
 
 /// A bench binary (or LiteLLM) run as a child process with stdout and stderr in files, stopped by
@@ -50,14 +51,4 @@ final class TempDirectory: @unchecked Sendable {
     }
     func file(_ name: String) -> String { path + "/" + name }
     deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// Polls `condition` every 100 ms until it holds or `timeout` passes; returns the last answer.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return try await condition()
 }

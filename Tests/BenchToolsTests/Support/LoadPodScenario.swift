@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 import KubeSim
 import LockstepBench
 import Logging

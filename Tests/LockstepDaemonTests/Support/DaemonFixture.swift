@@ -106,7 +106,7 @@ struct DaemonFixture {
 
     /// Starts `lockstep serve --config CONFIG` and waits (bounded) for its ready line.
     func startDaemon(_ config: String, timeout: Duration = .seconds(60)) async throws -> RunningDaemon {
-        let process = try ChildProcess(TestEnvironment.builtBinary("lockstep"), ["serve", "--config", config], removing: ["LOCKSTEP_SOCKET"], directory: dir.path)
+        let process = try ChildProcess(TestEnvironment.builtBinary("lockstep"), ["serve", "--config", config], removing: ["LOCKSTEP_SOCKET"], directory: dir)
         guard let line = await process.line(containing: "lockstep serve: ready", timeout: timeout) else {
             await process.stop(grace: .seconds(2))
             throw FixtureFailure("the daemon did not become ready:\n\(process.stderr.suffix(3000))")
