@@ -89,7 +89,7 @@ public struct LeaderElectionMachine<Instant: InstantProtocol>: Sendable where In
             lastError = nil
             if observed != nil { observe(nil, now: now, wall: wall) }
             if afterConflict { return retryLater(now) }
-            if leading { lose("the lease disappeared", now: now) }
+            if leading { lose("the lease disappeared") }
             pending = .create
             writeSentAt = now
             return .create(Lease.Spec(holderIdentity: settings.identity, leaseDurationSeconds: settings.leaseDurationSeconds,
@@ -103,7 +103,7 @@ public struct LeaderElectionMachine<Instant: InstantProtocol>: Sendable where In
             observe(lease, now: now, wall: wall)
             let current = Self.holder(of: lease)
             if let current, current != settings.identity {
-                if leading { lose("the lease is now held by \(current)", now: now) }
+                if leading { lose("the lease is now held by \(current)") }
                 if afterConflict { return retryLater(now) }
                 if let observedAt, now < observedAt.advanced(by: settings.leaseDuration) { return retryLater(now) }
             } else if afterConflict {
@@ -153,7 +153,7 @@ public struct LeaderElectionMachine<Instant: InstantProtocol>: Sendable where In
     /// release it. Returns `.update(released)` or `.stop`.
     public mutating func shutdown(now: Instant, wall: Date) -> Action {
         isShuttingDown = true
-        if leading { lose("shutting down", now: now) }
+        if leading { lose("shutting down") }
         guard var lease = observed, Self.holder(of: lease) == settings.identity else {
             pending = .none
             return .stop
@@ -182,7 +182,7 @@ public struct LeaderElectionMachine<Instant: InstantProtocol>: Sendable where In
         case .failure(.conflict):
             // Someone else wrote first: they lead (or are about to). Re-read to learn who.
             lastError = .conflict
-            if leading { lose("another instance wrote the lease (conflict)", now: now) }
+            if leading { lose("another instance wrote the lease (conflict)") }
             pending = .read(afterConflict: true)
             return .get
         case .failure(let error):
@@ -203,11 +203,11 @@ public struct LeaderElectionMachine<Instant: InstantProtocol>: Sendable where In
 
     private mutating func expireIfDue(_ now: Instant) {
         if leading && !isLeader(at: now) {
-            lose("no successful renewal within the renew deadline (\(settings.renewDeadline))", now: now)
+            lose("no successful renewal within the renew deadline (\(settings.renewDeadline))")
         }
     }
 
-    private mutating func lose(_ reason: String, now: Instant) {
+    private mutating func lose(_ reason: String) {
         leading = false
         lossReason = reason
     }

@@ -22,6 +22,8 @@ public actor LeaderElector: LeadershipView, Service {
     /// What subscribers were last told (leader flag and holder only: renewals are not news).
     private var published: (isLeader: Bool, holder: String?) = (false, nil)
     private var stopped = false
+    /// The Lease call error last logged at warning level: a repeat of it is logged at debug only.
+    private var loggedError: LeaseStoreError?
 
     /// - Parameters:
     ///   - store: the Lease (``KubernetesLeaseStore`` in production).
@@ -102,9 +104,7 @@ public actor LeaderElector: LeadershipView, Service {
             case .stop:
                 return
             }
-            if let error = machine.lastError {
-                logger.debug("lease call failed", metadata: ["lease": "\(settings.leaseReference)", "error": "\(error)"])
-            }
+            logCallErrors()
             publish()
         }
     }
@@ -150,6 +150,26 @@ public actor LeaderElector: LeadershipView, Service {
                 }
             }
             return .failure(.other("lease call cancelled"))
+        }
+    }
+
+    /// A new kind of failure (403, 5xx, timeouts) is a warning once; its repeats are debug; the
+    /// first success after failures is logged too. Conflicts are part of the protocol: debug.
+    private func logCallErrors() {
+        let metadata: Logger.Metadata = ["lease": "\(settings.leaseReference)", "identity": "\(settings.identity)"]
+        switch machine.lastError {
+        case nil:
+            if loggedError != nil { logger.info("lease calls succeed again", metadata: metadata) }
+            loggedError = nil
+        case .conflict?, .notFound?:
+            logger.debug("lease changed concurrently or is absent", metadata: metadata)
+        case let error?:
+            if error == loggedError {
+                logger.debug("lease call failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            } else {
+                logger.warning("lease call failed; retrying every retry period", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                loggedError = error
+            }
         }
     }
 

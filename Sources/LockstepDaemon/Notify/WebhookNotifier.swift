@@ -90,13 +90,17 @@ public actor WebhookNotifier: EventNotifier, Service {
         let http = injectedClient ?? Self.makeClient()
         let delivery = WebhookDelivery(http: http, resolveSecret: resolveSecret)
         await withGracefulShutdownHandler {
+            // Without sinks there is nothing to do, but returning early would end a ServiceGroup.
+            if sinks.isEmpty {
+                for await _ in shutdown.stream {}
+                return
+            }
             await withTaskGroup(of: Bool.self) { group in
                 for index in sinks.indices {
                     group.addTask { await self.work(index, delivery); return true }
                 }
                 group.addTask { await self.drainDeadline(); return false }
                 var workers = sinks.count
-                if workers == 0 { group.cancelAll() }
                 // Ends when every worker has drained its queue, or when the drain deadline passes.
                 while let isWorker = await group.next() {
                     if isWorker { workers -= 1 }

@@ -335,6 +335,21 @@ struct WebhookNotifierTests {
         }
     }
 
+    @Test("without sinks, run() waits for shutdown instead of returning (which would end a ServiceGroup)")
+    func noSinksWaitsForShutdown() async throws {
+        let notifier = WebhookNotifier(sinks: [], logger: quietLogger)
+        let task = Task { try await notifier.run() }
+        await notifier.notify(Self.event)
+        try await Task.sleep(for: .milliseconds(200))
+        let finished = Mutex(false)
+        let watcher = Task { _ = await task.result; finished.withLock { $0 = true } }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!finished.withLock { $0 })
+        task.cancel()
+        await watcher.value
+        #expect(notifier.counters == NotifierCounters())
+    }
+
     @Test("a sink's description and its URL source never print an inline URL")
     func descriptionsRedact() {
         let sink = Self.sink(.url("https://hooks.slack.com/services/T000/B000/XXXXSECRET"))
