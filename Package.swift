@@ -240,6 +240,7 @@ let package = Package(
             dependencies: [
                 "LockstepDaemon", "LockstepTesting", "LockstepPolicy", "LockstepLiteLLM", "lockstep", "KubeSim", "LockstepBench", "litellm-standin", "LockstepKubernetes", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "LockstepEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

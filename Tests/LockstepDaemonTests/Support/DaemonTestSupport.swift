@@ -1,0 +1,68 @@
+import Foundation
+import KubeSim
+import LockstepKubernetes
+import Logging
+import Synchronization
+
+/// A logger that drops everything (tests never bootstrap the logging system).
+let quietLogger = Logger(label: "lockstep.test") { _ in SwiftLogNoOpLogHandler() }
+
+/// Starts KubeSim over plain HTTP on 127.0.0.1, port 0, for one test and always stops it.
+func withHTTPKubeSim<R>(_ body: (RunningKubeSim) async throws -> R) async throws -> R {
+    var config = KubeSimConfiguration()
+    config.useTLS = false
+    config.port = 0
+    config.runProcesses = false
+    let sim = try await KubeSim.start(config)
+    let result: Result<R, any Error>
+    do { result = .success(try await body(sim)) } catch { result = .failure(error) }
+    await sim.stop()
+    return try result.get()
+}
+
+/// A client for `sim` with short timeouts and few retries, for tests with second-scale timings.
+func makeClient(_ sim: RunningKubeSim) throws -> KubernetesClient {
+    var configuration = KubernetesConfiguration(server: sim.url)
+    configuration.requestTimeout = .seconds(2)
+    configuration.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(20), maxDelay: .milliseconds(50))
+    return try KubernetesClient(configuration: configuration, logger: quietLogger)
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(within timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
+}
+
+/// Log lines captured through a custom handler, to check what is (not) logged.
+final class CapturedLogs: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    var joined: String { all.joined(separator: "\n") }
+
+    var logger: Logger {
+        var logger = Logger(label: "lockstep.test") { _ in Handler(sink: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    private struct Handler: LogHandler {
+        let sink: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            sink.append("\(event.level) \(event.message) \(merged) \(event.error.map { "\($0)" } ?? "")")
+        }
+    }
+}
