@@ -33,12 +33,12 @@ public enum TestEnvironment {
     }
 }
 
-/// Polls `condition` every 100 ms until it holds or `timeout` passes (then asks once more).
-public func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Polls `condition` every `every` (100 ms) until it holds or `timeout` passes (then asks once more).
+public func eventually(timeout: Duration = .seconds(10), every: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
+        try? await Task.sleep(for: every)
     }
     return try await condition()
 }

@@ -13,12 +13,14 @@ public struct HealthRoutes: Sendable {
     let leadership: any LeadershipView
     let metrics: DaemonMetrics
     let clusterProbe: Probe
+    let beforeScrape: @Sendable () -> Void
 
-    public init(vault: Vault, leadership: any LeadershipView, metrics: DaemonMetrics, clusterProbe: @escaping Probe) {
+    public init(vault: Vault, leadership: any LeadershipView, metrics: DaemonMetrics, clusterProbe: @escaping Probe, beforeScrape: @escaping @Sendable () -> Void = {}) {
         self.vault = vault
         self.leadership = leadership
         self.metrics = metrics
         self.clusterProbe = clusterProbe
+        self.beforeScrape = beforeScrape
     }
 
     struct Readiness: Encodable {
@@ -37,6 +39,7 @@ public struct HealthRoutes: Sendable {
         }
         router.get("/metrics") { _, _ in
             metrics.update(leadership: await leadership.snapshot())
+            beforeScrape()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }

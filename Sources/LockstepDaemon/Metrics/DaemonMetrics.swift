@@ -21,6 +21,7 @@ public final class DaemonMetrics: Sendable {
     private let policyProblems: Gauge
     private let lastHead = Mutex<UInt64?>(nil)
     private let knownCredentials = Mutex<Set<String>>([])
+    private let lastNotifications = Mutex(NotifierCounters())
 
     public init() {
         rotationDuration = registry.makeDurationHistogram(descriptor: .lockstep("rotation_duration", "seconds", "Wall time of finished rotation runs, from start to the last step."),
@@ -91,9 +92,16 @@ public final class DaemonMetrics: Sendable {
 
     public func update(policyProblems count: Int) { policyProblems.set(to: Double(count)) }
 
-    /// Notification deliveries by sink and result (delivered, failed, dropped).
-    public func notification(sink: String, result: String) {
-        registry.makeCounter(descriptor: .lockstep("notifications", "total", "Webhook notifications by sink and result."), labels: [("sink", sink), ("result", result)]).increment()
+    /// Webhook deliveries by result (delivered, failed after the last attempt, dropped from a full queue).
+    public func update(notifications now: NotifierCounters) {
+        let previous = lastNotifications.withLock { last in
+            defer { last = now }
+            return last
+        }
+        for (result, delta) in [("delivered", now.delivered - previous.delivered), ("failed", now.failed - previous.failed), ("dropped", now.dropped - previous.dropped)] {
+            let counter = registry.makeCounter(descriptor: .lockstep("notifications", "total", "Webhook notifications by result."), labels: [("result", result)])
+            if delta > 0 { counter.increment(by: Int64(delta)) }
+        }
     }
 
     public func render() -> String { registry.emitToString() }

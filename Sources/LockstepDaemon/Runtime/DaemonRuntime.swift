@@ -54,7 +54,7 @@ public enum DaemonRuntime {
             let cluster = KubernetesCluster(client: client)
             let metrics = DaemonMetrics()
             let leadership = try DaemonParts.leadership(config, identity: identity, client: client, logger: logger)
-            let notifier = try DaemonParts.notifier(config, client: client, vault: vault, metrics: metrics, identity: identity, logger: logger)
+            let notifier = DaemonParts.notifier(config, client: client, vault: vault, identity: identity, logger: logger)
             var coordinatorSettings = RotationCoordinator.Settings()
             coordinatorSettings.rolloutTimeout = .seconds(config.scheduler.rolloutTimeout.seconds)
             let coordinator = RotationCoordinator(vault: vault, cluster: cluster, policies: policies, leadership: leadership.view, notifier: notifier.view,
@@ -82,7 +82,8 @@ public enum DaemonRuntime {
                 logger: logger)
             let health = Application(
                 router: HealthRoutes(vault: vault, leadership: leadership.view, metrics: metrics,
-                                     clusterProbe: { _ = try await client.serverVersion() }).router(),
+                                     clusterProbe: { _ = try await client.serverVersion() },
+                                     beforeScrape: { if let c = notifier.counters?() { metrics.update(notifications: c) } }).router(),
                 configuration: .init(address: .hostname(config.http.host, port: config.http.port), serverName: "lockstep"),
                 onServerRunning: { channel in await gate.httpReady("\(config.http.host):\(channel.localAddress?.port ?? config.http.port)") },
                 logger: logger)

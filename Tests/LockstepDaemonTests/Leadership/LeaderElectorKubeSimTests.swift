@@ -1,3 +1,4 @@
+import LockstepTesting
 import Foundation
 import KubeSim
 import LockstepKubernetes
@@ -51,7 +52,7 @@ struct LeaderElectorKubeSimTests {
             let a = LeaderElector(settings: try timings("pod-a"), client: clientA, logger: quietLogger)
             let b = LeaderElector(settings: try timings("pod-b"), client: clientB, logger: quietLogger)
             let runA = Task { try await a.run() }, runB = Task { try await b.run() }
-            #expect(await eventually(within: .seconds(5)) { await Self.leaders([a, b]) == 1 })
+            #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { await Self.leaders([a, b]) == 1 })
             var counts: [Int: Int] = [:]
             let end = ContinuousClock.now.advanced(by: .seconds(3))
             while ContinuousClock.now < end {
@@ -79,16 +80,16 @@ struct LeaderElectorKubeSimTests {
             let a = LeaderElector(settings: try Self.settings("pod-a"), store: storeA, logger: quietLogger)
             let b = LeaderElector(settings: try Self.settings("pod-b"), client: clientB, logger: quietLogger)
             let runA = Task { try await a.run() }
-            #expect(await eventually(within: .seconds(5)) { await a.snapshot().isLeader })
+            #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { await a.snapshot().isLeader })
             let runB = Task { try await b.run() }
-            #expect(await eventually(within: .seconds(2)) { await b.snapshot().holder == "pod-a" })
+            #expect(await eventually(timeout: .seconds(2), every: .milliseconds(20)) { await b.snapshot().holder == "pod-a" })
 
             storeA.cut()
             runA.cancel()
             let killed = ContinuousClock.now
             _ = await runA.result
             var overlap = false
-            let tookOver = await eventually(within: .seconds(6)) {
+            let tookOver = await eventually(timeout: .seconds(6), every: .milliseconds(20)) {
                 if await Self.leaders([a, b]) > 1 { overlap = true }
                 return await b.snapshot().isLeader
             }
@@ -114,16 +115,16 @@ struct LeaderElectorKubeSimTests {
             let b = LeaderElector(settings: try Self.settings("pod-b"), client: clientB, logger: quietLogger)
             let group = ServiceGroup(configuration: .init(services: [a], gracefulShutdownSignals: [], logger: quietLogger))
             let runA = Task { try await group.run() }
-            #expect(await eventually(within: .seconds(5)) { await a.snapshot().isLeader })
+            #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { await a.snapshot().isLeader })
             let runB = Task { try await b.run() }
-            #expect(await eventually(within: .seconds(2)) { await b.snapshot().holder == "pod-a" })
+            #expect(await eventually(timeout: .seconds(2), every: .milliseconds(20)) { await b.snapshot().holder == "pod-a" })
 
             let changes = await a.changes()
             await group.triggerGracefulShutdown()
             let released = ContinuousClock.now
             try await runA.value
             #expect(await !a.snapshot().isLeader)
-            #expect(await eventually(within: .seconds(3)) { await b.snapshot().isLeader })
+            #expect(await eventually(timeout: .seconds(3), every: .milliseconds(20)) { await b.snapshot().isLeader })
             let elapsed = ContinuousClock.now - released
             #expect(elapsed < .milliseconds(1500), "retry 0.3 s with slack for a loaded machine; without the release it takes at least 1.7 s")
             #expect(Self.storedLease(sim)?["spec"]?["leaseTransitions"]?.intValue == 1, "created by pod-a (0), released (kept), taken by pod-b (+1)")

@@ -28,16 +28,6 @@ func makeClient(_ sim: RunningKubeSim) throws -> KubernetesClient {
     return try KubernetesClient(configuration: configuration, logger: quietLogger)
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(within timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
-}
-
 /// Log lines captured through a custom handler, to check what is (not) logged.
 final class CapturedLogs: Sendable {
     private let lines = Mutex<[String]>([])
