@@ -65,10 +65,13 @@ struct Step {
         }
     }
 
+    /// The pod-template annotation value: names the version and the run, so that repeating a step
+    /// of this run restarts nothing twice, while another run (another vault, a re-adoption, a
+    /// rollback and a retry) always differs and always rolls. Never derived from the value.
     func annotation(_ intent: RolloutIntent) -> String {
         switch intent {
-        case .forward(let v): "\(credential).v\(v)"
-        case .rollback(let v): "\(credential).restored-after-v\(v)"
+        case .forward(let v): "\(credential).v\(v).\(run.id)"
+        case .rollback(let v): "\(credential).restored-after-v\(v).\(run.id)"
         }
     }
 

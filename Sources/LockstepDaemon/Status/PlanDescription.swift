@@ -33,7 +33,7 @@ public enum PlanDescription {
         case .createVersion: "create v\(next) (pending)"
         case .stageBridgeKey: "register v\(next) as a LiteLLM virtual key (bridge)"
         case .patchSecret(let t, _): "patch \(t) with v\(next)"
-        case .restartDeployment(let d, _): "restart \(d) (annotation lockstep.dev/credential-version=\(name).v\(next))"
+        case .restartDeployment(let d, _): "restart \(d) (annotation lockstep.dev/credential-version=\(name).v\(next).RUN)"
         case .waitForRollout(let d): "wait for the rollout of \(d)"
         case .verifyAccepted: "verify the gateway accepts v\(next)"
         case .verifyOldRefused: "verify the gateway refuses v\(current)"
