@@ -18,18 +18,19 @@ public enum KubeObjects {
     /// The gateway's container reading its master key from `litellm-system/litellm-masterkey#masterkey`:
     /// real LiteLLM with `config`, or (litellm nil) `litellm-standin`, the labelled stand-in for
     /// LiteLLM's database mode, keeping its virtual keys in `standInDB`.
-    public static func gatewayContainer(litellm: String?, config: String, standInDB: String) -> JSONValue {
+    /// The master key as the upstream chart wires it (PROXY_MASTER_KEY), provider keys by envFrom.
+    public static func gatewayContainer(litellm: String?, config: String, standInDB: String,
+                                        standIn: String = TestEnvironment.builtBinary("litellm-standin")) -> JSONValue {
         let masterKey: JSONValue = ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]]
+        let probe: JSONValue = ["httpGet": ["path": "/health/readiness", "port": 4000]]
         guard let litellm else {
-            return ["name": "litellm", "image": "lockstep/litellm-standin", "command": [.string(TestEnvironment.builtBinary("litellm-standin"))],
-                    "args": ["--port", "$(PORT)", "--db", .string(standInDB)], "env": [masterKey],
-                    "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]]]
+            return ["name": "litellm", "image": "lockstep/litellm-standin", "command": [.string(standIn)],
+                    "args": ["--port", "$(PORT)", "--db", .string(standInDB)], "env": [masterKey], "readinessProbe": probe]
         }
         return ["name": "litellm", "image": "ghcr.io/berriai/litellm:main-v1.108.7", "command": [.string(litellm)],
                 "args": ["--config", .string(config), "--host", "127.0.0.1", "--port", "$(PORT)"],
                 "env": [["name": "LITELLM_LOCAL_MODEL_COST_MAP", "value": "True"], masterKey],
-                "envFrom": [["secretRef": ["name": "litellm-env-secret"]]],
-                "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]]]
+                "envFrom": [["secretRef": ["name": "litellm-env-secret"]]], "readinessProbe": probe]
     }
 
     /// A LiteLLM config with one mocked model (no provider call) and the master key from the environment.

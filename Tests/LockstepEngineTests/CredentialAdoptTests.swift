@@ -1,3 +1,4 @@
+import LockstepTesting
 import Foundation
 import KubeSim
 import LockstepAudit
@@ -68,8 +69,8 @@ struct CredentialAdoptTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var config = KubeSimConfiguration()
-        config.seedObjects = [EngineFixture.secretObject("chat-backend-litellm", "unique", ["LITELLM_API_KEY": backend])]
-            + (gateway.map { [EngineFixture.secretObject("litellm-masterkey", "litellm-system", ["masterkey": $0])] } ?? [])
+        config.seedObjects = [KubeObjects.secret("chat-backend-litellm", "unique", ["LITELLM_API_KEY": backend])]
+            + (gateway.map { [KubeObjects.secret("litellm-masterkey", "litellm-system", ["masterkey": $0])] } ?? [])
         let sim = try await KubeSim.start(config)
         do {
             try sim.kubeconfig.write(to: dir.appendingPathComponent("kubeconfig"))

@@ -12,15 +12,10 @@ import Testing
 
 func secret(_ s: String) throws -> SecretBytes { try Array(s.utf8).withUnsafeBytes { try SecretBytes(copying: $0) } }
 
-/// Where the LiteLLM proxy is: `LITELLM_BIN`, else the repository's `.venv/bin/litellm`.
+/// LiteLLM for the engine suites' traits (`TestEnvironment` finds it).
 enum LiteLLMBinary {
-    static var path: String? {
-        if let override = ProcessInfo.processInfo.environment["LITELLM_BIN"] { return FileManager.default.isExecutableFile(atPath: override) ? override : nil }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let p = root.appendingPathComponent(".venv/bin/litellm").path
-        return FileManager.default.isExecutableFile(atPath: p) ? p : nil
-    }
-    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    static var path: String? { TestEnvironment.liteLLM }
+    static var inCI: Bool { TestEnvironment.inCI }
 }
 
 /// The deployment Lockstep is made for, on KubeSim: the gateway (real LiteLLM pods reading the
@@ -51,11 +46,11 @@ struct EngineFixture {
         config.useTLS = true // kubectl sends credentials only over TLS
         config.podReadyDelay = .milliseconds(100)
         config.seedObjects = [
-            secretObject("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
-            secretObject("litellm-env-secret", "litellm-system", ["AZURE_API_KEY": providerKey]),
-            secretObject("chat-backend-litellm", "unique", ["LITELLM_API_KEY": oldKey, "OTHER": "unrelated"]),
-            deploymentObject("litellm", "litellm-system", replicas: 1, container: gatewayContainer(litellm: litellm, config: cfg.path, db: dir.appendingPathComponent("standin-db.json").path)),
-            deploymentObject("backend-service-chat", "unique", replicas: 2, container: ["name": "backend", "image": "unique/backend:1"]),
+            KubeObjects.secret("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
+            KubeObjects.secret("litellm-env-secret", "litellm-system", ["AZURE_API_KEY": providerKey]),
+            KubeObjects.secret("chat-backend-litellm", "unique", ["LITELLM_API_KEY": oldKey, "OTHER": "unrelated"]),
+            KubeObjects.deployment("litellm", "litellm-system", replicas: 1, container: KubeObjects.gatewayContainer(litellm: litellm, config: cfg.path, standInDB: dir.appendingPathComponent("standin-db.json").path)),
+            KubeObjects.deployment("backend-service-chat", "unique", replicas: 2, container: ["name": "backend", "image": "unique/backend:1"]),
         ]
         let sim = try await KubeSim.start(config)
         do {
@@ -85,23 +80,6 @@ struct EngineFixture {
             throw error
         }
     }
-
-    /// The gateway container: real LiteLLM, or the database-mode stand-in.
-    static func gatewayContainer(litellm: String?, config: String, db: String) -> JSONValue {
-        var env: JSONValue = [["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]]]
-        guard let litellm else {
-            return ["name": "litellm", "image": "lockstep/litellm-standin", "command": [.string(builtBinary("litellm-standin"))],
-                    "args": ["--port", "$(PORT)", "--db", .string(db)], "env": env,
-                    "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]]]
-        }
-        env = [["name": "LITELLM_LOCAL_MODEL_COST_MAP", "value": "True"],
-               ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]]]
-        return ["name": "litellm", "image": "ghcr.io/berriai/litellm:main-v1.108.7", "command": [.string(litellm)],
-                "args": ["--config", .string(config), "--host", "127.0.0.1", "--port", "$(PORT)"], "env": env,
-                "envFrom": [["secretRef": ["name": "litellm-env-secret"]]],
-                "readinessProbe": ["httpGet": ["path": "/health/readiness", "port": 4000]]]
-    }
-
     func run<R: Sendable>(settings: RotationEngine.Settings = EngineFixture.fastSettings, _ body: (RotationEngine) async throws -> R) async throws -> R {
         try await KubernetesClient.withClient(try .kubeconfig(paths: [kubeconfig])) { client in
             let engine = RotationEngine(vault: vault, cluster: KubernetesCluster(client: client),
@@ -133,26 +111,9 @@ struct EngineFixture {
         await sim.stop()
         try? FileManager.default.removeItem(at: dir)
     }
-
-    static func secretObject(_ name: String, _ ns: String, _ data: [String: String]) -> JSONValue {
-        var encoded: [String: JSONValue] = [:]
-        for (k, v) in data { encoded[k] = .string(Data(v.utf8).base64EncodedString()) }
-        return ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "namespace": .string(ns)], "data": .object(encoded)]
-    }
-
-    static func deploymentObject(_ name: String, _ ns: String, replicas: Int, container: JSONValue) -> JSONValue {
-        ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(ns)],
-         "spec": ["replicas": .int(Int64(replicas)), "selector": ["matchLabels": ["app": .string(name)]],
-                  "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["terminationGracePeriodSeconds": 10, "containers": [container]]]]]
-    }
 }
 
-/// A product built next to the test bundle (`lockstep`, `litellm-standin`, `fake-provider`).
-func builtBinary(_ name: String) -> String {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }
-    return dir.appendingPathComponent(name).path
-}
+func builtBinary(_ name: String) -> String { TestEnvironment.builtBinary(name) }
 
 struct FixtureError: Error, CustomStringConvertible {
     let description: String

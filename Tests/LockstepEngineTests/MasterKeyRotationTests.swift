@@ -1,3 +1,4 @@
+import LockstepTesting
 import Foundation
 import KubeSim
 import LockstepAudit
@@ -132,7 +133,7 @@ extension EngineIntegrationTests {
             do {
                 // A policy that names the wrong gateway Secret: the gateway never sees the new key, so
                 // "new key accepted" fails after the rollout, exactly like a misconfigured target.
-                _ = try f.sim.create(EngineFixture.secretObject("litellm-masterkey-unused", "litellm-system", ["masterkey": EngineFixture.oldKey]))
+                _ = try f.sim.create(KubeObjects.secret("litellm-masterkey-unused", "litellm-system", ["masterkey": EngineFixture.oldKey]))
                 let p = f.policy
                 let wrong = RotationPolicy(name: p.name, credential: p.credential, kind: p.kind, source: p.source, schedule: nil, maxAge: nil, strategy: p.strategy, gateway: p.gateway,
                                            targets: [p.targets[0], .init(namespace: "litellm-system", name: "litellm-masterkey-unused", key: "masterkey")],
