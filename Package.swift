@@ -250,7 +250,7 @@ let package = Package(
         ),
         .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepEngineTests", dependencies: ["LockstepTesting", "lockstep", "litellm-standin", "fake-provider", "LockstepBench", "LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
-        .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto"], swiftSettings: strict),
+        .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto", "LockstepTesting"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
@@ -259,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "KubeSimTests",
             dependencies: [
-                "KubeSim",
+                "KubeSim", "LockstepTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 
 /// Where the programs a scenario runs are: the built products (one folder) and LiteLLM.
 public struct ScenarioTools: Sendable {
@@ -20,9 +21,7 @@ public struct ScenarioTools: Sendable {
 
     /// `LITELLM_BIN` when it is executable, else `<repository>/.venv/bin/litellm` when that is.
     public static func findLiteLLM(repository: String) -> String? {
-        if let override = ProcessInfo.processInfo.environment["LITELLM_BIN"], FileManager.default.isExecutableFile(atPath: override) { return override }
-        let path = repository + "/.venv/bin/litellm"
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+        TestEnvironment.liteLLM(repository: URL(fileURLWithPath: repository))
     }
 
     /// Whether `name` is an executable on PATH (kubectl).

@@ -13,9 +13,12 @@ public enum TestEnvironment {
     }
 
     /// The LiteLLM proxy: `LITELLM_BIN`, else the repository's `.venv/bin/litellm`.
-    public static var liteLLM: String? {
+    public static var liteLLM: String? { liteLLM(repository: repositoryRoot) }
+
+    /// `LITELLM_BIN` when set (nil if it is not executable), else `repository/.venv/bin/litellm` if executable.
+    public static func liteLLM(repository: URL) -> String? {
         if let override = ProcessInfo.processInfo.environment["LITELLM_BIN"] { return FileManager.default.isExecutableFile(atPath: override) ? override : nil }
-        let p = repositoryRoot.appendingPathComponent(".venv/bin/litellm").path
+        let p = repository.appendingPathComponent(".venv/bin/litellm").path
         return FileManager.default.isExecutableFile(atPath: p) ? p : nil
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 import LockstepLiteLLM
 import Testing
 
@@ -11,14 +12,9 @@ final class LiteLLMProcess: @unchecked Sendable {
     private let process: Process
     private let dir: String
 
-    static var binary: String? {
-        if let override = ProcessInfo.processInfo.environment["LITELLM_BIN"], FileManager.default.isExecutableFile(atPath: override) { return override }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let path = root.appendingPathComponent(".venv/bin/litellm").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
+    static var binary: String? { TestEnvironment.liteLLM }
 
-    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    static var inCI: Bool { TestEnvironment.inCI }
 
     init(masterKey: String) throws {
         guard let binary = Self.binary else { throw LiteLLMMissing() }

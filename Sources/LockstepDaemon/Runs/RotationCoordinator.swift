@@ -64,18 +64,21 @@ public actor RotationCoordinator {
         guard let policy = await policies.policy(request.credential) else {
             throw AdminWire.Problem(error: "no policy for \(request.credential)", hint: "known: \(await policies.policies.map(\.credential.rawValue).joined(separator: ", "))", exitCode: 66)
         }
+        guard let gatewayURL = policy.gateway?.url else {
+            throw AdminWire.Problem(error: "the policy of \(request.credential) names no gateway", hint: "set spec.gateway.url: every rotation is verified through the gateway", exitCode: 64)
+        }
         let unfinished = try vault.unfinishedRuns().first { $0.credential == request.credential }
         if unfinished == nil, policy.source == .manual, request.manualValue == nil {
             throw AdminWire.Problem(error: "\(request.credential) takes a manual value", hint: "get a new key from the provider, then `lockstep rotate \(request.credential) --value-from-stdin`", exitCode: 64)
         }
         active = request.credential
         defer { active = nil }
-        let engine = makeEngine(policy: policy, runID: unfinished?.id)
+        let engine = makeEngine(policy: policy, gatewayURL: gatewayURL)
         let started = ContinuousClock.now
         do {
             let report: RunReport
             if let unfinished {
-                logger.info("resuming interrupted run", metadata: ["run": "\(unfinished.id)", "phase": "\(unfinished.phase.rawValue)"])
+                logger.info("resuming interrupted run", metadata: ["credential": "\(unfinished.credential)", "run": "\(unfinished.id)", "phase": "\(unfinished.phase.rawValue)"])
                 report = try await engine.resume(unfinished, policy: policy, actor: request.actor)
             } else {
                 report = try await engine.start(policy: policy, kind: request.kind, actor: request.actor, reason: request.reason, manualValue: request.manualValue)
@@ -97,19 +100,6 @@ public actor RotationCoordinator {
         }
     }
 
-    /// Resumes every journaled, unfinished run (after a restart or a leader change).
-    public func resumeUnfinished() async {
-        guard !stopping, active == nil, await leadership.snapshot().isLeader else { return }
-        let runs: [RotationRun]
-        do { runs = try vault.unfinishedRuns() } catch {
-            logger.error("cannot read the rotation journal", metadata: ["error": "\(error)"])
-            return
-        }
-        for run in runs {
-            _ = try? await self.run(RunRequest(credential: run.credential, kind: run.kind, actor: AuditActor(kind: .system, id: "resume"), reason: "resume interrupted run \(run.id)"))
-        }
-    }
-
     /// Stops taking runs; waits (bounded) for the step in progress, after which the fence stops the run.
     public func stop() async {
         stopping = true
@@ -125,7 +115,7 @@ public actor RotationCoordinator {
         if !(await leadership.snapshot().isLeader) { throw RunInterruption.lostLeadership }
     }
 
-    private func makeEngine(policy: RotationPolicy, runID: String?) -> RotationEngine {
+    private func makeEngine(policy: RotationPolicy, gatewayURL: String) -> RotationEngine {
         var s = RotationEngine.Settings()
         s.rolloutTimeout = settings.rolloutTimeout
         s.verifyAttempts = settings.verifyAttempts
@@ -133,7 +123,7 @@ public actor RotationCoordinator {
         s.beforeStep = { [self] in try await self.fence() }
         let logger = self.logger
         let credential = policy.credential.rawValue
-        return RotationEngine(vault: vault, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: policy.gateway?.url ?? "http://127.0.0.1:4000")),
+        return RotationEngine(vault: vault, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL)),
                               settings: s) { line in logger.info("rotation step", metadata: ["credential": "\(credential)", "step": "\(line)"]) }
     }
 

@@ -87,29 +87,36 @@ public actor RotationScheduler: Service {
         guard lead.isLeader else { return }
         await notifyOverdue(statuses)
         guard running == nil else { return }
-        if (try? vault.unfinishedRuns().isEmpty) == false {
-            start { [coordinator] in await coordinator.resumeUnfinished() }
-            return
-        }
         let now = clock.now()
+        // Interrupted runs first (crash, SIGTERM, a leader change). A run whose rollback is stuck
+        // is retried with the same back-off as a failed rotation, not every tick.
+        if let unfinished = try? vault.unfinishedRuns() {
+            for run in unfinished where book.mayTry(run.credential, now: now) {
+                let request = RunRequest(credential: run.credential, kind: run.kind, actor: AuditActor(kind: .system, id: "resume"),
+                                         reason: "resume interrupted run \(run.id) (daemon \(identity))")
+                startRun(request)
+                return
+            }
+            if !unfinished.isEmpty { return }
+        }
         let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.credential.rawValue, $0) })
         for s in statuses where s.state == .due || s.state == .overdue {
             guard let policy = byName[s.credential], policy.source != .manual, book.mayTry(s.credential, now: now) else { continue }
             let request = RunRequest(credential: s.credential, kind: .rotate, actor: AuditActor(kind: .schedule, id: policy.name),
                                      reason: (s.state == .overdue ? "overdue: older than its maximum age" : "scheduled: due since \(s.nextDue?.rfc3339 ?? "now")") + " (daemon \(identity))")
             logger.info("starting scheduled rotation", metadata: ["credential": "\(s.credential)", "state": "\(s.state.rawValue)"])
-            start { [self, coordinator, clock] in
-                let succeeded: Bool
-                do { succeeded = try await coordinator.run(request).run.phase == .succeeded } catch { succeeded = false }
-                await self.recordAttempt(request.credential, succeeded: succeeded, at: clock.now())
-            }
+            startRun(request)
             return
         }
     }
 
-    private func start(_ work: @escaping @Sendable () async -> Void) {
-        running = Task { [weak self] in
-            await work()
+    /// Runs one rotation in the background (the tick goes on refreshing metrics meanwhile) and
+    /// records its result for the back-off.
+    private func startRun(_ request: RunRequest) {
+        running = Task { [weak self, coordinator, clock] in
+            let succeeded: Bool
+            do { succeeded = try await coordinator.run(request).run.phase == .succeeded } catch { succeeded = false }
+            await self?.recordAttempt(request.credential, succeeded: succeeded, at: clock.now())
             await self?.clearRunning()
         }
     }

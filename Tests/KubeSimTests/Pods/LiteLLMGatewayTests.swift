@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 import Testing
 import KubeSim
 
@@ -119,15 +120,7 @@ enum ObjectRulesClock {
     }
 }
 
-/// Where the LiteLLM proxy is: `LITELLM_BIN`, else the repository's `.venv/bin/litellm`.
+/// Where the LiteLLM proxy is (`TestEnvironment`: `LITELLM_BIN`, else the repository's `.venv/bin/litellm`).
 enum LiteLLM {
-    static var binary: String? {
-        if let override = ProcessInfo.processInfo.environment["LITELLM_BIN"] {
-            return FileManager.default.isExecutableFile(atPath: override) ? override : nil
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let path = root.appendingPathComponent(".venv/bin/litellm").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
+    static var binary: String? { TestEnvironment.liteLLM }
 }
