@@ -30,7 +30,7 @@ public enum RotationReport {
         let overheads = (together + bridge).map(\.overheadSeconds)
         if let m = RotationStats.median(overheads) {
             lines.append(String(format: "- Lockstep's own overhead (wall − rollouts) under 1 s: median %.2f s, max %.2f s: ", m, overheads.max() ?? 0)
-                         + (overheads.allSatisfy { $0 < 1 } ? "met" : "**missed** where above 1 s: a debug build of the CLI starts, checks access, drift and the gateway, and verifies both keys through the Service with retries") + ".")
+                         + (overheads.allSatisfy { $0 < 1 } ? "met" : "**missed** where above 1 s: beyond the rollouts the CLI starts, checks access, drift and the gateway, and verifies both keys through the Service, retrying while a terminating pod still answers") + ".")
         }
         return lines.joined(separator: "\n") + "\n"
     }
