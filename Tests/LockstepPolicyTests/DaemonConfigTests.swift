@@ -1,3 +1,4 @@
+import Foundation
 import LockstepPolicy
 import Testing
 
@@ -105,5 +106,21 @@ import Testing
         let (config, problems) = DaemonConfigLoader.load(file: "/nonexistent/lockstep.yaml")
         #expect(config == nil)
         #expect(problems.first?.hint?.contains("--config") == true)
+    }
+}
+
+@Suite struct ShippedDaemonConfigTests {
+    /// The example configuration in deploy/ is what `lockstep serve` reads in the cluster: it must parse cleanly.
+    @Test func theOverlaysConfigurationIsValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = root.appendingPathComponent("deploy/overlays/litellm-unique/lockstep.yaml").path
+        let (config, problems) = DaemonConfigLoader.load(file: file)
+        #expect(problems.isEmpty, "\(problems)")
+        let c = try #require(config)
+        #expect(c.kubernetes.inCluster)
+        #expect(c.lease?.name == "lockstep-leader")
+        #expect(c.admin.mode == 0o600)
+        #expect(c.http.host == "0.0.0.0" && c.http.port == 9464)
+        #expect(c.notifications.first?.url == .secret(namespace: "lockstep", name: "lockstep-webhooks", key: "slack-url"))
     }
 }
