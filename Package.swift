@@ -134,10 +134,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // KubeSim's one C function: closing inherited descriptors in the pods it spawns (glibc's
+        // posix_spawn_file_actions_addclosefrom_np is declared only under _GNU_SOURCE).
+        .target(name: "CSpawnShim"),
         // KubeSim: the Kubernetes API emulator used by tests, benchmarks and the demo (not shipped in the daemon).
         .target(
             name: "KubeSim",
             dependencies: [
+                "CSpawnShim",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import CSpawnShim
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -5,7 +6,7 @@ import Glibc
 
 /// Starts a process with posix_spawn in a process group of its own, with every signal at its
 /// default disposition and none blocked (a parent that ignores SIGTERM must not pass that on),
-/// stdin from /dev/null and stdout/stderr appended to a log file.
+/// stdin from /dev/null, stdout/stderr appended to a log file, and no other descriptor inherited.
 enum Spawn {
     static func start(executable: String, arguments: [String], environment: [String: String],
                       workingDirectory: String?, logPath: String) throws -> pid_t {
@@ -20,6 +21,11 @@ enum Spawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours reaches the pod: a descriptor another thread opened without
+        // O_CLOEXEC at this moment (Foundation's Process keeps a socket per child and learns of
+        // the child's exit from its EOF) would otherwise live as long as the pod, and a caller
+        // would wait for a process that has long exited.
+        cspawn_addclosefrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
