@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LockstepCore
 import LockstepKubernetes
+import Synchronization
 
 /// How to reach Kubernetes: a kubeconfig (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`;
 /// `--context`), or the in-cluster ServiceAccount (`--in-cluster`, or automatically when
@@ -24,10 +25,27 @@ struct ClusterOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` with a cluster port and closes the client afterwards.
+    /// Runs `body` with a cluster port and closes the client afterwards. The close waits at most
+    /// a quarter of a second: every request has finished by then, and what may remain is a TLS
+    /// close_notify the server has not acknowledged (KubeSim's took 5 s), which a command that is
+    /// about to exit need not wait for. (The daemon closes its client gracefully.)
     func withCluster<R: Sendable>(_ body: (any ClusterPort) async throws -> R) async throws -> R {
-        try await KubernetesClient.withClient(try configuration()) { client in
-            try await body(KubernetesCluster(client: client))
+        let client = try KubernetesClient(configuration: try configuration())
+        let result: Result<R, any Error>
+        do { result = .success(try await body(KubernetesCluster(client: client))) } catch { result = .failure(error) }
+        await firstOf({ try? await client.close() }, { try? await Task.sleep(for: .milliseconds(250)) })
+        return try result.get()
+    }
+}
+
+/// Returns when the first of two operations has finished; the other goes on unawaited.
+func firstOf(_ a: @escaping @Sendable () async -> Void, _ b: @escaping @Sendable () async -> Void) async {
+    let resumed = Mutex(false)
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let finish: @Sendable () -> Void = {
+            if resumed.withLock({ done in defer { done = true }; return !done }) { continuation.resume() }
         }
+        Task { await a(); finish() }
+        Task { await b(); finish() }
     }
 }

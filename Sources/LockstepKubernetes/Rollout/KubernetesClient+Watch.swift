@@ -16,6 +16,11 @@ extension KubernetesClient {
     /// Watches Deployments named `name` from `resourceVersion`; calls `handle` per event until the
     /// server closes the stream (returns normally), `handle` returns false (stop), or an error.
     /// A 410 (as an HTTP status or an in-stream ERROR) throws `.gone`.
+    ///
+    /// The stream is read by a child task that is cancelled as soon as `handle` says stop: that
+    /// cancels the HTTP request and closes its connection at once. Merely leaving the loop would
+    /// leave the request open until the server next wrote (a bookmark, seconds later), and closing
+    /// the client would wait for it.
     func watchDeployments(namespace: String, name: String, resourceVersion: String, timeoutSeconds: Int,
                           deadline: ContinuousClock.Instant,
                           handle: (WatchEvent<Deployment>) async throws -> Bool) async throws {
@@ -24,6 +29,30 @@ extension KubernetesClient {
             ("fieldSelector", "metadata.name=\(name)"), ("watch", "1"), ("resourceVersion", resourceVersion),
             ("timeoutSeconds", String(timeoutSeconds)), ("allowWatchBookmarks", "true"),
         ], context: context)
+        let (events, continuation) = AsyncThrowingStream<WatchEvent<Deployment>, any Error>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await self.streamDeploymentEvents(call, context: context, deadline: deadline) { continuation.yield($0) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            do {
+                for try await event in events where try await !handle(event) { break }
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Sends the watch and yields its events until the server ends the stream; in-stream ERROR
+    /// events are thrown (410 as `.gone`).
+    private func streamDeploymentEvents(_ call: APICall, context: RequestContext, deadline: ContinuousClock.Instant,
+                                        yield: (WatchEvent<Deployment>) -> Void) async throws {
         let request = try await makeRequest(call)
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw KubernetesError(.timeout, object: context.objectDescription, message: "no time left to watch") }
@@ -47,7 +76,7 @@ extension KubernetesClient {
                         throw KubernetesError(status.code == 410 ? .gone : .serverError, object: context.objectDescription,
                                               message: status.message ?? "watch error", status: status.code, reason: status.reason)
                     }
-                    if try await !handle(event) { return }
+                    yield(event)
                 }
             }
         } catch let error as KubernetesError {
