@@ -52,7 +52,7 @@ struct LeaderElectorKubeSimTests {
             let a = LeaderElector(settings: try timings("pod-a"), client: clientA, logger: quietLogger)
             let b = LeaderElector(settings: try timings("pod-b"), client: clientB, logger: quietLogger)
             let runA = Task { try await a.run() }, runB = Task { try await b.run() }
-            #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { await Self.leaders([a, b]) == 1 })
+            #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { await Self.leaders([a, b]) == 1 })
             var counts: [Int: Int] = [:]
             let end = ContinuousClock.now.advanced(by: .seconds(3))
             while ContinuousClock.now < end {
@@ -80,7 +80,7 @@ struct LeaderElectorKubeSimTests {
             let a = LeaderElector(settings: try Self.settings("pod-a"), store: storeA, logger: quietLogger)
             let b = LeaderElector(settings: try Self.settings("pod-b"), client: clientB, logger: quietLogger)
             let runA = Task { try await a.run() }
-            #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { await a.snapshot().isLeader })
+            #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { await a.snapshot().isLeader })
             let runB = Task { try await b.run() }
             #expect(await eventually(timeout: .seconds(2), every: .milliseconds(20)) { await b.snapshot().holder == "pod-a" })
 
@@ -115,7 +115,7 @@ struct LeaderElectorKubeSimTests {
             let b = LeaderElector(settings: try Self.settings("pod-b"), client: clientB, logger: quietLogger)
             let group = ServiceGroup(configuration: .init(services: [a], gracefulShutdownSignals: [], logger: quietLogger))
             let runA = Task { try await group.run() }
-            #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { await a.snapshot().isLeader })
+            #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { await a.snapshot().isLeader })
             let runB = Task { try await b.run() }
             #expect(await eventually(timeout: .seconds(2), every: .milliseconds(20)) { await b.snapshot().holder == "pod-a" })
 

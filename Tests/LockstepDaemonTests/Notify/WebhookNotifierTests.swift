@@ -55,7 +55,7 @@ struct WebhookNotifierTests {
             let notifier = WebhookNotifier(sinks: [Self.sink(.url(receiver.url()))], logger: quietLogger)
             try await Self.running(notifier) {
                 await notifier.notify(Self.event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
             }
             let request = try #require(receiver.received.first)
             #expect(request.path == "/hook/T0KEN-s3cr3t")
@@ -82,7 +82,7 @@ struct WebhookNotifierTests {
             event.message = "health check failed <!channel> & gateway restored"
             try await Self.running(notifier) {
                 await notifier.notify(event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
             }
             let json = try #require(receiver.received.first?.json)
             let text = try #require(json["text"] as? String)
@@ -109,7 +109,7 @@ struct WebhookNotifierTests {
             let notifier = WebhookNotifier(sinks: [Self.sink(.url(receiver.url()))], onFailure: failures.handler, logger: quietLogger)
             try await Self.running(notifier) {
                 await notifier.notify(Self.event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
             }
             #expect(receiver.received.count == 3)
             #expect(failures.all.isEmpty)
@@ -125,7 +125,7 @@ struct WebhookNotifierTests {
             let notifier = WebhookNotifier(sinks: [Self.sink(.url(receiver.url()))], onFailure: failures.handler, logger: quietLogger)
             try await Self.running(notifier) {
                 await notifier.notify(Self.event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { failures.all.count == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { failures.all.count == 1 })
                 // Room for a wrong retry to show up (backoff is 20 ms).
                 try await Task.sleep(for: .milliseconds(200))
             }
@@ -144,7 +144,7 @@ struct WebhookNotifierTests {
             let notifier = WebhookNotifier(sinks: [Self.sink(.url(receiver.url()))], logger: quietLogger)
             try await Self.running(notifier) {
                 await notifier.notify(Self.event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
             }
             #expect(receiver.received.count == 3)
         }
@@ -183,7 +183,7 @@ struct WebhookNotifierTests {
             let notifier = WebhookNotifier(sinks: [Self.sink(.url(receiver.url()))], logger: quietLogger)
             try await Self.running(notifier) {
                 await notifier.notify(Self.event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { receiver.received.count == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { receiver.received.count == 1 })
                 let start = ContinuousClock.now
                 var second = Self.event
                 second.credential = "openai-key"
@@ -191,7 +191,7 @@ struct WebhookNotifierTests {
                 #expect(ContinuousClock.now - start < .milliseconds(50))
                 #expect(notifier.counters.delivered == 0, "the first delivery is still held")
                 receiver.release()
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 2 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 2 })
             }
             #expect(receiver.received.compactMap { $0.json?["credential"] as? String } == ["litellm-master-key", "openai-key"])
         }
@@ -206,14 +206,14 @@ struct WebhookNotifierTests {
                 var event = Self.event
                 event.credential = "c1"
                 await notifier.notify(event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { receiver.received.count == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { receiver.received.count == 1 })
                 for name in ["c2", "c3", "c4"] {
                     event.credential = name
                     await notifier.notify(event)
                 }
                 #expect(notifier.counters.dropped == 1)
                 receiver.release()
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 3 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 3 })
             }
             #expect(receiver.received.compactMap { $0.json?["credential"] as? String } == ["c1", "c3", "c4"])
         }
@@ -229,7 +229,7 @@ struct WebhookNotifierTests {
                 var failed = Self.event
                 failed.kind = .rotationFailed
                 await notifier.notify(failed)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 3 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 3 })
             }
             #expect(receiver.received.filter { $0.path == "/hook/failures" }.count == 1)
             #expect(receiver.received.filter { $0.path == "/hook/all" }.count == 2)
@@ -245,10 +245,10 @@ struct WebhookNotifierTests {
             let notifier = WebhookNotifier(sinks: [Self.sink(.file(path))], logger: quietLogger)
             try await Self.running(notifier) {
                 await notifier.notify(Self.event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
                 try ("  " + receiver.url("hook/second") + "  \n").write(toFile: path, atomically: true, encoding: .utf8)
                 await notifier.notify(Self.event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 2 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 2 })
             }
             #expect(receiver.received.map(\.path) == ["/hook/first", "/hook/second"])
         }
@@ -271,7 +271,7 @@ struct WebhookNotifierTests {
             let notifier = WebhookNotifier(sinks: [good, bad], resolveSecret: resolver, onFailure: failures.handler, logger: quietLogger)
             try await Self.running(notifier) {
                 await notifier.notify(Self.event)
-                #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 1 && failures.all.count == 1 })
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 1 && failures.all.count == 1 })
             }
             #expect(receiver.received.map(\.path) == ["/hook/from-secret"])
             #expect(asked.withLock { $0 }.contains("lockstep/hooks#url"))
@@ -292,7 +292,7 @@ struct WebhookNotifierTests {
                                                resolveSecret: WebhookNotifier.secretResolver(client), logger: quietLogger)
                 try await Self.running(notifier) {
                     await notifier.notify(Self.event)
-                    #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
+                    #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
                 }
                 try await client.close()
                 #expect(receiver.received.map(\.path) == ["/hook/k8s"])
@@ -314,7 +314,7 @@ struct WebhookNotifierTests {
             let (notifier, group, run) = Self.inServiceGroup(receiver, drainTimeout: .seconds(3))
             await notifier.notify(Self.event)
             await notifier.notify(Self.event)
-            #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { receiver.received.count == 1 })
+            #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { receiver.received.count == 1 })
             await group.triggerGracefulShutdown()
             try await Task.sleep(for: .milliseconds(100))
             receiver.release()
@@ -327,7 +327,7 @@ struct WebhookNotifierTests {
             receiver.hold()
             let (notifier, group, run) = Self.inServiceGroup(receiver, drainTimeout: .milliseconds(300))
             await notifier.notify(Self.event)
-            #expect(await eventually(timeout: .seconds(5), every: .milliseconds(20)) { receiver.received.count == 1 })
+            #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { receiver.received.count == 1 })
             let start = ContinuousClock.now
             await group.triggerGracefulShutdown()
             try await run.value
