@@ -77,5 +77,34 @@ extension DaemonIntegrationTests {
             #expect(f.bothTargetsHold(supplied))
             #expect(!(with.stdout + with.stderr + d.process.stderr).contains(supplied))
         }
+
+        @Test func serveRefusesABrokenConfigurationBrokenPoliciesAndATakenSocket() async throws {
+            let f = try await DaemonFixture.start()
+            defer { Task { await f.stop() } }
+            let good = try f.config("daemon-k")
+            let checked = try await lockstep(["serve", "--config", good, "--check"])
+            #expect(checked.code == 0 && checked.stdout.contains(": ok (1 policies"), "\(checked.stderr)")
+
+            let bad = f.dir.appendingPathComponent("bad.yaml").path
+            try "vault: {path: v.db}\npolicies: p\nadmin: {mode: \"0666\"}\n".write(toFile: bad, atomically: true, encoding: .utf8)
+            let refused = try await lockstep(["serve", "--config", bad])
+            #expect(refused.code == 78)
+            #expect(refused.stderr.contains("bad.yaml:1:") && refused.stderr.contains("missing the required field \"keyFile\""))
+            #expect(refused.stderr.contains("bad.yaml:3:") && refused.stderr.contains("admin.mode must be"))
+
+            try "apiVersion: lockstep/v1\nkind: RotationPolicy\nmetadata: {name: broken}\nspec: {}\n".write(toFile: f.policies + "/broken.yaml", atomically: true, encoding: .utf8)
+            let policies = try await lockstep(["serve", "--config", good])
+            #expect(policies.code == 78)
+            #expect(policies.stderr.contains("broken.yaml:4:"))
+            try FileManager.default.removeItem(atPath: f.policies + "/broken.yaml")
+
+            // A second daemon on the same socket is refused; the first keeps serving.
+            let d = try await f.startDaemon(good)
+            defer { Task { await d.process.stop() } }
+            let second = try await lockstep(["serve", "--config", good])
+            #expect(second.code == 78)
+            #expect(second.stderr.contains("another process is serving on \(d.socket)"))
+            #expect(try await d.client.leader().isLeader)
+        }
     }
 }
