@@ -41,4 +41,26 @@ public enum KubeObjects {
     general_settings:
       master_key: os.environ/PROXY_MASTER_KEY
     """
+
+    /// The master-key policy of the target layout (restart-together, both targets and rollouts),
+    /// with `gatewayURL`, an optional `schedule.every` and the credential's source.
+    public static func masterKeyPolicy(gatewayURL: String, schedule: String? = nil,
+                                       source: String = #"generate: {prefix: "sk-", randomBytes: 32}"#) -> String {
+        """
+        apiVersion: lockstep/v1
+        kind: RotationPolicy
+        metadata: {name: litellm-master-key}
+        spec:
+          credential: {kind: litellm-master-key, \(source)}
+        \(schedule.map { "  schedule: {every: \($0)}\n" } ?? "")  strategy: restart-together
+          gateway: {url: "\(gatewayURL)"}
+          targets:
+            - secret: {namespace: unique, name: chat-backend-litellm, key: LITELLM_API_KEY}
+            - secret: {namespace: litellm-system, name: litellm-masterkey, key: masterkey}
+          rollouts:
+            - deployment: {namespace: unique, name: backend-service-chat}
+            - deployment: {namespace: litellm-system, name: litellm}
+          checks: {newKeyAccepted: true, oldKeyRefused: true}
+        """
+    }
 }

@@ -41,6 +41,14 @@ func finish(_ report: RunReport, json: Bool) throws {
     try finish(RunSummary(report), json: json)
 }
 
+/// `rotate`/`revoke` through the daemon: the new value (manual sources) goes as the request body.
+func runThroughDaemon(_ client: AdminClient, _ request: AdminWire.RotateRequest, valueFromStdin: Bool, json: Bool) async throws {
+    let summary = valueFromStdin
+        ? try await client.supply(try SecretInput.readAll(prompt: "new value of \(request.credential)"), for: request)
+        : try await client.rotate(request)
+    try finish(summary, json: json)
+}
+
 func finish(_ summary: RunSummary, json: Bool) throws {
     if json {
         try printJSON(summary)
@@ -81,11 +89,7 @@ struct RotateCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAsyncCLI {
             if let client = daemon.client() {
-                let request = AdminWire.RotateRequest(credential: name, kind: .rotate, reason: reason)
-                let summary = valueFromStdin
-                    ? try await client.supply(try SecretInput.readAll(prompt: "new value of \(name)"), for: request)
-                    : try await client.rotate(request)
-                return try finish(summary, json: json)
+                return try await runThroughDaemon(client, .init(credential: name, kind: .rotate, reason: reason), valueFromStdin: valueFromStdin, json: json)
             }
             let policy = try options.policy(name)
             let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
@@ -143,11 +147,8 @@ struct RevokeCommand: AsyncParsableCommand {
                 }
             }
             if let client = daemon.client() {
-                let request = AdminWire.RotateRequest(credential: name, kind: .revoke, reason: reason, incident: incident)
-                let summary = valueFromStdin
-                    ? try await client.supply(try SecretInput.readAll(prompt: "new value of \(name)"), for: request)
-                    : try await client.rotate(request)
-                return try finish(summary, json: json)
+                return try await runThroughDaemon(client, .init(credential: name, kind: .revoke, reason: reason, incident: incident),
+                                                  valueFromStdin: valueFromStdin, json: json)
             }
             let policy = try options.policy(name)
             let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())

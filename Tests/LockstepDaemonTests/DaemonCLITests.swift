@@ -64,7 +64,7 @@ extension DaemonIntegrationTests {
             let f = try await DaemonFixture.start()
             defer { Task { await f.stop() } }
             // Make the master key manual: its new value must come from a person.
-            let manual = f.policyYAML(schedule: nil).replacingOccurrences(of: "generate: {prefix: \"sk-\", randomBytes: 32}", with: "manual: {}")
+            let manual = KubeObjects.masterKeyPolicy(gatewayURL: f.gatewayURL, source: "manual: {}")
             try manual.write(toFile: f.policies + "/litellm-master-key.yaml", atomically: true, encoding: .utf8)
             let d = try await f.startDaemon(try f.config("daemon-m"))
             defer { Task { await d.process.stop() } }

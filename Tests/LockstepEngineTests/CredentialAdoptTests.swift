@@ -17,7 +17,7 @@ struct CredentialAdoptTests {
     @Test("both targets hold the same key: adopted as v1 current, the audit entry names the targets, no key in the output")
     func adoptsWhenTheTargetsAgree() async throws {
         try await Self.with(backend: Self.key, gateway: Self.key) { env, dir in
-            let r = try runLockstep(["credential", "adopt", "litellm-master-key", "--kubeconfig", dir.appendingPathComponent("kubeconfig").path, "--policies", Self.policies], env: env)
+            let r = try await runLockstep(["credential", "adopt", "litellm-master-key", "--kubeconfig", dir.appendingPathComponent("kubeconfig").path, "--policies", Self.policies], env: env)
             #expect(r.code == 0, "\(r.err)")
             #expect(r.out.contains("adopted litellm-master-key from 2 target(s) (unique/chat-backend-litellm#LITELLM_API_KEY, litellm-system/litellm-masterkey#masterkey) as version 1 (current), fingerprint b2k:"))
             #expect(!(r.out + r.err).contains(Self.key), "no key on the screen")
@@ -34,7 +34,7 @@ struct CredentialAdoptTests {
     @Test("the targets differ: refused with exit 65 naming them, nothing written to the vault, no key in the output")
     func refusesWhenTheTargetsDisagree() async throws {
         try await Self.with(backend: Self.key, gateway: Self.other) { env, dir in
-            let r = try runLockstep(["credential", "adopt", "litellm-master-key", "--kubeconfig", dir.appendingPathComponent("kubeconfig").path, "--policies", Self.policies], env: env)
+            let r = try await runLockstep(["credential", "adopt", "litellm-master-key", "--kubeconfig", dir.appendingPathComponent("kubeconfig").path, "--policies", Self.policies], env: env)
             #expect(r.code == 65, "\(r.err)")
             #expect(r.err.hasPrefix("error: cannot adopt litellm-master-key: the targets disagree: litellm-system/litellm-masterkey#masterkey differ(s) from unique/chat-backend-litellm#LITELLM_API_KEY"), "\(r.err)")
             #expect(r.err.contains("\nhint: "))
@@ -48,7 +48,7 @@ struct CredentialAdoptTests {
     @Test("a target Secret is missing: refused with exit 66 naming it, nothing written")
     func refusesWhenATargetIsMissing() async throws {
         try await Self.with(backend: Self.key, gateway: nil) { env, dir in
-            let r = try runLockstep(["credential", "adopt", "litellm-master-key", "--kubeconfig", dir.appendingPathComponent("kubeconfig").path, "--policies", Self.policies], env: env)
+            let r = try await runLockstep(["credential", "adopt", "litellm-master-key", "--kubeconfig", dir.appendingPathComponent("kubeconfig").path, "--policies", Self.policies], env: env)
             #expect(r.code == 66, "\(r.err)")
             #expect(r.err.contains("litellm-system/litellm-masterkey#masterkey: no such Secret"), "\(r.err)")
             #expect(!(r.out + r.err).contains(Self.key))

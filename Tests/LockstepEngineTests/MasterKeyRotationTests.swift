@@ -88,18 +88,9 @@ extension EngineIntegrationTests {
                 // status --drift names the target that differs.
                 let policies = f.dir.appendingPathComponent("drift-policies")
                 try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-                try """
-                apiVersion: lockstep/v1
-                kind: RotationPolicy
-                metadata: {name: litellm-master-key}
-                spec:
-                  credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
-                  gateway: {url: "http://litellm.litellm-system.svc.cluster.local:4000"}
-                  targets:
-                    - secret: {namespace: unique, name: chat-backend-litellm, key: LITELLM_API_KEY}
-                    - secret: {namespace: litellm-system, name: litellm-masterkey, key: masterkey}
-                """.write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
-                let st = try runLockstep(["status", "--drift", "--kubeconfig", f.kubeconfig, "--policies", policies.path, "--json"],
+                try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000")
+                    .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+                let st = try await runLockstep(["status", "--drift", "--kubeconfig", f.kubeconfig, "--policies", policies.path, "--json"],
                                          env: ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path])
                 #expect(st.code == 0, "\(st.err)")
                 #expect(st.out.contains("\"unique/chat-backend-litellm#LITELLM_API_KEY\""), "\(st.out)")
@@ -165,32 +156,19 @@ extension EngineIntegrationTests {
             do {
                 let policies = f.dir.appendingPathComponent("policies")
                 try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-                try """
-                apiVersion: lockstep/v1
-                kind: RotationPolicy
-                metadata: {name: litellm-master-key}
-                spec:
-                  credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
-                  strategy: restart-together
-                  gateway: {url: "http://litellm.litellm-system.svc.cluster.local:4000"}
-                  targets:
-                    - secret: {namespace: unique, name: chat-backend-litellm, key: LITELLM_API_KEY}
-                    - secret: {namespace: litellm-system, name: litellm-masterkey, key: masterkey}
-                  rollouts:
-                    - deployment: {namespace: unique, name: backend-service-chat}
-                    - deployment: {namespace: litellm-system, name: litellm}
-                """.write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+                try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000")
+                    .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
                 let env = ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path]
-                let r = try runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", policies.path,
+                let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", policies.path,
                                          "--gateway-url", f.gatewayURL, "--reason", "test", "--rollout-timeout", "150"], env: env)
                 #expect(r.code == 0, "\(r.out)\(r.err)")
                 #expect(r.out.contains(": succeeded"))
                 #expect(r.err.contains("wait for rollout of litellm-system/litellm"), "progress is shown")
                 let current = try f.vault.value(of: "litellm-master-key").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
                 #expect(!(r.out + r.err).contains(current) && !(r.out + r.err).contains(EngineFixture.oldKey), "no key on the screen")
-                let h = try runLockstep(["history", "litellm-master-key"], env: env)
+                let h = try await runLockstep(["history", "litellm-master-key"], env: env)
                 #expect(h.out.contains("succeeded") && h.out.contains("rotation.finished"))
-                let st = try runLockstep(["status", "--policies", policies.path, "--json"], env: env)
+                let st = try await runLockstep(["status", "--policies", policies.path, "--json"], env: env)
                 #expect(st.out.contains("\"lastOutcome\" : \"succeeded\""))
             } catch {
                 await f.stop()
@@ -202,32 +180,9 @@ extension EngineIntegrationTests {
 }
 
 /// Runs the built `lockstep` binary (next to the test bundle), bounded.
-func runLockstep(_ args: [String], env: [String: String]) throws -> (code: Int32, out: String, err: String) {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }
-    let p = Process()
-    p.executableURL = dir.appendingPathComponent("lockstep")
-    p.arguments = args
-    var e = ProcessInfo.processInfo.environment
-    for (k, v) in env { e[k] = v }
-    p.environment = e
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    // Wait for the process, not for EOF (a concurrently spawned process may hold the pipes).
-    let o = Collected(), r = Collected()
-    out.fileHandleForReading.readabilityHandler = { o.append($0.availableData) }
-    err.fileHandleForReading.readabilityHandler = { r.append($0.availableData) }
-    let deadline = Date().addingTimeInterval(300)
-    while p.isRunning, Date() < deadline { usleep(20_000) }
-    if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-    p.waitUntilExit()
-    usleep(100_000)
-    out.fileHandleForReading.readabilityHandler = nil
-    err.fileHandleForReading.readabilityHandler = nil
-    return (p.terminationStatus, o.text, r.text)
+func runLockstep(_ args: [String], env: [String: String]) async throws -> (code: Int32, out: String, err: String) {
+    let r = try await ChildProcess.run(builtBinary("lockstep"), args, environment: env, timeout: .seconds(300))
+    return (r.code, r.stdout, r.stderr)
 }
 
 extension EngineIntegrationTests {
@@ -241,48 +196,22 @@ extension EngineIntegrationTests {
             do {
                 let policies = f.dir.appendingPathComponent("policies")
                 try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-                try """
-                apiVersion: lockstep/v1
-                kind: RotationPolicy
-                metadata: {name: litellm-master-key}
-                spec:
-                  credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
-                  gateway: {url: "http://litellm.litellm-system.svc.cluster.local:4000"}
-                  targets:
-                    - secret: {namespace: unique, name: chat-backend-litellm, key: LITELLM_API_KEY}
-                    - secret: {namespace: litellm-system, name: litellm-masterkey, key: masterkey}
-                  rollouts:
-                    - deployment: {namespace: unique, name: backend-service-chat}
-                    - deployment: {namespace: litellm-system, name: litellm}
-                """.write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+                try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000")
+                    .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
                 let args = ["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", policies.path, "--gateway-url", f.gatewayURL]
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: builtBinary("lockstep"))
-                p.arguments = args
-                var env = ProcessInfo.processInfo.environment
-                env["LOCKSTEP_VAULT"] = f.vault.path
-                env["LOCKSTEP_KEY_FILE"] = f.dir.appendingPathComponent("vault.key").path
-                p.environment = env
-                let err = Pipe()
-                p.standardError = err
-                p.standardOutput = FileHandle.nullDevice
-                p.standardInput = FileHandle.nullDevice
-                let collected = Collected()
-                err.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-                try p.run()
+                let env = ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path]
+                let p = try ChildProcess(builtBinary("lockstep"), args, environment: env, directory: f.dir)
                 // Wait (bounded, polling) until it is waiting for the gateway's rollout, then kill it hard.
-                let deadline = ContinuousClock.now + .seconds(90)
-                while ContinuousClock.now < deadline, !collected.text.contains("wait for rollout of litellm-system/litellm"), p.isRunning {
-                    try await Task.sleep(for: .milliseconds(50))
+                let waiting = await eventually(timeout: .seconds(90), every: .milliseconds(50)) {
+                    p.stderr.contains("wait for rollout of litellm-system/litellm") || !p.isRunning
                 }
-                err.fileHandleForReading.readabilityHandler = nil
-                let seen = collected.text
-                #expect(seen.contains("wait for rollout of litellm-system/litellm"), "\(seen)")
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
+                let seen = p.stderr
+                #expect(waiting && seen.contains("wait for rollout of litellm-system/litellm"), "\(seen)")
+                p.signal(SIGKILL)
+                _ = await p.waitForExit(timeout: .seconds(10))
                 #expect(try f.vault.unfinishedRuns().count == 1, "the run is journaled")
 
-                let resumed = try runLockstep(args, env: ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path])
+                let resumed = try await runLockstep(args, env: env)
                 #expect(resumed.code == 0, "\(resumed.out)\(resumed.err)")
                 #expect(resumed.err.contains("resuming interrupted run"))
                 #expect(try f.vault.unfinishedRuns().isEmpty)
@@ -300,12 +229,4 @@ extension EngineIntegrationTests {
             await f.stop()
         }
     }
-}
-
-/// Bytes a readability handler collects from another thread.
-final class Collected: @unchecked Sendable {
-    private var data = Data()
-    private let lock = NSLock()
-    func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
-    var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
 }

@@ -61,24 +61,7 @@ struct DaemonFixture {
         }
     }
 
-    func policyYAML(schedule: String?) -> String {
-        """
-        apiVersion: lockstep/v1
-        kind: RotationPolicy
-        metadata: {name: litellm-master-key}
-        spec:
-          credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
-        \(schedule.map { "  schedule: {every: \($0)}\n" } ?? "")  strategy: restart-together
-          gateway: {url: "\(gatewayURL)"}
-          targets:
-            - secret: {namespace: unique, name: chat-backend-litellm, key: LITELLM_API_KEY}
-            - secret: {namespace: litellm-system, name: litellm-masterkey, key: masterkey}
-          rollouts:
-            - deployment: {namespace: unique, name: backend-service-chat}
-            - deployment: {namespace: litellm-system, name: litellm}
-          checks: {newKeyAccepted: true, oldKeyRefused: true}
-        """
-    }
+    func policyYAML(schedule: String?) -> String { KubeObjects.masterKeyPolicy(gatewayURL: gatewayURL, schedule: schedule) }
 
     /// Writes a daemon configuration named `name` and returns its path.
     func config(_ name: String, lease: Bool = false, webhook: String? = nil, checkEvery: String = "1s", socketMode: String = "0600") throws -> String {
