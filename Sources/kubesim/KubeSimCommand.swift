@@ -35,6 +35,9 @@ struct KubeSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("pod-ready-ms"), help: "Milliseconds until a simulated pod is ready.")
     var podReadyMilliseconds = 500
 
+    @Option(name: .customLong("volume-sync-ms"), help: "Milliseconds until a Secret or ConfigMap change reaches running pods' volume files (kubelet: 60000–90000).")
+    var volumeSyncMilliseconds = 1000
+
     @Option(help: "Initial faults, a JSON file in the form of POST /kubesim/faults.")
     var faults: String?
 
@@ -57,6 +60,7 @@ struct KubeSimCommand: AsyncParsableCommand {
         config.useTLS = !http
         config.serverVersion = serverVersion
         config.podReadyDelay = .milliseconds(podReadyMilliseconds)
+        config.volumeSyncDelay = .milliseconds(volumeSyncMilliseconds)
         config.runProcesses = !noProcesses
         if let manifests { try config.addManifests(from: URL(fileURLWithPath: manifests)) }
         if let rbac { config.rbac = try RBACRules(contentsOf: URL(fileURLWithPath: rbac)) }

@@ -27,9 +27,10 @@ enum PodView {
         if let port = pod.port { annotations["kubesim.lockstep.dev/port"] = .string(String(port)) }
         if let log = pod.logURL { annotations[logAnnotation] = .string(log.path) }
         if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
+
         return [
             "kind": "Pod", "apiVersion": "v1", "metadata": metadata,
-            "spec": replicaSet.template["spec"] ?? [:],
+            "spec": spec(replicaSet.template["spec"] ?? [:], port: pod.port),
             "status": [
                 "phase": reason == "Error" ? "Failed" : "Running", "podIP": "127.0.0.1", "hostIP": "127.0.0.1",
                 "conditions": [["type": "Ready", "status": .string(ready ? "True" : "False")],
@@ -37,5 +38,24 @@ enum PodView {
                 "containerStatuses": .array(containerStatuses),
             ],
         ]
+    }
+
+    /// Every pod of KubeSim shares the IP 127.0.0.1, so a process pod's container port is the one
+    /// it was given: the first container's first declared port (or a new one named `http`) shows
+    /// it, so that a client that reaches pods at `status.podIP` and the container port (as one in
+    /// a cluster does) reaches this pod.
+    private static func spec(_ spec: JSONValue, port: Int?) -> JSONValue {
+        guard let port, var containers = spec["containers"]?.arrayValue, var first = containers.first else { return spec }
+        var ports = first["ports"]?.arrayValue ?? []
+        if ports.isEmpty {
+            ports = [["name": "http", "containerPort": .int(Int64(port)), "protocol": "TCP"]]
+        } else {
+            ports[0].setValue(.int(Int64(port)), at: ["containerPort"])
+        }
+        first.setValue(.array(ports), at: ["ports"])
+        containers[0] = first
+        var out = spec
+        out.setValue(.array(containers), at: ["containers"])
+        return out
     }
 }

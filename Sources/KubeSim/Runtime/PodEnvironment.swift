@@ -8,8 +8,11 @@ struct PodEnvironment {
         let description: String
     }
 
-    static func resolve(container: JSONValue, namespace: String, podName: String, port: Int, store: ObjectStore) throws -> [String: String] {
+    /// `podRoot` is the folder volume mounts are mapped under (``PodVolumes``), as `KUBESIM_POD_ROOT`.
+    static func resolve(container: JSONValue, namespace: String, podName: String, port: Int, podRoot: String? = nil,
+                        store: ObjectStore) throws -> [String: String] {
         var env: [String: String] = ["PORT": String(port)]
+        if let podRoot { env["KUBESIM_POD_ROOT"] = podRoot }
         func data(_ type: ResourceType, _ name: String) -> [String: String]? {
             guard let object = store.get(ObjectKey(type: type, namespace: namespace, name: name)) else { return nil }
             var out: [String: String] = [:]

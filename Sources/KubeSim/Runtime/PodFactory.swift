@@ -16,7 +16,7 @@ struct PodFactory: Sendable {
             return SimulatedPod(name: name, readyDelay: configuration.podReadyDelay, behaviour: behaviour)
         }
         do {
-            return try ProcessPod(name: name, namespace: namespace, container: container, store: store,
+            return try ProcessPod(name: name, namespace: namespace, template: template, container: container, store: store,
                                   configuration: configuration, logDirectory: logDirectory, logger: logger)
         } catch {
             // No free port: a pod that never becomes ready.

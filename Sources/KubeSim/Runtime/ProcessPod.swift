@@ -24,6 +24,7 @@ final class ProcessPod: Pod {
     private let state: Locked<State>
     private let monitor: Task<Void, Never>
     private let probe: Task<Void, Never>
+    private let volumes: PodVolumes?
     private let logger: Logger
 
     var pid: Int32 { state.withLock { $0.pid } }
@@ -37,7 +38,7 @@ final class ProcessPod: Pod {
     }
 
     /// Starts the first container (or waits for its environment, see below); throws only when no port is free.
-    init(name: String, namespace: String, container: JSONValue, store: ObjectStore, configuration: KubeSimConfiguration,
+    init(name: String, namespace: String, template: JSONValue, container: JSONValue, store: ObjectStore, configuration: KubeSimConfiguration,
          logDirectory: URL, logger: Logger) throws {
         self.name = name
         self.logger = logger
@@ -45,8 +46,15 @@ final class ProcessPod: Pod {
         self.port = port
         let logURL = logDirectory.appendingPathComponent("\(namespace)_\(name).log")
         self.logURL = logURL
+        let root = logDirectory.appendingPathComponent("roots").appendingPathComponent("\(namespace)_\(name)")
+        let volumes = try PodVolumes(template: template, container: container, namespace: namespace, root: root, store: store,
+                                     syncDelay: configuration.volumeSyncDelay)
+        self.volumes = volumes.isEmpty ? nil : volumes
         let launch: @Sendable () throws -> pid_t = {
-            try Self.launch(container: container, namespace: namespace, podName: name, port: port, store: store, logPath: logURL.path)
+            // Volumes are in place before the container starts; a missing Secret keeps it waiting.
+            if !volumes.isEmpty { try volumes.mountAll() }
+            return try Self.launch(container: container, namespace: namespace, podName: name, port: port, podRoot: root.path,
+                                   store: store, logPath: logURL.path)
         }
         // A container whose environment cannot be resolved yet (missing Secret or key) waits, as in
         // CreateContainerConfigError, and is started once it can be.
@@ -116,8 +124,10 @@ final class ProcessPod: Pod {
         let initialDelay = Duration.seconds(container.value(at: ["readinessProbe", "initialDelaySeconds"])?.intValue ?? 0)
         let period = configuration.probePeriod
         let readyDelay = configuration.podReadyDelay
+        let syncing = self.volumes
         probe = Task {
             while !Task.isCancelled {
+                syncing?.sync()
                 let current = state.value
                 if current.exited {
                     // Nothing to probe until the container is back.
@@ -140,8 +150,9 @@ final class ProcessPod: Pod {
     }
 
     /// Resolves the environment (now, from the current Secrets) and starts the container.
-    private static func launch(container: JSONValue, namespace: String, podName: String, port: Int, store: ObjectStore, logPath: String) throws -> pid_t {
-        let env = try PodEnvironment.resolve(container: container, namespace: namespace, podName: podName, port: port, store: store)
+    private static func launch(container: JSONValue, namespace: String, podName: String, port: Int, podRoot: String,
+                               store: ObjectStore, logPath: String) throws -> pid_t {
+        let env = try PodEnvironment.resolve(container: container, namespace: namespace, podName: podName, port: port, podRoot: podRoot, store: store)
         let argv = ((container["command"]?.arrayValue ?? []) + (container["args"]?.arrayValue ?? []))
             .compactMap(\.stringValue).map { PodEnvironment.expand($0, env) }
         guard !argv.isEmpty else { throw PodEnvironment.Failure(description: "container has no command") }
@@ -193,5 +204,6 @@ final class ProcessPod: Pod {
         }
         monitor.cancel()
         await monitor.value
+        volumes?.remove()
     }
 }

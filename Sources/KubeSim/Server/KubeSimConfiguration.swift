@@ -35,6 +35,10 @@ public struct KubeSimConfiguration: Sendable {
     public var crashLoopBackoff: Duration = .seconds(10)
     /// Readiness probes of process pods: period and per-attempt timeout.
     public var probePeriod: Duration = .milliseconds(250)
+    /// How long a Secret or ConfigMap change takes to reach a running pod's volume files (the
+    /// kubelet's sync period plus its cache: 60–90 s in a real cluster). Applied at the next
+    /// probe tick, so within `probePeriod` of this.
+    public var volumeSyncDelay: Duration = .seconds(1)
 
     public init() {}
 
