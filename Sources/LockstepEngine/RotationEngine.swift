@@ -13,6 +13,8 @@ public struct RotationEngine: Sendable {
         /// Checks through the gateway are retried: a Service may still route to a terminating pod.
         public var verifyAttempts: Int = 20
         public var verifyDelay: Duration = .milliseconds(500)
+        /// Key-ring strategy: how often a gateway pod that does not yet accept the staged key is asked again.
+        public var keyRingProbeInterval: Duration = .seconds(1)
         /// The credential holding the gateway's master key (provider-key health checks).
         public var masterKeyCredential: String? = "litellm-master-key"
         /// Asked before every step. Throwing stops the run *between* steps, leaving it journaled for
@@ -72,7 +74,10 @@ public struct RotationEngine: Sendable {
                 report.warnings += outcome.warnings
                 machine.succeeded(action, newVersion: outcome.newVersion)
                 try vault.saveRun(machine.run, audit: step.finishedEntry(action, outcome: outcome, failure: nil))
-                if action == .verifyOldRefused { report.oldKeyRefusedAfterMillis = millis(ContinuousClock.now - started) }
+                if action == .verifyOldRefused || (action == .verifyAtGatewayPods && machine.run.verifyOldRefused) {
+                    // At every pod (key-ring) is later than through the Service: the later time counts.
+                    report.oldKeyRefusedAfterMillis = millis(ContinuousClock.now - started)
+                }
                 report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "ok\(outcome.detail.map { ": \($0)" } ?? "")", millis: millis(ContinuousClock.now - stepStart)))
             } catch {
                 let reason = "\(error)"
@@ -102,6 +107,10 @@ public struct RotationEngine: Sendable {
         case .verifyAccepted(let v): "verify the \(v.rawValue) key is accepted"
         case .verifyOldRefused: "verify the old key is refused"
         case .verifyProviderHealth(let m): "verify provider health of \(m.joined(separator: ", "))"
+        case .stageKeyRing: "stage the new key in the key ring"
+        case .awaitKeyRing: "wait until every gateway pod accepts the staged key"
+        case .clearKeyRing: "empty the key ring"
+        case .verifyAtGatewayPods: "verify at every gateway pod"
         case .removeBridgeKey: "remove bridge key"
         case .promote: "promote new version"
         case .markFailed: "mark the new version failed"

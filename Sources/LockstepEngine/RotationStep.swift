@@ -51,6 +51,10 @@ struct Step {
             let master = try vault.value(of: name)
             try await retry("models \(models.joined(separator: ", ")) are healthy") { try await engine.gateway.health(models: models, masterKey: master).values.allSatisfy { $0 } }
             return StepOutcome(detail: "healthy: \(models.joined(separator: ", "))")
+        case .stageKeyRing: return try await writeRing(try newValue(), what: "holds the new key")
+        case .awaitKeyRing: return try await awaitRing()
+        case .clearKeyRing: return try await writeRing(try SecretBytes.empty(), what: "emptied")
+        case .verifyAtGatewayPods: return try await verifyAtPods()
         case .removeBridgeKey:
             // Whoever is current is the gateway's master key: the old one during a rollback, the new one after promotion.
             try await engine.gateway.removeBridgeKey(alias: bridgeAlias, masterKey: try vault.value(of: credential))
@@ -75,15 +79,15 @@ struct Step {
         }
     }
 
-    private func requireNewVersion() throws -> Int {
+    func requireNewVersion() throws -> Int {
         guard let v = run.newVersion else { throw EngineError("run \(run.id) has no new version") }
         return v
     }
 
-    private func newValue() throws -> SecretBytes { try vault.value(of: credential, version: try requireNewVersion()) }
+    func newValue() throws -> SecretBytes { try vault.value(of: credential, version: try requireNewVersion()) }
 
     private func preflight() async throws -> StepOutcome {
-        let problems = try await engine.cluster.accessProblems(targets: run.targets, rollouts: run.rollouts)
+        let problems = try await engine.cluster.accessProblems(targets: run.targets + (run.ring.map { [$0] } ?? []), rollouts: run.rollouts)
         if !problems.isEmpty { throw EngineError("preflight: \(problems.joined(separator: "; "))") }
         guard let current = try vault.credential(credential).current else { throw EngineError("preflight: \(credential) has no current version to rotate from") }
         for target in run.targets {
@@ -107,7 +111,8 @@ struct Step {
         guard ready else { throw EngineError("preflight: the gateway at \(policy.gateway?.url ?? "?") is not ready") }
         var warnings: [String] = []
         for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
-        return StepOutcome(detail: warnings.isEmpty ? "access, drift and gateway ok" : "ok with warnings: \(warnings.joined(separator: "; "))", warnings: warnings)
+        let ring = run.strategy == .keyRing ? "; " + (try await keyRingPreflight(current: try vault.value(of: credential))) : ""
+        return StepOutcome(detail: (warnings.isEmpty ? "access, drift and gateway ok" : "ok with warnings: \(warnings.joined(separator: "; "))") + ring, warnings: warnings)
     }
 
     private func createVersion(_ manualValue: SecretBytes?) throws -> StepOutcome {
@@ -163,7 +168,7 @@ struct Step {
     }
 
     /// Bounded retries of a check that may need a moment (Service endpoints, caches).
-    private func retry(_ what: String, _ check: () async throws -> Bool) async throws {
+    func retry(_ what: String, _ check: () async throws -> Bool) async throws {
         var lastError: (any Error)?
         for attempt in 1...max(1, engine.settings.verifyAttempts) {
             do {

@@ -9,6 +9,9 @@ extension Step {
             return draft(AuditAction.secretPatched, .started, "writing the \(v.rawValue) value", [AuditTarget(namespace: t.namespace, name: t.name, key: t.key)])
         case .restartDeployment(let d, let intent):
             return draft(AuditAction.workloadRestarted, .started, annotation(intent), [AuditTarget(namespace: d.namespace, name: d.name)])
+        case .stageKeyRing, .clearKeyRing:
+            let ring = run.ring.map { [AuditTarget(namespace: $0.namespace, name: $0.name, key: $0.key)] } ?? []
+            return draft(AuditAction.secretPatched, .started, action == .stageKeyRing ? "staging the new key in the key ring" : "emptying the key ring", ring)
         default:
             return nil
         }
@@ -24,7 +27,8 @@ extension Step {
         case .patchSecret: return draft(AuditAction.secretPatched, result, detail, targets)
         case .restartDeployment: return draft(AuditAction.workloadRestarted, result, detail, targets)
         case .waitForRollout(let d): return draft(AuditAction.workloadRolledOut, result, detail, targets.isEmpty ? [AuditTarget(namespace: d.namespace, name: d.name)] : targets)
-        case .verifyAccepted, .verifyOldRefused, .verifyProviderHealth, .stageBridgeKey, .removeBridgeKey:
+        case .stageKeyRing, .clearKeyRing: return draft(AuditAction.secretPatched, result, detail, targets)
+        case .verifyAccepted, .verifyOldRefused, .verifyProviderHealth, .stageBridgeKey, .removeBridgeKey, .awaitKeyRing, .verifyAtGatewayPods:
             return draft(failure == nil ? AuditAction.checkPassed : AuditAction.checkFailed, result, detail, targets)
         case .createVersion, .promote, .markFailed:
             // The vault writes these entries itself, in the same transaction as the change.

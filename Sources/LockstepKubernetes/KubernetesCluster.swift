@@ -67,4 +67,17 @@ public struct KubernetesCluster: ClusterPort {
         let secret = try await client.getSecret(namespace: target.namespace, name: target.name)
         return SecretOwnership.findings(secret.metadata).map { "\($0)" }
     }
+
+    public func podEndpoints(_ deployment: RotationPolicy.DeploymentRef, port: Int?) async throws -> [PodEndpoint] {
+        let d = try await client.getDeployment(namespace: deployment.namespace, name: deployment.name)
+        guard let labels = d.spec?.selector?.matchLabels, !labels.isEmpty else {
+            throw KubernetesError(.invalid, object: "deployment \(deployment)", message: "no spec.selector.matchLabels: its pods cannot be listed")
+        }
+        return try await client.listPods(namespace: deployment.namespace, labels: labels).map { pod in
+            let url: String? = pod.status?.podIP.flatMap { ip in
+                (port ?? pod.httpPort).map { "http://\(ip.contains(":") ? "[\(ip)]" : ip):\($0)" }
+            }
+            return PodEndpoint(name: pod.metadata.name ?? "?", url: url, ready: pod.isReady, terminating: pod.metadata.deletionTimestamp != nil)
+        }
+    }
 }

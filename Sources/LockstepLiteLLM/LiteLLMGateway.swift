@@ -9,7 +9,13 @@ public struct LiteLLMGateway: GatewayPort {
 
     public func isReady() async -> Bool { await client.isReady() }
 
-    public func accepts(_ key: SecretBytes) async throws -> Bool {
+    public func accepts(_ key: SecretBytes) async throws -> Bool { try await Self.accepts(key, client) }
+
+    public func accepts(_ key: SecretBytes, atPod url: String) async throws -> Bool { try await Self.accepts(key, client.at(url)) }
+
+    public func keyRingProbe(atPod url: String) async throws -> KeyRingProbe { try await client.at(url).keyRingProbe() }
+
+    private static func accepts(_ key: SecretBytes, _ client: LiteLLMClient) async throws -> Bool {
         switch try await client.verdict(for: key) {
         case .accepted: return true
         case .refused: return false

@@ -17,7 +17,7 @@ struct PolicyParser {
         let metadata = r.object(doc.required("metadata"), path: "metadata", known: ["name", "labels", "annotations"])
         let name = metadata?.string("name", required: true)
         guard let spec = r.object(doc.required("spec"), path: "spec",
-                                  known: ["credential", "schedule", "maxAge", "strategy", "gateway", "targets", "rollouts", "checks"]) else { return nil }
+                                  known: ["credential", "schedule", "maxAge", "strategy", "gateway", "targets", "rollouts", "checks", "keyRing"]) else { return nil }
 
         let before = r.problems.count
         let (credential, kind, source) = parseCredential(spec, defaultName: name)
@@ -27,12 +27,51 @@ struct PolicyParser {
         let gateway = parseGateway(spec, kind: kind, strategy: strategy)
         let targets = parseTargets(spec)
         let rollouts = parseRollouts(spec, targets: targets)
+        let keyRing = parseKeyRing(spec, strategy: strategy, targets: targets, rollouts: rollouts)
         let checks = r.object(spec.node("checks"), path: "spec.checks", known: ["newKeyAccepted", "oldKeyRefused"])
         let checkValues = RotationPolicy.Checks(newKeyAccepted: checks?.bool("newKeyAccepted", default: true) ?? true,
                                                 oldKeyRefused: checks?.bool("oldKeyRefused", default: kind == .litellmMasterKey) ?? (kind == .litellmMasterKey))
         guard r.problems.count == before, let name, let credential, let kind, let source, let strategy else { return nil }
         return RotationPolicy(name: name, credential: credential, kind: kind, source: source, schedule: schedule, maxAge: maxAge,
-                              strategy: strategy, gateway: gateway, targets: targets, rollouts: rollouts, checks: checkValues)
+                              strategy: strategy, gateway: gateway, targets: targets, rollouts: rollouts, checks: checkValues,
+                              keyRing: keyRing)
+    }
+
+    /// `keyRing: {secret: {namespace, name, key}, propagationTimeout: 3m, podPort: 4000}`, required
+    /// by (and only allowed with) the key-ring strategy, whose gateway is the last rollout and
+    /// whose gateway Secret is the last target: everything before them is the backend side.
+    private func parseKeyRing(_ spec: YAMLReader.Object, strategy: RotationPolicy.Strategy?, targets: [RotationPolicy.SecretTarget],
+                              rollouts: [RotationPolicy.DeploymentRef]) -> RotationPolicy.KeyRing? {
+        guard strategy == .keyRing else {
+            if let node = spec.node("keyRing") { r.problem(node, "spec.keyRing is only read by the key-ring strategy", hint: "write strategy: key-ring, or remove keyRing") }
+            return nil
+        }
+        let example = "keyRing: {secret: {namespace: litellm-system, name: litellm-keyring, key: keys}}"
+        guard let k = r.object(spec.required("keyRing", hint: example), path: "spec.keyRing", known: ["secret", "propagationTimeout", "podPort"]),
+              let s = r.object(k.required("secret", hint: example), path: "spec.keyRing.secret", known: ["namespace", "name", "key"]),
+              let ns = s.string("namespace", required: true), let name = s.string("name", required: true) else { return nil }
+        let key = s.string("key") ?? "keys"
+        guard validNames(s, namespace: ns, name: name, key: key) else { return nil }
+        let ring = RotationPolicy.SecretTarget(namespace: ns, name: name, key: key)
+        if targets.contains(where: { $0.namespace == ns && $0.name == name }) {
+            r.problem(k.node("secret"), "the ring Secret \(ns)/\(name) is also a target", hint: "the ring is a Secret of its own (litellm-keyring), empty between rotations")
+        }
+        if let gateway = rollouts.last {
+            if gateway.namespace != ns {
+                r.problem(k.node("secret"), "the ring Secret is in namespace \(ns), but the gateway (the last rollout, \(gateway)) runs in \(gateway.namespace)",
+                          hint: "the gateway pods mount the ring, so it must be in their namespace; the gateway Deployment is the last rollout")
+            }
+            if let last = targets.last, last.namespace != gateway.namespace {
+                r.problem(spec.node("targets"), "the key-ring strategy delivers the last target with the gateway, but \(last) is not in the gateway's namespace \(gateway.namespace)",
+                          hint: "list the backend's Secret first and the gateway's master-key Secret last")
+            }
+        }
+        if rollouts.count < 2 || targets.count < 2 {
+            r.problem(spec.node("rollouts") ?? spec.node("targets"), "the key-ring strategy needs the backend and the gateway: at least two targets and two rollouts",
+                      hint: "backend first, gateway last, in both lists")
+        }
+        let timeout = k.node("propagationTimeout").flatMap { duration($0, path: "spec.keyRing.propagationTimeout") } ?? PolicyDuration(seconds: 180)
+        return RotationPolicy.KeyRing(secret: ring, propagationTimeout: timeout, podPort: k.int("podPort", in: 1...65535))
     }
 
     private func parseCredential(_ spec: YAMLReader.Object, defaultName: String?) -> (CredentialName?, RotationPolicy.CredentialKind?, RotationPolicy.Source?) {
@@ -76,11 +115,11 @@ struct PolicyParser {
         guard let text = spec.string("strategy") else { return fallback }
         guard let strategy = RotationPolicy.Strategy(rawValue: text) else {
             r.problem(spec.node("strategy"), "unknown strategy \"\(text)\"",
-                      hint: suggestion(for: text, among: RotationPolicy.Strategy.allCases.map(\.rawValue)).map { "did you mean \"\($0)\"?" } ?? "one of: bridge, restart-together, rolling")
+                      hint: suggestion(for: text, among: RotationPolicy.Strategy.allCases.map(\.rawValue)).map { "did you mean \"\($0)\"?" } ?? "one of: key-ring, bridge, restart-together, rolling")
             return nil
         }
         if kind == .litellmMasterKey, strategy == .rolling {
-            r.problem(spec.node("strategy"), "the master key cannot use the rolling strategy: each gateway pod accepts exactly one master key", hint: "use bridge (LiteLLM with a database) or restart-together")
+            r.problem(spec.node("strategy"), "the master key cannot use the rolling strategy: each gateway pod accepts exactly one master key", hint: "use key-ring (Lockstep's auth module on the gateway), bridge (LiteLLM with a database) or restart-together")
         }
         if kind == .providerKey, strategy != .rolling {
             r.problem(spec.node("strategy"), "a provider key rotates with the rolling strategy", hint: "write strategy: rolling, or leave it out")
@@ -88,6 +127,10 @@ struct PolicyParser {
         if strategy == .bridge, case .generate(let prefix, let bytes)? = source, !prefix.hasPrefix("sk-") || prefix.count + (bytes * 4 + 2) / 3 < 16 {
             r.problem(spec.node("strategy"), "the bridge strategy registers the new key as a LiteLLM virtual key, which must start with \"sk-\" and have at least 16 characters",
                       hint: "generate: {prefix: \"sk-\", randomBytes: 32}")
+        }
+        // The ring module takes only keys of 16–512 printable characters (LiteLLM's minimum for a custom key).
+        if strategy == .keyRing, case .generate(let prefix, let bytes)? = source, prefix.count + (bytes * 4 + 2) / 3 < 16 {
+            r.problem(spec.node("strategy"), "the key-ring module accepts ring keys of at least 16 characters", hint: "generate: {prefix: \"sk-\", randomBytes: 32}")
         }
         return strategy
     }

@@ -22,6 +22,25 @@ public struct RotationPolicy: Sendable, Equatable {
         case restartTogether = "restart-together"
         /// Provider key: roll the gateway onto the new key while the old one still works.
         case rolling
+        /// Master key without a database: Lockstep's auth module on every gateway pod also accepts
+        /// the keys in a ring Secret mounted as a volume. Stage the new key in the ring, wait until
+        /// every pod accepts it, roll the backend, roll the gateway, empty the ring.
+        case keyRing = "key-ring"
+    }
+
+    /// Where the key-ring strategy stages the new key (docs/rotation.md).
+    public struct KeyRing: Sendable, Equatable {
+        /// The ring Secret key the gateway's auth module reads (mounted as a volume, never subPath or env).
+        public let secret: SecretTarget
+        /// How long every gateway pod may take to see a ring change (kubelet: 60–90 s).
+        public let propagationTimeout: PolicyDuration
+        /// The gateway pods' port for direct probes; nil: the container's port named `http`, else its first port.
+        public let podPort: Int?
+        public init(secret: SecretTarget, propagationTimeout: PolicyDuration = PolicyDuration(seconds: 180), podPort: Int? = nil) {
+            self.secret = secret
+            self.propagationTimeout = propagationTimeout
+            self.podPort = podPort
+        }
     }
 
     public struct SecretTarget: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -77,9 +96,12 @@ public struct RotationPolicy: Sendable, Equatable {
     public let targets: [SecretTarget]
     public let rollouts: [DeploymentRef]
     public let checks: Checks
+    /// The ring of the key-ring strategy (nil for the others).
+    public let keyRing: KeyRing?
 
     public init(name: String, credential: CredentialName, kind: CredentialKind, source: Source, schedule: RotationSchedule?,
-                maxAge: PolicyDuration?, strategy: Strategy, gateway: Gateway?, targets: [SecretTarget], rollouts: [DeploymentRef], checks: Checks) {
+                maxAge: PolicyDuration?, strategy: Strategy, gateway: Gateway?, targets: [SecretTarget], rollouts: [DeploymentRef], checks: Checks,
+                keyRing: KeyRing? = nil) {
         self.name = name
         self.credential = credential
         self.kind = kind
@@ -91,5 +113,10 @@ public struct RotationPolicy: Sendable, Equatable {
         self.targets = targets
         self.rollouts = rollouts
         self.checks = checks
+        self.keyRing = keyRing
     }
+
+    /// The gateway Deployment: the last rollout (the key-ring and bridge strategies roll the
+    /// backend first and the gateway last).
+    public var gatewayDeployment: DeploymentRef? { rollouts.last }
 }

@@ -16,6 +16,44 @@ public protocol ClusterPort: Sendable {
     func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef]) async throws -> [String]
     /// Warnings for Secrets that something else may put back (Helm, Argo CD, External Secrets).
     func ownershipWarnings(_ target: RotationPolicy.SecretTarget) async throws -> [String]
+    /// The pods of a Deployment (its selector), each with the address a client inside the cluster
+    /// reaches it at: `status.podIP` and `port`, or the container's port named `http`, else its first.
+    func podEndpoints(_ deployment: RotationPolicy.DeploymentRef, port: Int?) async throws -> [PodEndpoint]
+}
+
+/// One pod of a Deployment, reachable directly (not through its Service).
+public struct PodEndpoint: Sendable, Equatable, CustomStringConvertible {
+    public let name: String
+    /// `http://IP:PORT`; nil when the pod has no IP yet.
+    public let url: String?
+    public let ready: Bool
+    /// Being deleted (terminating): it receives no new traffic.
+    public let terminating: Bool
+    public init(name: String, url: String?, ready: Bool, terminating: Bool = false) {
+        self.name = name
+        self.url = url
+        self.ready = ready
+        self.terminating = terminating
+    }
+    public var description: String { "pod \(name)" }
+}
+
+/// What a gateway pod answered to the key-ring probe token (`lockstep-keyring-probe`).
+public enum KeyRingProbe: Sendable, Equatable, CustomStringConvertible {
+    /// Lockstep's auth module is loaded and reads the ring, which holds `keys` keys.
+    case active(keys: Int)
+    /// The module is loaded but cannot read the ring file.
+    case unreadable
+    /// No module answered: what the pod said instead (status and error type, never a key).
+    case absent(String)
+
+    public var description: String {
+        switch self {
+        case .active(let n): "key-ring module active (\(n) key\(n == 1 ? "" : "s") in the ring)"
+        case .unreadable: "key-ring module loaded, but it cannot read the ring file"
+        case .absent(let answer): "no key-ring module (the pod answered \(answer))"
+        }
+    }
 }
 
 /// A write lost a race with another writer (HTTP 409).
@@ -36,4 +74,8 @@ public protocol GatewayPort: Sendable {
     /// Bridge strategy: register `key` as a virtual key named `alias`.
     func registerBridgeKey(_ key: SecretBytes, alias: String, masterKey: SecretBytes) async throws
     func removeBridgeKey(alias: String, masterKey: SecretBytes) async throws
+    /// As `accepts`, asked of one pod directly (`url` from ``PodEndpoint``).
+    func accepts(_ key: SecretBytes, atPod url: String) async throws -> Bool
+    /// Key-ring strategy: whether Lockstep's auth module is loaded at one pod.
+    func keyRingProbe(atPod url: String) async throws -> KeyRingProbe
 }

@@ -9,6 +9,14 @@ public enum RotationAction: Sendable, Equatable {
     case createVersion
     /// Bridge strategy: register the new master key as a LiteLLM virtual key.
     case stageBridgeKey
+    /// Key-ring strategy: write the new key into the ring Secret (guarded by resourceVersion).
+    case stageKeyRing
+    /// Key-ring strategy: wait (bounded) until every gateway pod, probed directly, accepts the new key.
+    case awaitKeyRing
+    /// Key-ring strategy: empty the ring Secret again (after finish or during rollback).
+    case clearKeyRing
+    /// Key-ring strategy: at every gateway pod, the new key accepted (and the old refused, when asked).
+    case verifyAtGatewayPods
     /// Write `which` value to one target Secret (guarded by the resourceVersion just read).
     case patchSecret(RotationPolicy.SecretTarget, RotationValue)
     /// Set the pod-template annotation naming the intent on a Deployment (a new value each

@@ -16,38 +16,47 @@ public struct RotationMachine: Sendable {
         switch run.phase {
         case .preflight: return .preflight
         case .create: return .createVersion
-        case .stage: return .stageBridgeKey
-        case .deliver: return .patchSecret(run.targets[run.cursor], .new)
-        case .roll: return rollAction(.new)
+        case .stage: return stageActions[run.cursor]
+        case .deliver: return .patchSecret(run.targets[segment.targets.lowerBound + run.cursor], .new)
+        case .roll: return rollAction(Array(run.rollouts[segment.rollouts]), intent: .forward(version: run.newVersion ?? 0))
         case .verify: return verifyActions[run.cursor]
         case .promote: return .promote
-        case .cleanup: return .removeBridgeKey
+        case .cleanup: return cleanupAction
         case .rollbackDeliver: return .patchSecret(run.targets[run.patchedCount - 1 - run.cursor], .old)
-        case .rollbackRoll: return rollAction(.old)
+        case .rollbackRoll: return rollAction(run.rollbackRollouts, intent: .rollback(failedVersion: run.newVersion ?? 0))
         case .rollbackVerify:
             // Provider keys are not gateway keys: the old one is proven by model health again.
             return run.providerModels.isEmpty ? .verifyAccepted(.old) : .verifyProviderHealth(run.providerModels)
-        case .rollbackCleanup: return .removeBridgeKey
+        case .rollbackCleanup: return cleanupAction
         case .markFailed: return .markFailed
         case .succeeded, .rolledBack, .abandoned: return nil
         }
     }
 
+    private var segment: (targets: Range<Int>, rollouts: Range<Int>) {
+        let all = run.segments
+        return all[min(run.segment ?? 0, all.count - 1)]
+    }
+
+    /// What the stage phase does: bridge registers a virtual key; key-ring writes the ring and
+    /// then waits until every gateway pod accepts the new key.
+    private var stageActions: [RotationAction] {
+        run.strategy == .keyRing ? [.stageKeyRing, .awaitKeyRing] : [.stageBridgeKey]
+    }
+
+    private var cleanupAction: RotationAction { run.strategy == .keyRing ? .clearKeyRing : .removeBridgeKey }
+
     /// `restart-together` restarts every Deployment first and then waits for each, so that the
     /// window in which gateway and backend hold different keys is as short as possible. The
-    /// other strategies roll one Deployment completely before the next (bridge: the backend is
-    /// on the new key before the gateway drops the old one): cursor 2i restarts rollout i,
-    /// 2i+1 waits for it.
-    private func rollAction(_ value: RotationValue) -> RotationAction {
-        let n = run.rollouts.count
+    /// other strategies roll one Deployment completely before the next (bridge and key-ring: the
+    /// backend is on the new key before the gateway drops the old one): cursor 2i restarts
+    /// rollout i, 2i+1 waits for it.
+    private func rollAction(_ rollouts: [RotationPolicy.DeploymentRef], intent: RolloutIntent) -> RotationAction {
+        let n = rollouts.count
         let together = run.strategy == .restartTogether
         let isRestart = together ? run.cursor < n : run.cursor % 2 == 0
-        let ref = together ? run.rollouts[run.cursor % n] : run.rollouts[run.cursor / 2]
-        if isRestart {
-            let version = run.newVersion ?? 0
-            return .restartDeployment(ref, value == .new ? .forward(version: version) : .rollback(failedVersion: version))
-        }
-        return .waitForRollout(ref)
+        let ref = together ? rollouts[run.cursor % n] : rollouts[run.cursor / 2]
+        return isRestart ? .restartDeployment(ref, intent) : .waitForRollout(ref)
     }
 
     private var verifyActions: [RotationAction] {
@@ -56,6 +65,8 @@ public struct RotationMachine: Sendable {
         if !run.providerModels.isEmpty { return [.verifyProviderHealth(run.providerModels)] }
         var actions: [RotationAction] = [.verifyAccepted(.new)]
         if run.verifyOldRefused { actions.append(.verifyOldRefused) }
+        // Through the Service a check reaches one pod at a time; key-ring also asks each pod.
+        if run.strategy == .keyRing { actions.append(.verifyAtGatewayPods) }
         return actions
     }
 
@@ -67,16 +78,19 @@ public struct RotationMachine: Sendable {
             enter(.create)
         case .create:
             run.newVersion = newVersion ?? run.newVersion
-            enter(run.strategy == .bridge ? .stage : .deliver)
+            if run.strategy == .bridge || run.strategy == .keyRing { enter(.stage) } else { enterSegment(0) }
         case .stage:
             run.bridgeStaged = true
-            enter(.deliver)
+            run.cursor += 1
+            if run.cursor >= stageActions.count { enterSegment(0) }
         case .deliver:
-            run.patchedCount = run.cursor + 1
-            advance(within: run.targets.count, then: run.rollouts.isEmpty ? .verify : .roll)
+            run.patchedCount = segment.targets.lowerBound + run.cursor + 1
+            run.cursor += 1
+            if run.cursor >= segment.targets.count { segment.rollouts.isEmpty ? enterSegment((run.segment ?? 0) + 1) : enter(.roll) }
         case .roll:
-            run.rolled = true
-            advance(within: run.rollouts.count * 2, then: .verify)
+            noteRestart(action)
+            run.cursor += 1
+            if run.cursor >= segment.rollouts.count * 2 { enterSegment((run.segment ?? 0) + 1) }
         case .verify:
             advance(within: verifyActions.count, then: .promote)
         case .promote:
@@ -86,7 +100,7 @@ public struct RotationMachine: Sendable {
         case .rollbackDeliver:
             advance(within: run.patchedCount, then: run.rolled ? .rollbackRoll : .rollbackVerify)
         case .rollbackRoll:
-            advance(within: run.rollouts.count * 2, then: .rollbackVerify)
+            advance(within: run.rollbackRollouts.count * 2, then: .rollbackVerify)
         case .rollbackVerify:
             enter(run.bridgeStaged ? .rollbackCleanup : .markFailed)
         case .rollbackCleanup:
@@ -109,8 +123,9 @@ public struct RotationMachine: Sendable {
             return
         }
         if run.phase == .cleanup {
-            // The new value is current and verified; a leftover bridge key is reported, not rolled back.
-            run.failure = "bridge key not removed: \(reason)"
+            // The new value is current and verified; a leftover bridge key is reported, not rolled
+            // back. A ring left full holds only the new key, which is the master key by now.
+            run.failure = "\(run.strategy == .keyRing ? "key ring not emptied" : "bridge key not removed"): \(reason)"
             enter(.succeeded)
             return
         }
@@ -123,16 +138,45 @@ public struct RotationMachine: Sendable {
             enter(.rollbackCleanup)
         case .deliver:
             // The failed patch may have landed (a timeout after the write): restore it too.
-            run.patchedCount = run.cursor + 1
+            run.patchedCount = segment.targets.lowerBound + run.cursor + 1
             enter(.rollbackDeliver)
         case .roll:
-            run.rolled = true
+            noteRestart(action) // the failed restart may have landed
             enter(run.patchedCount > 0 ? .rollbackDeliver : .rollbackRoll)
         case .verify, .promote:
             enter(.rollbackDeliver)
         default:
             break
         }
+    }
+
+    /// Segment `index`: its deliveries, then its rollouts; past the last segment, the checks.
+    private mutating func enterSegment(_ index: Int) {
+        let all = run.segments
+        guard index < all.count else {
+            run.segment = all.count - 1
+            enter(.verify)
+            return
+        }
+        run.segment = index
+        if !all[index].targets.isEmpty {
+            enter(.deliver)
+        } else if !all[index].rollouts.isEmpty {
+            enter(.roll)
+        } else {
+            enterSegment(index + 1)
+        }
+    }
+
+    /// Records that the rollout `action` restarts was (possibly) restarted.
+    private mutating func noteRestart(_ action: RotationAction) {
+        run.rolled = true
+        let ref: RotationPolicy.DeploymentRef
+        switch action {
+        case .restartDeployment(let d, _), .waitForRollout(let d): ref = d
+        default: return
+        }
+        if let i = run.rollouts.firstIndex(of: ref) { run.rolledCount = max(run.rolledCount ?? 0, i + 1) }
     }
 
     private var isRollback: Bool {

@@ -36,8 +36,15 @@ public struct RotationRun: Sendable, Codable, Equatable {
     public var patchedCount: Int
     /// Whether a rollout restart was issued (a rollback must roll again).
     public var rolled: Bool
-    /// Whether the bridge key was (possibly) registered.
+    /// Whether the bridge key was (possibly) registered, or the key ring (possibly) written.
     public var bridgeStaged: Bool
+    /// Key-ring strategy: the ring Secret key the new value is staged in.
+    public let ring: RotationPolicy.SecretTarget?
+    /// The delivery segment in progress (see `segments`); nil in runs journaled before segments.
+    public var segment: Int?
+    /// How many rollouts, in order, were (possibly) restarted: what a rollback must roll again.
+    /// Nil in runs journaled before it existed: then `rolled` means all of them.
+    public var rolledCount: Int?
     /// The first failure, kept for the report and the audit log. Never a secret.
     public var failure: String?
     /// A failure during rollback: the run needs attention and retries the step on resume.
@@ -57,6 +64,27 @@ public struct RotationRun: Sendable, Codable, Equatable {
         self.patchedCount = 0
         self.rolled = false
         self.bridgeStaged = false
+        self.ring = policy.strategy == .keyRing ? policy.keyRing?.secret : nil
+    }
+
+    /// Targets and rollouts delivered and rolled together, in order. The key-ring strategy has two:
+    /// the backend side (every target and rollout but the last), then the gateway (the last of
+    /// each), so that the gateway's new master key reaches no pod before the backend uses it.
+    /// The others deliver every target, then roll every rollout.
+    public var segments: [(targets: Range<Int>, rollouts: Range<Int>)] {
+        if strategy == .keyRing, targets.count >= 2, rollouts.count >= 2 {
+            return [(0..<(targets.count - 1), 0..<(rollouts.count - 1)),
+                    ((targets.count - 1)..<targets.count, (rollouts.count - 1)..<rollouts.count)]
+        }
+        return [(0..<targets.count, 0..<rollouts.count)]
+    }
+
+    /// The rollouts a rollback rolls again, in the order it rolls them: those restarted, last first,
+    /// so that the gateway is back on the old key while the backend still uses the new one (which
+    /// the bridge key or the ring keeps accepted), and only then the backend.
+    public var rollbackRollouts: [RotationPolicy.DeploymentRef] {
+        let count = min(rolledCount ?? (rolled ? rollouts.count : 0), rollouts.count)
+        return Array(rollouts.prefix(count).reversed())
     }
 
     public var isFinished: Bool { [.succeeded, .rolledBack, .abandoned].contains(phase) }

@@ -10,7 +10,12 @@ public struct Deployment: Codable, Sendable, Equatable {
             public var metadata: Metadata?
         }
 
+        public struct Selector: Codable, Sendable, Equatable {
+            public var matchLabels: [String: String]?
+        }
+
         public var replicas: Int?
+        public var selector: Selector?
         public var paused: Bool?
         public var progressDeadlineSeconds: Int?
         public var template: Template?

@@ -11,6 +11,8 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
     public var annotations: [String: String]?
     public var ownerReferences: [OwnerReference]?
     public var managedFields: [ManagedFieldsEntry]?
+    /// Set once the object is being deleted (a terminating pod).
+    public var deletionTimestamp: String?
 
     public init(name: String? = nil, namespace: String? = nil, resourceVersion: String? = nil,
                 labels: [String: String]? = nil, annotations: [String: String]? = nil) {
