@@ -46,7 +46,8 @@ public struct Demo: Sendable {
         outcome.backend = LoadTally(before: [:], after: scenario.reports.finals(), from: .distantPast, to: .distantFuture)
         let b = outcome.backend
         say("\n== the backend's view (lockstep-load reports, every pod)")
-        say("requests: \(b.total), failed: \(b.failed) (\(b.statusSummary))" + (b.failed > 0 ? String(format: ", failure window %.1f s (restart-together: old and new pods disagree while both roll)", b.windowSeconds) : ""))
+        say("requests: \(b.total), failed: \(b.failed) (\(b.statusSummary))" + (b.failed > 0 ? String(format: ", failure window %.1f s", b.windowSeconds) : "")
+            + "; sent again after a closed connection: \(b.retried) (as the OpenAI SDKs do; a refused key is never retried)")
         outcome.keyInOutput = transcript.contains(anyOf: outcome.keys)
         say(outcome.keyInOutput ? "LEAK: a master key appeared in this output" : "checked: none of the \(outcome.keys.count) master keys appears in this output")
         return outcome
@@ -62,6 +63,8 @@ public struct Demo: Sendable {
         try await cli.require(["vault", "init"])
         outcome.adopted = try await cli.run(["credential", "adopt", "litellm-master-key"] + cluster).code == 0
         let run = cluster + ["--gateway-url", scenario.gatewayURL]
+        // The shipped policy's strategy and every step it takes, before anything runs.
+        try await cli.require(["plan", "litellm-master-key", "--policies", policies, "--no-daemon"])
         outcome.rotated = try await cli.run(["rotate", "litellm-master-key", "--reason", "demo: scheduled rotation"] + run).code == 0
         if let k = liveMasterKey(scenario) { outcome.keys.append(k) }
         outcome.revoked = try await cli.run(["revoke", "litellm-master-key", "--reason", "demo", "--incident", "DEMO-1", "--yes"] + run).code == 0

@@ -42,12 +42,15 @@ public struct LoadTally: Sendable, Equatable {
     public var byStatus: [String: Int] = [:]
     public var firstFailure: Date?
     public var lastFailure: Date?
+    /// Requests sent again after no HTTP answer (the backend retries those as the OpenAI SDKs do).
+    public var retried = 0
 
     public init() {}
 
     /// Requests sent between two snapshots, and the failures sent in `[from, to]`.
     public init(before: [Int32: LoadReport], after: [Int32: LoadReport], from: Date, to: Date) {
         total = after.values.reduce(0) { $0 + $1.total } - before.values.reduce(0) { $0 + $1.total }
+        retried = after.values.reduce(0) { $0 + ($1.retriedAfterConnectionError ?? 0) } - before.values.reduce(0) { $0 + ($1.retriedAfterConnectionError ?? 0) }
         for r in after.values {
             for f in r.failures {
                 guard let at = Self.parse(f.at), at >= from, at <= to else { continue }

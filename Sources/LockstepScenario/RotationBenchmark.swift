@@ -87,8 +87,13 @@ public struct RotationBenchmark: Sendable {
         let dir = scenario.directory.appendingPathComponent("policies-\(strategy)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let text = try String(contentsOfFile: policies + "/litellm-master-key.yaml", encoding: .utf8)
-        try text.replacingOccurrences(of: "strategy: restart-together", with: "strategy: \(strategy)")
-            .write(to: dir.appendingPathComponent("litellm-master-key.yaml"), atomically: true, encoding: .utf8)
+        // The shipped policy is key-ring; the other strategies read no keyRing section.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line -> String? in
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("strategy:") { return "  strategy: \(strategy)" }
+            if strategy != "key-ring", line.trimmingCharacters(in: .whitespaces).hasPrefix("keyRing:") { return nil }
+            return String(line)
+        }
+        try lines.joined(separator: "\n").write(to: dir.appendingPathComponent("litellm-master-key.yaml"), atomically: true, encoding: .utf8)
         return dir.path
     }
 

@@ -14,12 +14,17 @@ public struct ScenarioOptions: Sendable {
         case standIn = "litellm-standin"
     }
     public var gateway: Gateway
+    /// Real LiteLLM only: install Lockstep's key-ring module (deploy/components/litellm-keyring)
+    /// on the gateway, as the shipped key-ring policy needs.
+    public var keyRing = true
     public var gatewayReplicas = 2
     public var backendReplicas = 2
     /// Requests per second of each backend pod.
     public var requestsPerSecond = 5.0
     /// LiteLLM start-up is CPU-bound (5–40 s on 2 busy cores): a generous bound, but a bound.
     public var readinessTimeout: Duration = .seconds(240)
+    /// How long a Secret change takes to reach the pods' volumes (KubeSim's `--volume-sync-ms`).
+    public var volumeSyncDelay: Duration = .seconds(1)
 
     public init(gateway: Gateway) { self.gateway = gateway }
 }
@@ -70,18 +75,22 @@ public final class RunningScenario: Sendable {
         }
         do {
             let config = directory.appendingPathComponent("litellm.yaml")
-            try ScenarioObjects.litellmConfig(providerURL: providerURL).write(to: config, atomically: true, encoding: .utf8)
+            let keyRing = options.keyRing && options.gateway == .litellm
+            try ScenarioObjects.litellmConfig(providerURL: providerURL, keyRing: keyRing).write(to: config, atomically: true, encoding: .utf8)
             let reportsDir = directory.appendingPathComponent("load-reports")
             try FileManager.default.createDirectory(at: reportsDir, withIntermediateDirectories: true)
             var kc = KubeSimConfiguration()
             kc.podLogDirectory = directory.appendingPathComponent("pods")
-            let gateway = try ScenarioObjects.gatewayContainer(options.gateway, tools: tools, config: config.path, standInDB: directory.appendingPathComponent("standin-db.json").path)
-            kc.seedObjects = [
+            var gateway = try ScenarioObjects.gatewayContainer(options.gateway, tools: tools, config: config.path, standInDB: directory.appendingPathComponent("standin-db.json").path)
+            if keyRing { gateway = KeyRingObjects.install(into: gateway) }
+            kc.seedObjects = (keyRing ? try KeyRingObjects.objects(namespace: ScenarioObjects.gatewayNamespace) : []) + [
                 ScenarioObjects.secret("litellm-masterkey", ScenarioObjects.gatewayNamespace, ["masterkey": masterKey]),
                 ScenarioObjects.secret("litellm-env-secret", ScenarioObjects.gatewayNamespace, ["OPENAI_API_KEY": providerKey]),
                 ScenarioObjects.secret("chat-backend-litellm", ScenarioObjects.backendNamespace, ["LITELLM_API_KEY": masterKey]),
-                ScenarioObjects.deployment(ScenarioObjects.gatewayName, ScenarioObjects.gatewayNamespace, replicas: options.gatewayReplicas, container: gateway),
+                ScenarioObjects.deployment(ScenarioObjects.gatewayName, ScenarioObjects.gatewayNamespace, replicas: options.gatewayReplicas, container: gateway,
+                                           volumes: keyRing ? KeyRingObjects.volumes : []),
             ]
+            kc.volumeSyncDelay = options.volumeSyncDelay
             var logger = Logger(label: "kubesim")
             logger.logLevel = .warning
             let sim = try await KubeSim.start(kc, logger: logger)

@@ -14,12 +14,13 @@ enum ScenarioObjects {
 
     static func secret(_ name: String, _ namespace: String, _ data: [String: String]) -> JSONValue { KubeObjects.secret(name, namespace, data) }
 
-    static func deployment(_ name: String, _ namespace: String, replicas: Int, container: JSONValue) -> JSONValue {
-        KubeObjects.deployment(name, namespace, replicas: replicas, container: container)
+    static func deployment(_ name: String, _ namespace: String, replicas: Int, container: JSONValue, volumes: [JSONValue] = []) -> JSONValue {
+        KubeObjects.deployment(name, namespace, replicas: replicas, container: container, volumes: volumes)
     }
 
-    /// LiteLLM's config: `fake-gpt` goes to the fake provider with the key from env.
-    static func litellmConfig(providerURL: String) -> String {
+    /// LiteLLM's config: `fake-gpt` goes to the fake provider with the key from env; with
+    /// `keyRing`, Lockstep's key-ring module is its custom auth.
+    static func litellmConfig(providerURL: String, keyRing: Bool) -> String {
         """
         model_list:
           - model_name: \(model)
@@ -28,6 +29,7 @@ enum ScenarioObjects {
           num_retries: 0
         general_settings:
           master_key: os.environ/PROXY_MASTER_KEY
+        \(keyRing ? KeyRingObjects.generalSettings : "")
         """
     }
 
@@ -46,7 +48,10 @@ enum ScenarioObjects {
     /// The backend container: lockstep-load through the gateway's Service, key from its Secret.
     static func backendContainer(tools: ScenarioTools, gatewayURL: String, reports: String, requestsPerSecond: Double) -> JSONValue {
         ["name": "backend", "image": "lockstep/lockstep-load", "command": [.string(tools.load)],
-         "args": ["--model", .string(model), "--rps", .string(String(requestsPerSecond)), "--timeout-ms", "3000"],
+         // A request that got no HTTP answer (a keep-alive connection closed by a gateway pod as it
+         // stops) is sent again, as the OpenAI SDKs do by default (max_retries 2); a refused key
+         // (an HTTP 400/401) never is. The reports count those retries.
+         "args": ["--model", .string(model), "--rps", .string(String(requestsPerSecond)), "--timeout-ms", "3000", "--connection-retries", "2"],
          "env": [["name": "LITELLM_BASE_URL", "value": .string(gatewayURL)],
                  ["name": "LOAD_REPORT_DIR", "value": .string(reports)],
                  ["name": "LITELLM_API_KEY", "valueFrom": ["secretKeyRef": ["name": "chat-backend-litellm", "key": "LITELLM_API_KEY"]]]],

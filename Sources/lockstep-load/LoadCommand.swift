@@ -32,6 +32,9 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: .customLong("timeout-ms"), help: "Each request's deadline in milliseconds.")
     var timeoutMs = 2000
 
+    @Option(name: .customLong("connection-retries"), help: "Send a request again this often when it got no HTTP answer (refused or closed connection), within its deadline, as the OpenAI SDKs do; never after an HTTP answer.")
+    var connectionRetries = 0
+
     @Option(help: "Write the JSON report to this file (default: $LOAD_REPORT_DIR/lockstep-load-<pid>.json, if set).")
     var report: String?
 
@@ -50,6 +53,7 @@ struct LoadCommand: AsyncParsableCommand {
         configuration.duration = duration.map { .milliseconds(Int64($0 * 1000)) }
         configuration.maxRequests = maxRequests
         configuration.timeout = .milliseconds(timeoutMs)
+        configuration.connectionRetries = connectionRetries
         try configuration.validate()
         let reportPath = report ?? env["LOAD_REPORT_DIR"].map { "\($0)/lockstep-load-\(ProcessInfo.processInfo.processIdentifier).json" }
 

@@ -53,7 +53,7 @@ func finish(_ summary: RunSummary, json: Bool) throws {
     if json {
         try printJSON(summary)
     } else {
-        print("run \(summary.run): \(summary.outcome)")
+        print("run \(summary.run): \(summary.outcome)\(summary.strategy.map { " (strategy \($0))" } ?? "")")
         for s in summary.steps { print("  \(s.at)  \(String(format: "%6d", s.millis)) ms  \(s.action): \(s.outcome)") }
         for w in summary.warnings { print("warning: \(w)") }
         if let ms = summary.oldKeyRefusedAfterMillis { print("old key refused \(String(format: "%.1f", Double(ms) / 1000)) s after the run started") }

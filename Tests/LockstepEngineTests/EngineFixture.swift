@@ -30,8 +30,21 @@ struct EngineFixture {
     let gatewayURL: String
     let policy: RotationPolicy
 
+    /// How Lockstep's key-ring module is installed on the gateway.
+    enum KeyRingSetup {
+        case none
+        /// As deploy/components/litellm-keyring installs it.
+        case installed
+        /// The ring Secret exists, but LiteLLM does not load the module.
+        case ringWithoutModule
+        /// The module is loaded, but the ring is mounted with subPath (it never updates).
+        case ringOnSubPath
+    }
+
     /// With `litellm` nil the gateway pods run `litellm-standin` (database mode stand-in).
-    static func start(litellm: String?, strategy: RotationPolicy.Strategy = .restartTogether, providerURL: String? = nil, providerKey: String = "") async throws -> EngineFixture {
+    static func start(litellm: String?, strategy: RotationPolicy.Strategy = .restartTogether, providerURL: String? = nil, providerKey: String = "",
+                      keyRing: KeyRingSetup = .none, propagationTimeout: Int64 = 60) async throws -> EngineFixture {
+        let module = keyRing == .installed || keyRing == .ringOnSubPath
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let cfg = dir.appendingPathComponent("litellm.yaml")
@@ -41,15 +54,19 @@ struct EngineFixture {
             litellm_params: {model: openai/gpt-4o-mini, api_key: sk-provider-not-used, mock_response: "hello"}
         \(providerURL.map { "  - model_name: azure-gpt-4o\n    litellm_params: {model: openai/gpt-4o-mini, api_base: \"\($0)/v1\", api_key: os.environ/AZURE_API_KEY, max_retries: 0, timeout: 5}\n" } ?? "")general_settings:
           master_key: os.environ/PROXY_MASTER_KEY
+        \(module ? KeyRingObjects.generalSettings : "")
         """.write(to: cfg, atomically: true, encoding: .utf8)
+        var gateway = KubeObjects.gatewayContainer(litellm: litellm, config: cfg.path, standInDB: dir.appendingPathComponent("standin-db.json").path)
+        if module { gateway = KeyRingObjects.install(into: gateway, ringSubPath: keyRing == .ringOnSubPath) }
         var config = KubeSimConfiguration()
         config.useTLS = true // kubectl sends credentials only over TLS
         config.podReadyDelay = .milliseconds(100)
-        config.seedObjects = [
+        config.volumeSyncDelay = .milliseconds(500)
+        config.seedObjects = (keyRing == .none ? [] : try KeyRingObjects.objects(namespace: "litellm-system")) + [
             KubeObjects.secret("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
             KubeObjects.secret("litellm-env-secret", "litellm-system", ["AZURE_API_KEY": providerKey]),
             KubeObjects.secret("chat-backend-litellm", "unique", ["LITELLM_API_KEY": oldKey, "OTHER": "unrelated"]),
-            KubeObjects.deployment("litellm", "litellm-system", replicas: 1, container: KubeObjects.gatewayContainer(litellm: litellm, config: cfg.path, standInDB: dir.appendingPathComponent("standin-db.json").path)),
+            KubeObjects.deployment("litellm", "litellm-system", replicas: 1, container: gateway, volumes: module ? KeyRingObjects.volumes : []),
             KubeObjects.deployment("backend-service-chat", "unique", replicas: 2, container: ["name": "backend", "image": "unique/backend:1"]),
         ]
         let sim = try await KubeSim.start(config)
@@ -69,7 +86,9 @@ struct EngineFixture {
                 targets: [.init(namespace: "unique", name: "chat-backend-litellm", key: "LITELLM_API_KEY"),
                           .init(namespace: "litellm-system", name: "litellm-masterkey", key: "masterkey")],
                 rollouts: [.init(namespace: "unique", name: "backend-service-chat"), .init(namespace: "litellm-system", name: "litellm")],
-                checks: .init(newKeyAccepted: true, oldKeyRefused: true))
+                checks: .init(newKeyAccepted: true, oldKeyRefused: true),
+                keyRing: strategy == .keyRing ? .init(secret: .init(namespace: "litellm-system", name: KeyRingObjects.ringSecret, key: KeyRingObjects.ringKey),
+                                                      propagationTimeout: PolicyDuration(seconds: propagationTimeout)) : nil)
             let f = EngineFixture(dir: dir, sim: sim, vault: vault, kubeconfig: kubeconfig, gatewayURL: gatewayURL, policy: policy)
             // Wait (bounded) for the first gateway pod: the master key works.
             let ready = await eventually(timeout: .seconds(120)) { (try? await LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL, timeout: .seconds(3))).accepts(secret(oldKey))) == true }

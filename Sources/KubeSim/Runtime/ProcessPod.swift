@@ -25,6 +25,9 @@ final class ProcessPod: Pod {
     private let monitor: Task<Void, Never>
     private let probe: Task<Void, Never>
     private let volumes: PodVolumes?
+    /// `lifecycle.preStop.sleep.seconds` (Kubernetes 1.30+): the kubelet waits this long, inside
+    /// the grace period, before SIGTERM, while the pod is already out of its Services' endpoints.
+    private let preStopSleep: Duration
     private let logger: Logger
 
     var pid: Int32 { state.withLock { $0.pid } }
@@ -50,6 +53,7 @@ final class ProcessPod: Pod {
         let volumes = try PodVolumes(template: template, container: container, namespace: namespace, root: root, store: store,
                                      syncDelay: configuration.volumeSyncDelay)
         self.volumes = volumes.isEmpty ? nil : volumes
+        preStopSleep = .seconds(container.value(at: ["lifecycle", "preStop", "sleep", "seconds"])?.intValue ?? 0)
         let launch: @Sendable () throws -> pid_t = {
             // Volumes are in place before the container starts; a missing Secret keeps it waiting.
             if !volumes.isEmpty { try volumes.mountAll() }
@@ -186,8 +190,11 @@ final class ProcessPod: Pod {
         }
         // pid 0 means never started: kill(0) would signal KubeSim's own process group.
         if pid > 0 && !hasExited {
-            kill(-pid, SIGTERM)
+            // Not ready from here on, so the Service stops sending it connections; the preStop
+            // sleep lets connections already on their way arrive before the process stops listening.
             let deadline = ContinuousClock.now.advanced(by: grace)
+            if preStopSleep > .zero { try? await Task.sleep(for: min(preStopSleep, grace)) }
+            kill(-pid, SIGTERM)
             while !hasExited && ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(50))
             }

@@ -16,6 +16,10 @@ public struct LoadConfiguration: Sendable {
     public var maxRequests: Int?
     /// Each request's deadline.
     public var timeout: Duration = .milliseconds(2000)
+    /// How often a request that got no HTTP answer at all (refused or closed connection) is sent
+    /// again, within its deadline, as the OpenAI SDKs do (`max_retries`, 2 by default there). An
+    /// HTTP answer (a 400 or 401 for a refused key included) is never retried. Counted in the report.
+    public var connectionRetries = 0
 
     /// A configuration with the defaults above.
     public init(baseURL: String, apiKey: APIKey?) {
@@ -41,6 +45,7 @@ public struct LoadConfiguration: Sendable {
         }
         guard timeout > .zero else { throw BenchError("--timeout-ms must be positive") }
         if let maxRequests, maxRequests < 0 { throw BenchError("--max-requests must not be negative") }
+        guard (0...5).contains(connectionRetries) else { throw BenchError("--connection-retries must be from 0 to 5, got \(connectionRetries)") }
     }
 }
 

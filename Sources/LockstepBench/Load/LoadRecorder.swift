@@ -15,6 +15,7 @@ public final class LoadRecorder: Sendable {
         var byType: [String: Int] = [:]
         var first: String?
         var last: String?
+        var retried = 0
     }
 
     private let state = Mutex(State())
@@ -46,6 +47,11 @@ public final class LoadRecorder: Sendable {
         }
     }
 
+    /// A request got no HTTP answer and is sent again (``LoadConfiguration/connectionRetries``).
+    public func recordRetry() {
+        state.withLock { $0.retried += 1 }
+    }
+
     /// The report so far (it can be taken while requests are still running).
     public func report(configuration: LoadConfiguration, endedAt: Date = Date(), pid: Int32 = ProcessInfo.processInfo.processIdentifier) -> LoadReport {
         state.withLock { s in
@@ -58,7 +64,8 @@ public final class LoadRecorder: Sendable {
                 failuresByStatus: s.byStatus, failuresByType: s.byType,
                 firstFailureAt: s.first, lastFailureAt: s.last,
                 latencyMs: .init(p50: round(LoadReport.percentile(0.5, of: sorted)), p99: round(LoadReport.percentile(0.99, of: sorted)), max: round(sorted.last)),
-                failures: s.failures.sorted { $0.at < $1.at }, failuresDropped: s.failed - s.failures.count)
+                failures: s.failures.sorted { $0.at < $1.at }, failuresDropped: s.failed - s.failures.count,
+                retriedAfterConnectionError: s.retried)
         }
     }
 }

@@ -42,6 +42,8 @@ public struct LoadReport: Codable, Sendable, Equatable {
     public var failures: [Failure]
     /// Failures counted but not listed because the list was full.
     public var failuresDropped: Int
+    /// Requests sent again after no HTTP answer (nil in reports of runs without retries).
+    public var retriedAfterConnectionError: Int?
 
     /// The one line written to stderr at exit.
     public var summaryLine: String {
@@ -49,7 +51,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
         let byType = failuresByType.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         let p50 = latencyMs.p50.map { String(format: "%.1fms", $0) } ?? "-"
         let p99 = latencyMs.p99.map { String(format: "%.1fms", $0) } ?? "-"
-        return "lockstep-load: total=\(total) ok=\(ok) failed=\(failed) status[\(byStatus)] type[\(byType)] p50=\(p50) p99=\(p99)"
+        return "lockstep-load: total=\(total) ok=\(ok) failed=\(failed) retried=\(retriedAfterConnectionError ?? 0) status[\(byStatus)] type[\(byType)] p50=\(p50) p99=\(p99)"
     }
 
     /// The report as sorted, pretty JSON.

@@ -72,20 +72,32 @@ public struct LoadRunner: Sendable {
         let sentAt = Date()
         let started = ContinuousClock.now
         let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9))
-        let outcome: RequestOutcome
+        var outcome = RequestOutcome.connect
+        for attempt in 0...configuration.connectionRetries {
+            if attempt > 0 {
+                guard NIODeadline.now() < deadline else { break }
+                recorder.recordRetry()
+            }
+            outcome = await attemptOnce(client, request, deadline: deadline)
+            guard outcome == .connect else { break }
+        }
+        recorder.record(outcome, sentAt: sentAt, latency: ContinuousClock.now - started)
+    }
+
+    private func attemptOnce(_ client: HTTPClient, _ request: HTTPClientRequest, deadline: NIODeadline) async -> RequestOutcome {
         do {
             let response = try await client.execute(request, deadline: deadline)
             let bytes = try await response.body.collect(upTo: 1 << 20)
             let status = Int(response.status.code)
-            outcome = .http(status: status, errorType: (200..<300).contains(status) ? nil : RequestOutcome.errorType(ofBody: Array(bytes.readableBytesView)))
+            return .http(status: status, errorType: (200..<300).contains(status) ? nil : RequestOutcome.errorType(ofBody: Array(bytes.readableBytesView)))
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .getConnectionFromPoolTimeout].contains(error) {
-            outcome = .timeout
+            return .timeout
         } catch {
             // The pool keeps retrying a refused connection until the deadline and then fails with
-            // the last connect error, so "no connection" is told apart by the error, not the time.
-            outcome = .connect
+            // the last connect error, so "no connection" is told apart by the error, not the time;
+            // a keep-alive connection the gateway closed while the request was sent lands here too.
+            return .connect
         }
-        recorder.record(outcome, sentAt: sentAt, latency: ContinuousClock.now - started)
     }
 }
 

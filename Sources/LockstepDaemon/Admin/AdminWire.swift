@@ -87,11 +87,13 @@ public enum AdminWire {
 /// A finished (or stopped) run as the CLI prints it and scripts read it (`--json`).
 public struct RunSummary: Sendable, Codable {
     public var run: String, credential: String, outcome: String, newVersion: Int?, failure: String?, oldKeyRefusedAfterMillis: Int64?, warnings: [String]
+    /// The strategy the run used (nil from a daemon that predates it).
+    public var strategy: String?
     public var steps: [Step]
     public struct Step: Sendable, Codable { public var at: String; public var millis: Int64; public var action: String; public var outcome: String }
     public init(_ r: RunReport) {
         run = r.run.id; credential = r.run.credential; outcome = r.run.phase.rawValue; newVersion = r.run.newVersion; failure = r.run.failure
-        oldKeyRefusedAfterMillis = r.oldKeyRefusedAfterMillis; warnings = r.warnings
+        oldKeyRefusedAfterMillis = r.oldKeyRefusedAfterMillis; warnings = r.warnings; strategy = r.run.strategy.rawValue
         steps = r.steps.map { Step(at: $0.at.rfc3339, millis: $0.millis, action: $0.action, outcome: $0.outcome) }
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import LockstepTesting
+import LockstepAudit
+import LockstepCore
+import LockstepCrypto
+import LockstepEngine
+import LockstepLiteLLM
+import Testing
+
+extension EngineIntegrationTests {
+    /// The key-ring strategy on real LiteLLM pods that load the shipped module
+    /// (deploy/components/litellm-keyring/lockstep_keyring.py) and mount the ring as a volume.
+    @Suite("Rotation engine: key-ring on real LiteLLM", .serialized,
+           .enabled(if: LiteLLMBinary.path != nil || LiteLLMBinary.inCI, "LiteLLM not installed (scripts/setup); CI=true makes this a failure"))
+    struct KeyRingRotationTests {
+        private func policyDir(_ f: EngineFixture, propagationTimeout: String = "60s") throws -> String {
+            let policies = f.dir.appendingPathComponent("policies")
+            try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+            try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000", strategy: "key-ring",
+                                            propagationTimeout: propagationTimeout)
+                .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+            return policies.path
+        }
+
+        private func env(_ f: EngineFixture) -> [String: String] {
+            ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path]
+        }
+
+        private func ringIsEmpty(_ f: EngineFixture) -> Bool { f.liveValue("litellm-system", KeyRingObjects.ringSecret, KeyRingObjects.ringKey) == "" }
+
+        @Test("rotate: the ring is staged and seen by the pod, backend then gateway, the old key refused at the pod, the ring empty at the end")
+        func rotate() async throws {
+            let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+            let f = try await EngineFixture.start(litellm: litellm, strategy: .keyRing, keyRing: .installed)
+            do {
+                let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f),
+                                               "--gateway-url", f.gatewayURL, "--reason", "test"], env: env(f))
+                #expect(r.code == 0, "\(r.out)\(r.err)")
+                let out = r.out + r.err
+                #expect(out.contains("key-ring module active on 1 gateway pod(s)"), "\(out)")
+                #expect(out.contains("every gateway pod (1) accepts the new key"), "\(out)")
+                #expect(out.contains("at each of 1 gateway pods: new key accepted, old key refused"), "\(out)")
+                // Order: ring, backend Secret and rollout, gateway Secret and rollout, checks, ring emptied.
+                let order = ["stage the new key in the key ring", "wait until every gateway pod accepts the staged key",
+                             "patch unique/chat-backend-litellm", "wait for rollout of unique/backend-service-chat",
+                             "patch litellm-system/litellm-masterkey", "wait for rollout of litellm-system/litellm",
+                             "verify at every gateway pod", "empty the key ring"]
+                let positions = order.map { r.out.range(of: $0)?.lowerBound }
+                #expect(positions.allSatisfy { $0 != nil }, "\(r.out)")
+                #expect(zip(positions, positions.dropFirst()).allSatisfy { a, b in a! < b! }, "steps out of order: \(r.out)")
+                let newKey = try f.vault.value(of: "litellm-master-key").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey))
+                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey))
+                #expect(ringIsEmpty(f), "the ring holds nothing after the run")
+                #expect(!out.contains(newKey) && !out.contains(EngineFixture.oldKey), "no key on the screen")
+                let gateway = LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL))
+                #expect(try await gateway.accepts(secret(newKey)))
+                #expect(try await !gateway.accepts(secret(EngineFixture.oldKey)))
+                #expect(try f.vault.auditLog.verify().ok)
+            } catch {
+                await f.stop()
+                throw error
+            }
+            await f.stop()
+        }
+
+        @Test("the module absent: preflight refuses key-ring with exit 22 and a hint, and nothing changes")
+        func moduleAbsent() async throws {
+            let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+            let f = try await EngineFixture.start(litellm: litellm, strategy: .keyRing, keyRing: .ringWithoutModule)
+            do {
+                let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f),
+                                               "--gateway-url", f.gatewayURL], env: env(f))
+                #expect(r.code == 22, "\(r.out)\(r.err)")
+                let out = r.out + r.err
+                #expect(out.contains("no key-ring module (the pod answered HTTP 400 no_db_connection)"), "\(out)")
+                #expect(out.contains("deploy/components/litellm-keyring"), "the hint names what to install: \(out)")
+                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey))
+                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey))
+                #expect(ringIsEmpty(f))
+                #expect(try f.vault.credential("litellm-master-key").versions.count == 1, "no version was created")
+            } catch {
+                await f.stop()
+                throw error
+            }
+            await f.stop()
+        }
+
+        @Test("a ring mounted with subPath never updates: the wait is bounded, the run rolls back, the ring is emptied, no Secret moved")
+        func subPathNeverUpdates() async throws {
+            let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+            let f = try await EngineFixture.start(litellm: litellm, strategy: .keyRing, keyRing: .ringOnSubPath)
+            do {
+                let started = ContinuousClock.now
+                let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f, propagationTimeout: "5s"),
+                                               "--gateway-url", f.gatewayURL], env: env(f))
+                let took = ContinuousClock.now - started
+                #expect(r.code == 20, "rolled back: \(r.out)\(r.err)")
+                let out = r.out + r.err
+                #expect(out.contains("the key ring did not reach every gateway pod within 5.0 seconds"), "\(out)")
+                #expect(out.contains("mounted as a volume (not subPath, not env)"), "\(out)")
+                #expect(took < .seconds(60), "bounded by the policy's propagationTimeout: \(took)")
+                #expect(ringIsEmpty(f), "the rollback emptied the ring")
+                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey))
+                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey))
+                let versions = try f.vault.credential("litellm-master-key").versions
+                #expect(versions.contains { $0.state == .failed } && versions.contains { $0.state == .current && $0.version == 1 })
+                #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)))
+            } catch {
+                await f.stop()
+                throw error
+            }
+            await f.stop()
+        }
+    }
+}
