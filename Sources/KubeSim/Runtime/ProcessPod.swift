@@ -126,10 +126,18 @@ final class ProcessPod: Pod {
 
         let readinessPath = container.value(at: ["readinessProbe", "httpGet", "path"])?.stringValue
         let initialDelay = Duration.seconds(container.value(at: ["readinessProbe", "initialDelaySeconds"])?.intValue ?? 0)
+        // As the kubelet: a ready pod turns unready only after `failureThreshold` (default 3)
+        // failed probes in a row, an unready one ready after `successThreshold` (default 1)
+        // successes; each probe may take `timeoutSeconds` (default 1). One slow answer from a
+        // busy process must not take it out of its Service.
+        let failureThreshold = max(1, Int(container.value(at: ["readinessProbe", "failureThreshold"])?.intValue ?? 3))
+        let successThreshold = max(1, Int(container.value(at: ["readinessProbe", "successThreshold"])?.intValue ?? 1))
+        let probeTimeout = Duration.seconds(max(1, container.value(at: ["readinessProbe", "timeoutSeconds"])?.intValue ?? 1))
         let period = configuration.probePeriod
         let readyDelay = configuration.podReadyDelay
         let syncing = self.volumes
         probe = Task {
+            var streak = (pid: pid_t(0), successes: 0, failures: 0)
             while !Task.isCancelled {
                 syncing?.sync()
                 let current = state.value
@@ -137,8 +145,14 @@ final class ProcessPod: Pod {
                     // Nothing to probe until the container is back.
                 } else if let readinessPath {
                     if ContinuousClock.now >= current.startedAt.advanced(by: initialDelay) {
-                        let ok = await HTTPProbe.check(port: port, path: readinessPath, timeout: .seconds(1))
-                        state.withLock { s in if s.pid == current.pid { s.ready = ok && !s.exited } }
+                        let ok = await HTTPProbe.check(port: port, path: readinessPath, timeout: probeTimeout)
+                        if streak.pid != current.pid { streak = (current.pid, 0, 0) } // a new container starts unready
+                        if ok { streak.successes += 1; streak.failures = 0 } else { streak.failures += 1; streak.successes = 0 }
+                        let (successes, failures) = (streak.successes, streak.failures)
+                        state.withLock { s in
+                            guard s.pid == current.pid else { return }
+                            if s.exited { s.ready = false } else if successes >= successThreshold { s.ready = true } else if failures >= failureThreshold { s.ready = false }
+                        }
                     }
                 } else if ContinuousClock.now >= current.startedAt.advanced(by: readyDelay) {
                     state.withLock { s in if s.pid == current.pid { s.ready = !s.exited } }
