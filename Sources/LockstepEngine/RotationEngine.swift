@@ -107,6 +107,7 @@ public struct RotationEngine: Sendable {
         case .verifyAccepted(let v): "verify the \(v.rawValue) key is accepted"
         case .verifyOldRefused: "verify the old key is refused"
         case .verifyProviderHealth(let m): "verify provider health of \(m.joined(separator: ", "))"
+        case .awaitGatewayShare: "wait until half of the gateway's pods accept the new key"
         case .stageKeyRing: "stage the new key in the key ring"
         case .awaitKeyRing: "wait until every gateway pod accepts the staged key"
         case .clearKeyRing: "empty the key ring"

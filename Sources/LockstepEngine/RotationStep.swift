@@ -51,6 +51,7 @@ struct Step {
             let master = try vault.value(of: name)
             try await retry("models \(models.joined(separator: ", ")) are healthy") { try await engine.gateway.health(models: models, masterKey: master).values.allSatisfy { $0 } }
             return StepOutcome(detail: "healthy: \(models.joined(separator: ", "))")
+        case .awaitGatewayShare: return try await awaitGatewayShare()
         case .stageKeyRing: return try await writeRing(try newValue(), what: "holds the new key")
         case .awaitKeyRing: return try await awaitRing()
         case .clearKeyRing: return try await writeRing(try SecretBytes.empty(), what: "emptied")

@@ -68,6 +68,10 @@ public struct KubernetesCluster: ClusterPort {
         return SecretOwnership.findings(secret.metadata).map { "\($0)" }
     }
 
+    public func desiredReplicas(_ deployment: RotationPolicy.DeploymentRef) async throws -> Int {
+        try await client.getDeployment(namespace: deployment.namespace, name: deployment.name).spec?.replicas ?? 1
+    }
+
     public func podEndpoints(_ deployment: RotationPolicy.DeploymentRef, port: Int?) async throws -> [PodEndpoint] {
         let d = try await client.getDeployment(namespace: deployment.namespace, name: deployment.name)
         guard let labels = d.spec?.selector?.matchLabels, !labels.isEmpty else {

@@ -140,7 +140,9 @@ import Testing
         let before = try CLI.run(["audit", "head", "--vault", v.vault]).stdout
         let plan = try CLI.run(["plan", "litellm-master-key", "--vault", v.vault, "--policies", root + "/policies"])
         #expect(plan.code == 0, "\(plan.all)")
-        #expect(plan.stdout.contains("plan: rotate litellm-master-key v1 → v2, strategy restart-together"))
+        #expect(plan.stdout.contains("plan: rotate litellm-master-key v1 → v2, strategy key-ring"))
+        #expect(plan.stdout.contains("write v2 into the key ring litellm-system/litellm-keyring#keys"))
+        #expect(plan.stdout.contains("verify at every gateway pod: v2 accepted, v1 refused"))
         #expect(plan.stdout.contains("patch litellm-system/litellm-masterkey#masterkey with v2"))
         #expect(plan.stdout.contains("verify the gateway refuses v1"))
         #expect(try CLI.run(["audit", "head", "--vault", v.vault]).stdout == before)

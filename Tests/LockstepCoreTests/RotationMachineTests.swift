@@ -29,6 +29,7 @@ struct World {
         case .stageBridgeKey: bridgeKey = true; return true
         case .stageKeyRing: ring = true; return true
         case .awaitKeyRing: return ring
+        case .awaitGatewayShare: return rolling[gateway] == .new || running[gateway] == .new
         case .clearKeyRing: ring = false; return true
         case .patchSecret(let t, let v): secrets[t] = v; return true
         case .restartDeployment(let d, _): rolling[d] = secrets[d.namespace == gateway.namespace ? gatewaySecret : backendSecret]!; return true

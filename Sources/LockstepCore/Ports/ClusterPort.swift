@@ -19,6 +19,8 @@ public protocol ClusterPort: Sendable {
     /// The pods of a Deployment (its selector), each with the address a client inside the cluster
     /// reaches it at: `status.podIP` and `port`, or the container's port named `http`, else its first.
     func podEndpoints(_ deployment: RotationPolicy.DeploymentRef, port: Int?) async throws -> [PodEndpoint]
+    /// The Deployment's desired replicas (`spec.replicas`, 1 when unset).
+    func desiredReplicas(_ deployment: RotationPolicy.DeploymentRef) async throws -> Int
 }
 
 /// One pod of a Deployment, reachable directly (not through its Service).

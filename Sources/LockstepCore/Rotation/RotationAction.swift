@@ -24,6 +24,9 @@ public enum RotationAction: Sendable, Equatable {
     case restartDeployment(RotationPolicy.DeploymentRef, RolloutIntent)
     /// Wait until the Deployment's rollout is complete (kubectl's rules).
     case waitForRollout(RotationPolicy.DeploymentRef)
+    /// restart-together: wait (bounded) until at least half of the gateway's replicas, asked
+    /// directly, accept the new key, before the backend restarts.
+    case awaitGatewayShare
     /// The gateway accepts the given value (new after delivery; old after a rollback).
     case verifyAccepted(RotationValue)
     /// The gateway refuses the old value (revoke, or `checks.oldKeyRefused`).

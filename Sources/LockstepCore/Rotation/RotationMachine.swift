@@ -46,17 +46,42 @@ public struct RotationMachine: Sendable {
 
     private var cleanupAction: RotationAction { run.strategy == .keyRing ? .clearKeyRing : .removeBridgeKey }
 
-    /// `restart-together` restarts every Deployment first and then waits for each, so that the
-    /// window in which gateway and backend hold different keys is as short as possible. The
+    /// `restart-together` restarts every Deployment first (the gateway first, see below) and then
+    /// waits for each, so that the window in which gateway and backend hold different keys is as
+    /// short as possible. The
     /// other strategies roll one Deployment completely before the next (bridge and key-ring: the
     /// backend is on the new key before the gateway drops the old one): cursor 2i restarts
     /// rollout i, 2i+1 waits for it.
     private func rollAction(_ rollouts: [RotationPolicy.DeploymentRef], intent: RolloutIntent) -> RotationAction {
+        if gatewayFirst(rollouts, intent) {
+            // restart-together, gateway first: restart the gateway, wait until half of its pods
+            // take the new key, then restart the backend, then wait for every rollout. The
+            // backend then switches while some gateway pods already have the new key, instead
+            // of ~10 s before the first one does.
+            let order = Array(rollouts.reversed())
+            switch run.cursor {
+            case 0: return .restartDeployment(order[0], intent)
+            case 1: return .awaitGatewayShare
+            case ..<(order.count + 1): return .restartDeployment(order[run.cursor - 1], intent)
+            default: return .waitForRollout(order[run.cursor - order.count - 1])
+            }
+        }
         let n = rollouts.count
         let together = run.strategy == .restartTogether
         let isRestart = together ? run.cursor < n : run.cursor % 2 == 0
         let ref = together ? rollouts[run.cursor % n] : rollouts[run.cursor / 2]
         return isRestart ? .restartDeployment(ref, intent) : .waitForRollout(ref)
+    }
+
+    private func gatewayFirst(_ rollouts: [RotationPolicy.DeploymentRef], _ intent: RolloutIntent) -> Bool {
+        guard run.strategy == .restartTogether, rollouts.count >= 2, case .forward = intent else { return false }
+        return true
+    }
+
+    /// The actions of the roll phase of the current segment.
+    private var rollCount: Int {
+        let rollouts = Array(run.rollouts[segment.rollouts])
+        return rollouts.count * 2 + (gatewayFirst(rollouts, .forward(version: 0)) ? 1 : 0)
     }
 
     private var verifyActions: [RotationAction] {
@@ -90,7 +115,7 @@ public struct RotationMachine: Sendable {
         case .roll:
             noteRestart(action)
             run.cursor += 1
-            if run.cursor >= segment.rollouts.count * 2 { enterSegment((run.segment ?? 0) + 1) }
+            if run.cursor >= rollCount { enterSegment((run.segment ?? 0) + 1) }
         case .verify:
             advance(within: verifyActions.count, then: .promote)
         case .promote:

@@ -38,6 +38,7 @@ public enum PlanDescription {
         case .verifyAccepted: "verify the gateway accepts v\(next)"
         case .verifyOldRefused: "verify the gateway refuses v\(current)"
         case .verifyProviderHealth(let m): "verify the health of \(m.joined(separator: ", "))"
+        case .awaitGatewayShare: "wait until half of the gateway's pods, asked directly, accept v\(next); then restart the backend"
         case .stageKeyRing: "write v\(next) into the key ring \(policy.keyRing.map { "\($0.secret)" } ?? "-") (every gateway pod then accepts it besides v\(current))"
         case .awaitKeyRing: "wait until every gateway pod, asked directly, accepts v\(next) (at most \(policy.keyRing?.propagationTimeout.description ?? "3m"))"
         case .clearKeyRing: "empty the key ring"
