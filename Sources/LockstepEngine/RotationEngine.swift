@@ -41,9 +41,12 @@ public struct RotationEngine: Sendable {
     }
 
     /// Starts and drives a new run. `manualValue` is the new value for a manual source.
-    public func start(policy: RotationPolicy, kind: RotationRun.Kind, actor: AuditActor, reason: String?, manualValue: SecretBytes?) async throws -> RunReport {
+    /// `immediate` (revoke only): both sides restart at once and the gateway surges to 100%,
+    /// the shortest time until the old key is refused, at the price of failed requests.
+    public func start(policy: RotationPolicy, kind: RotationRun.Kind, actor: AuditActor, reason: String?, manualValue: SecretBytes?,
+                      immediate: Bool = false) async throws -> RunReport {
         let id = "\(policy.credential.rawValue)-\(clock.now().millisecondsSinceEpoch)"
-        let run = RotationRun(id: id, credential: policy.credential.rawValue, kind: kind, policy: policy)
+        let run = RotationRun(id: id, credential: policy.credential.rawValue, kind: kind, policy: policy, immediate: immediate && kind == .revoke)
         try vault.beginRun(run, actor: actor, reason: reason)
         return try await drive(run, policy: policy, actor: actor, manualValue: manualValue)
     }
@@ -108,6 +111,8 @@ public struct RotationEngine: Sendable {
         case .verifyOldRefused: "verify the old key is refused"
         case .verifyProviderHealth(let m): "verify provider health of \(m.joined(separator: ", "))"
         case .awaitGatewayShare: "wait until half of the gateway's pods accept the new key"
+        case .surgeGateway: "set the gateway's maxSurge to 100% (immediate)"
+        case .restoreGatewaySurge: "restore the gateway's maxSurge"
         case .stageKeyRing: "stage the new key in the key ring"
         case .awaitKeyRing: "wait until every gateway pod accepts the staged key"
         case .clearKeyRing: "empty the key ring"

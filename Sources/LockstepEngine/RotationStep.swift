@@ -52,6 +52,14 @@ struct Step {
             try await retry("models \(models.joined(separator: ", ")) are healthy") { try await engine.gateway.health(models: models, masterKey: master).values.allSatisfy { $0 } }
             return StepOutcome(detail: "healthy: \(models.joined(separator: ", "))")
         case .awaitGatewayShare: return try await awaitGatewayShare()
+        case .surgeGateway:
+            let gateway = try requireGatewayDeployment()
+            try await engine.cluster.setMaxSurge(gateway, to: "100%")
+            return StepOutcome(detail: "\(gateway) maxSurge 100% for this rollout", targets: [AuditTarget(namespace: gateway.namespace, name: gateway.name)])
+        case .restoreGatewaySurge:
+            let gateway = try requireGatewayDeployment()
+            try await engine.cluster.restoreMaxSurge(gateway)
+            return StepOutcome(detail: "\(gateway) maxSurge restored", targets: [AuditTarget(namespace: gateway.namespace, name: gateway.name)])
         case .stageKeyRing: return try await writeRing(try newValue(), what: "holds the new key")
         case .awaitKeyRing: return try await awaitRing()
         case .clearKeyRing: return try await writeRing(try SecretBytes.empty(), what: "emptied")

@@ -28,6 +28,7 @@ extension Step {
         case .restartDeployment: return draft(AuditAction.workloadRestarted, result, detail, targets)
         case .waitForRollout(let d): return draft(AuditAction.workloadRolledOut, result, detail, targets.isEmpty ? [AuditTarget(namespace: d.namespace, name: d.name)] : targets)
         case .stageKeyRing, .clearKeyRing: return draft(AuditAction.secretPatched, result, detail, targets)
+        case .surgeGateway, .restoreGatewaySurge: return draft(AuditAction.workloadRestarted, result, detail, targets)
         case .verifyAccepted, .verifyOldRefused, .verifyProviderHealth, .stageBridgeKey, .removeBridgeKey, .awaitKeyRing, .verifyAtGatewayPods, .awaitGatewayShare:
             return draft(failure == nil ? AuditAction.checkPassed : AuditAction.checkFailed, result, detail, targets)
         case .createVersion, .promote, .markFailed:

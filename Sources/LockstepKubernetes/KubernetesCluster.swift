@@ -68,6 +68,18 @@ public struct KubernetesCluster: ClusterPort {
         return SecretOwnership.findings(secret.metadata).map { "\($0)" }
     }
 
+    public func setMaxSurge(_ deployment: RotationPolicy.DeploymentRef, to value: String) async throws {
+        try await client.setMaxSurge(namespace: deployment.namespace, name: deployment.name, to: value)
+    }
+
+    public func restoreMaxSurge(_ deployment: RotationPolicy.DeploymentRef) async throws {
+        try await client.restoreMaxSurge(namespace: deployment.namespace, name: deployment.name)
+    }
+
+    public func rolloutComplete(_ deployment: RotationPolicy.DeploymentRef) async throws -> Bool {
+        RolloutProgress.evaluate(try await client.getDeployment(namespace: deployment.namespace, name: deployment.name)).state == .complete
+    }
+
     public func desiredReplicas(_ deployment: RotationPolicy.DeploymentRef) async throws -> Int {
         try await client.getDeployment(namespace: deployment.namespace, name: deployment.name).spec?.replicas ?? 1
     }

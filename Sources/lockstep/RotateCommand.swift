@@ -129,6 +129,8 @@ struct RevokeCommand: AsyncParsableCommand {
     var incident: String?
     @Flag(name: .long, help: "Do not ask for confirmation.")
     var yes = false
+    @Flag(name: .long, help: "Shortest time until the old key is refused, accepting failed requests: both sides restart at once, the gateway with maxSurge 100% (the policy's strategy is not used).")
+    var immediate = false
     @Flag(name: .long, help: "Read the new value from standard input (manual sources).")
     var valueFromStdin = false
     @Flag(name: .long, help: "Machine-readable report.")
@@ -147,7 +149,7 @@ struct RevokeCommand: AsyncParsableCommand {
                 }
             }
             if let client = daemon.client() {
-                return try await runThroughDaemon(client, .init(credential: name, kind: .revoke, reason: reason, incident: incident),
+                return try await runThroughDaemon(client, .init(credential: name, kind: .revoke, reason: reason, incident: incident, immediate: immediate),
                                                   valueFromStdin: valueFromStdin, json: json)
             }
             let policy = try options.policy(name)
@@ -158,7 +160,8 @@ struct RevokeCommand: AsyncParsableCommand {
             }
             let actor = incident.map { AuditActor(kind: .incident, id: $0) } ?? currentUserActor()
             let report = try await options.cluster.withCluster { cluster in
-                try await options.engine(vault: vault, policy: policy, cluster: cluster).start(policy: policy, kind: .revoke, actor: actor, reason: reason, manualValue: value)
+                try await options.engine(vault: vault, policy: policy, cluster: cluster).start(policy: policy, kind: .revoke, actor: actor, reason: reason, manualValue: value,
+                                                                                               immediate: immediate)
             }
             try finish(report, json: json)
         }

@@ -29,6 +29,7 @@ struct World {
         case .stageBridgeKey: bridgeKey = true; return true
         case .stageKeyRing: ring = true; return true
         case .awaitKeyRing: return ring
+        case .surgeGateway, .restoreGatewaySurge: return true
         case .awaitGatewayShare: return rolling[gateway] == .new || running[gateway] == .new
         case .clearKeyRing: ring = false; return true
         case .patchSecret(let t, let v): secrets[t] = v; return true
@@ -90,9 +91,10 @@ enum Fault: CustomStringConvertible {
 }
 
 /// Drives a run to its end, injecting `fault` at step `at` (and, optionally, once more during rollback).
-func drive(_ policy: RotationPolicy, kind: RotationRun.Kind = .rotate, fault: Fault?, at faultStep: Int, rollbackFaultAt: Int? = nil) throws -> (RotationRun, World, [RotationAction]) {
+func drive(_ policy: RotationPolicy, kind: RotationRun.Kind = .rotate, immediate: Bool = false, fault: Fault?, at faultStep: Int,
+           rollbackFaultAt: Int? = nil) throws -> (RotationRun, World, [RotationAction]) {
     var world = freshWorld(policy)
-    var machine = RotationMachine(run: RotationRun(id: "r1", credential: "litellm-master-key", kind: kind, policy: policy))
+    var machine = RotationMachine(run: RotationRun(id: "r1", credential: "litellm-master-key", kind: kind, policy: policy, immediate: immediate))
     var trace: [RotationAction] = []
     var step = 0, rollbackSteps = 0
     var rollbackFaultUsed = false
@@ -195,6 +197,36 @@ func drive(_ policy: RotationPolicy, kind: RotationRun.Kind = .rotate, fault: Fa
             if fault == .crashAfter { #expect(run.phase == .succeeded, "\(label): a crash with idempotent steps must still finish") }
             // Rollback included: the old key stays accepted until the backend is back on it.
             if strategy == .keyRing { #expect(world.refusedWindows == 0, "\(label): \(world.refusedWindows) steps with refused requests") }
+        }
+    }
+
+    /// restart-together rolls the gateway first and waits for half of it before the backend.
+    @Test func restartTogetherIsGatewayFirst() throws {
+        let policy = masterKeyPolicy(strategy: .restartTogether)
+        let trace = try drive(policy, fault: nil, at: 0).2
+        let backend = policy.rollouts[0], gateway = policy.rollouts[1]
+        let roll = trace.filter { if case .restartDeployment = $0 { return true }; if case .waitForRollout = $0 { return true }; return $0 == .awaitGatewayShare }
+        #expect(roll == [.restartDeployment(gateway, .forward(version: 2)), .awaitGatewayShare, .restartDeployment(backend, .forward(version: 2)),
+                         .waitForRollout(gateway), .waitForRollout(backend)])
+    }
+
+    /// `revoke --immediate` on a key-ring policy: no ring, the gateway surges, both restart at
+    /// once, the surge is put back at the end or on rollback; a fault anywhere ends consistent.
+    @Test(arguments: [Fault.fails, .landsThenFails, .crashAfter])
+    func immediateRevoke(_ fault: Fault) throws {
+        let policy = masterKeyPolicy(strategy: .keyRing)
+        let (run, world, trace) = try drive(policy, kind: .revoke, immediate: true, fault: nil, at: 0)
+        #expect(run.phase == .succeeded && world.accepts(.new) && !world.acceptedAnywhere(.old))
+        #expect(!trace.contains(.stageKeyRing) && !trace.contains(.awaitGatewayShare))
+        #expect(trace[2] == .surgeGateway && trace.last == .restoreGatewaySurge)
+        let restarts = trace.indices.filter { if case .restartDeployment = trace[$0] { return true }; return false }
+        let firstWait = trace.firstIndex { if case .waitForRollout = $0 { return true }; return false }!
+        #expect(restarts.count == 2 && restarts.allSatisfy { $0 < firstWait }, "both sides restart before any wait")
+        for at in 1...trace.count {
+            let (r, w, t) = try drive(policy, kind: .revoke, immediate: true, fault: fault, at: at)
+            #expect(r.isFinished, "\(fault) at \(at)")
+            if r.phase == .rolledBack { #expect(w.secrets.values.allSatisfy { $0 == .old } && t.last == .markFailed && t.contains(.restoreGatewaySurge), "\(fault) at \(at)") }
+            if r.phase == .succeeded { #expect(w.secrets.values.allSatisfy { $0 == .new } && !w.acceptedAnywhere(.old), "\(fault) at \(at)") }
         }
     }
 

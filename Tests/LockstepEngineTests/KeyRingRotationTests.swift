@@ -1,5 +1,6 @@
 import Foundation
 import LockstepTesting
+import KubeSim
 import LockstepAudit
 import LockstepCore
 import LockstepCrypto
@@ -56,6 +57,19 @@ extension EngineIntegrationTests {
                 let gateway = LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL))
                 #expect(try await gateway.accepts(secret(newKey)))
                 #expect(try await !gateway.accepts(secret(EngineFixture.oldKey)))
+
+                // revoke --immediate: no ring, the gateway surges to 100% and gets its maxSurge back.
+                let revoke = try await runLockstep(["revoke", "litellm-master-key", "--immediate", "--reason", "test", "--incident", "T-1", "--yes",
+                                                    "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f), "--gateway-url", f.gatewayURL], env: env(f))
+                #expect(revoke.code == 0, "\(revoke.out)\(revoke.err)")
+                #expect(revoke.out.contains("(strategy restart-together)") && revoke.out.contains("maxSurge 100% for this rollout")
+                        && revoke.out.contains("maxSurge restored") && !revoke.out.contains("key ring"), "\(revoke.out)")
+                let deployment = f.sim.get(.deployments, namespace: "litellm-system", name: "litellm")
+                #expect(deployment?.value(at: ["metadata", "annotations", "lockstep.dev/max-surge-before"]) == nil)
+                #expect(deployment?.value(at: ["spec", "strategy", "rollingUpdate", "maxSurge"])?.stringValue == "25%", "the default, as before")
+                let revokedTo = try f.vault.value(of: "litellm-master-key").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+                let revokedAccepted = try await gateway.accepts(secret(revokedTo)), oldAccepted = try await gateway.accepts(secret(newKey))
+                #expect(revokedAccepted && !oldAccepted)
                 #expect(try f.vault.auditLog.verify().ok)
             } catch {
                 await f.stop()

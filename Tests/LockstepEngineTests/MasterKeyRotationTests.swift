@@ -133,7 +133,8 @@ extension EngineIntegrationTests {
                 settings.verifyAttempts = 12
                 let report = try await f.run(settings: settings) { try await $0.start(policy: wrong, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: nil, manualValue: nil) }
                 #expect(report.run.phase == .rolledBack, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
-                #expect(report.run.failure?.contains("the new key is accepted") == true)
+                // Gateway first: the wrong target shows before the backend moves.
+                #expect(report.run.failure?.contains("rolled out, but only 0 of 1 pod(s) accept the new key") == true, "\(report.run.failure ?? "")")
                 #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey))
                 #expect(f.holds("litellm-system", "litellm-masterkey-unused", "masterkey", EngineFixture.oldKey))
                 #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)))

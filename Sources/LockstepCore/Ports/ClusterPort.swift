@@ -19,6 +19,13 @@ public protocol ClusterPort: Sendable {
     /// The pods of a Deployment (its selector), each with the address a client inside the cluster
     /// reaches it at: `status.podIP` and `port`, or the container's port named `http`, else its first.
     func podEndpoints(_ deployment: RotationPolicy.DeploymentRef, port: Int?) async throws -> [PodEndpoint]
+    /// Sets the Deployment's `maxSurge` to `value`, keeping the one it had in an annotation
+    /// (not overwritten when present: a repeat after a crash keeps the original).
+    func setMaxSurge(_ deployment: RotationPolicy.DeploymentRef, to value: String) async throws
+    /// Puts back the `maxSurge` kept by `setMaxSurge` and removes the annotation; nothing when absent.
+    func restoreMaxSurge(_ deployment: RotationPolicy.DeploymentRef) async throws
+    /// Whether the Deployment's rollout is complete now, by `kubectl rollout status`'s rules.
+    func rolloutComplete(_ deployment: RotationPolicy.DeploymentRef) async throws -> Bool
     /// The Deployment's desired replicas (`spec.replicas`, 1 when unset).
     func desiredReplicas(_ deployment: RotationPolicy.DeploymentRef) async throws -> Int
 }

@@ -27,6 +27,11 @@ public enum RotationAction: Sendable, Equatable {
     /// restart-together: wait (bounded) until at least half of the gateway's replicas, asked
     /// directly, accept the new key, before the backend restarts.
     case awaitGatewayShare
+    /// `revoke --immediate`: set the gateway Deployment's maxSurge to 100% (the value it had is
+    /// kept in an annotation on it), so that all its new pods start at once.
+    case surgeGateway
+    /// Put back the gateway's maxSurge as it was before `surgeGateway` (after finish or rollback).
+    case restoreGatewaySurge
     /// The gateway accepts the given value (new after delivery; old after a rollback).
     case verifyAccepted(RotationValue)
     /// The gateway refuses the old value (revoke, or `checks.oldKeyRefused`).

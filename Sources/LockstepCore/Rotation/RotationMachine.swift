@@ -41,10 +41,14 @@ public struct RotationMachine: Sendable {
     /// What the stage phase does: bridge registers a virtual key; key-ring writes the ring and
     /// then waits until every gateway pod accepts the new key.
     private var stageActions: [RotationAction] {
-        run.strategy == .keyRing ? [.stageKeyRing, .awaitKeyRing] : [.stageBridgeKey]
+        if run.immediate == true { return [.surgeGateway] }
+        return run.strategy == .keyRing ? [.stageKeyRing, .awaitKeyRing] : [.stageBridgeKey]
     }
 
-    private var cleanupAction: RotationAction { run.strategy == .keyRing ? .clearKeyRing : .removeBridgeKey }
+    private var cleanupAction: RotationAction {
+        if run.immediate == true { return .restoreGatewaySurge }
+        return run.strategy == .keyRing ? .clearKeyRing : .removeBridgeKey
+    }
 
     /// `restart-together` restarts every Deployment first (the gateway first, see below) and then
     /// waits for each, so that the window in which gateway and backend hold different keys is as
@@ -74,7 +78,7 @@ public struct RotationMachine: Sendable {
     }
 
     private func gatewayFirst(_ rollouts: [RotationPolicy.DeploymentRef], _ intent: RolloutIntent) -> Bool {
-        guard run.strategy == .restartTogether, rollouts.count >= 2, case .forward = intent else { return false }
+        guard run.strategy == .restartTogether, run.immediate != true, rollouts.count >= 2, case .forward = intent else { return false }
         return true
     }
 
@@ -103,7 +107,7 @@ public struct RotationMachine: Sendable {
             enter(.create)
         case .create:
             run.newVersion = newVersion ?? run.newVersion
-            if run.strategy == .bridge || run.strategy == .keyRing { enter(.stage) } else { enterSegment(0) }
+            if run.strategy == .bridge || run.strategy == .keyRing || run.immediate == true { enter(.stage) } else { enterSegment(0) }
         case .stage:
             run.bridgeStaged = true
             run.cursor += 1
@@ -150,7 +154,8 @@ public struct RotationMachine: Sendable {
         if run.phase == .cleanup {
             // The new value is current and verified; a leftover bridge key is reported, not rolled
             // back. A ring left full holds only the new key, which is the master key by now.
-            run.failure = "\(run.strategy == .keyRing ? "key ring not emptied" : "bridge key not removed"): \(reason)"
+            let what = run.immediate == true ? "gateway maxSurge not restored" : run.strategy == .keyRing ? "key ring not emptied" : "bridge key not removed"
+            run.failure = "\(what): \(reason)"
             enter(.succeeded)
             return
         }

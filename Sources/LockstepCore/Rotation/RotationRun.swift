@@ -45,16 +45,21 @@ public struct RotationRun: Sendable, Codable, Equatable {
     /// How many rollouts, in order, were (possibly) restarted: what a rollback must roll again.
     /// Nil in runs journaled before it existed: then `rolled` means all of them.
     public var rolledCount: Int?
+    /// `revoke --immediate`: the shortest time to refusal, failed requests accepted. Both sides
+    /// restart at once (restart-together without waiting for the gateway), the gateway with a
+    /// maximum surge of 100% for the rollout. Nil (false) in older journals.
+    public let immediate: Bool?
     /// The first failure, kept for the report and the audit log. Never a secret.
     public var failure: String?
     /// A failure during rollback: the run needs attention and retries the step on resume.
     public var rollbackFailure: String?
 
-    public init(id: String, credential: String, kind: Kind, policy: RotationPolicy) {
+    public init(id: String, credential: String, kind: Kind, policy: RotationPolicy, immediate: Bool = false) {
         self.id = id
         self.credential = credential
         self.kind = kind
-        self.strategy = policy.strategy
+        self.immediate = immediate ? true : nil
+        self.strategy = immediate ? .restartTogether : policy.strategy
         self.targets = policy.targets
         self.rollouts = policy.rollouts
         self.verifyOldRefused = kind == .revoke || policy.checks.oldKeyRefused
@@ -64,7 +69,7 @@ public struct RotationRun: Sendable, Codable, Equatable {
         self.patchedCount = 0
         self.rolled = false
         self.bridgeStaged = false
-        self.ring = policy.strategy == .keyRing ? policy.keyRing?.secret : nil
+        self.ring = !immediate && policy.strategy == .keyRing ? policy.keyRing?.secret : nil
     }
 
     /// Targets and rollouts delivered and rolled together, in order. The key-ring strategy has two:

@@ -101,7 +101,8 @@ public struct AdminRoutes: Sendable {
             throw AdminWire.Problem(error: "revoke needs a reason", hint: "pass --reason (recorded in the audit log)", exitCode: 64)
         }
         let reason = request.incident == nil ? request.reason : "\(request.reason ?? "") (requested by \(who))"
-        let runRequest = RunRequest(credential: request.credential, kind: request.kind == .revoke ? .revoke : .rotate, actor: actor, reason: reason, manualValue: value)
+        let runRequest = RunRequest(credential: request.credential, kind: request.kind == .revoke ? .revoke : .rotate, actor: actor, reason: reason, manualValue: value,
+                                    immediate: request.kind == .revoke && request.immediate == true)
         // Not a child of the request: a caller who disconnects (a dropped `kubectl exec` at 3 a.m.)
         // must not cancel the run half-way; it goes on and the caller can follow it with `status`.
         let coordinator = self.coordinator

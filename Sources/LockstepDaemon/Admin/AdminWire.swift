@@ -31,11 +31,14 @@ public enum AdminWire {
         public var reason: String?
         /// `incident:ID` becomes the actor when given (revoke).
         public var incident: String?
-        public init(credential: String, kind: Kind, reason: String?, incident: String? = nil) {
+        /// `revoke --immediate` (nil from older clients: false).
+        public var immediate: Bool?
+        public init(credential: String, kind: Kind, reason: String?, incident: String? = nil, immediate: Bool = false) {
             self.credential = credential
             self.kind = kind
             self.reason = reason
             self.incident = incident
+            self.immediate = immediate ? true : nil
         }
     }
 

@@ -81,7 +81,8 @@ public actor RotationCoordinator {
                 logger.info("resuming interrupted run", metadata: ["credential": "\(unfinished.credential)", "run": "\(unfinished.id)", "phase": "\(unfinished.phase.rawValue)"])
                 report = try await engine.resume(unfinished, policy: policy, actor: request.actor)
             } else {
-                report = try await engine.start(policy: policy, kind: request.kind, actor: request.actor, reason: request.reason, manualValue: request.manualValue)
+                report = try await engine.start(policy: policy, kind: request.kind, actor: request.actor, reason: request.reason, manualValue: request.manualValue,
+                                                immediate: request.immediate)
             }
             await finished(report, policy: policy, kind: request.kind, actor: request.actor, duration: ContinuousClock.now - started)
             return report

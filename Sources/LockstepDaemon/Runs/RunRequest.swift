@@ -10,8 +10,11 @@ public struct RunRequest: Sendable {
     public var reason: String?
     /// The new value of a manual credential.
     public var manualValue: SecretBytes?
+    /// `revoke --immediate`: the shortest time to refusal, failed requests accepted.
+    public var immediate = false
 
-    public init(credential: String, kind: RotationRun.Kind, actor: AuditActor, reason: String?, manualValue: SecretBytes? = nil) {
+    public init(credential: String, kind: RotationRun.Kind, actor: AuditActor, reason: String?, manualValue: SecretBytes? = nil, immediate: Bool = false) {
+        self.immediate = immediate
         self.credential = credential
         self.kind = kind
         self.actor = actor

@@ -39,6 +39,8 @@ public enum PlanDescription {
         case .verifyOldRefused: "verify the gateway refuses v\(current)"
         case .verifyProviderHealth(let m): "verify the health of \(m.joined(separator: ", "))"
         case .awaitGatewayShare: "wait until half of the gateway's pods, asked directly, accept v\(next); then restart the backend"
+        case .surgeGateway: "set maxSurge of \(policy.gatewayDeployment.map { "\($0)" } ?? "the gateway") to 100% (immediate: every new pod at once)"
+        case .restoreGatewaySurge: "restore the gateway's maxSurge"
         case .stageKeyRing: "write v\(next) into the key ring \(policy.keyRing.map { "\($0.secret)" } ?? "-") (every gateway pod then accepts it besides v\(current))"
         case .awaitKeyRing: "wait until every gateway pod, asked directly, accepts v\(next) (at most \(policy.keyRing?.propagationTimeout.description ?? "3m"))"
         case .clearKeyRing: "empty the key ring"
