@@ -55,27 +55,43 @@ public struct RotationBenchmark: Sendable {
     /// `lockstep rotate` with `vault` (which holds the key in use).
     public func lockstep(strategy: String, vault: AdoptedVault) async throws -> RotationRun {
         let cli = vault.cli
-        return try await measure {
-            try await cli.run(["rotate", "litellm-master-key", "--reason", "benchmark"] + runArgs(strategy: strategy), show: false).code == 0
+        let output = Captured<String>("")
+        var run = try await measure {
+            let r = try await cli.run(["rotate", "litellm-master-key", "--reason", "benchmark", "--json"] + runArgs(strategy: strategy), show: false)
+            output.set(r.stdout)
+            return r.code == 0
         }
+        // The wait for the key ring to reach every pod is the kubelet's, not Lockstep's.
+        let json = (try? JSONSerialization.jsonObject(with: Data(output.get().utf8))) as? [String: Any]
+        let steps = json?["steps"] as? [[String: Any]] ?? []
+        let ring = steps.first { ($0["action"] as? String)?.hasPrefix("wait until every gateway pod accepts") == true }
+        run.propagationSeconds = Double(ring?["millis"] as? Int ?? 0) / 1000
+        return run
     }
 
     /// `lockstep revoke`: the CLI's `oldKeyRefusedAfterMillis`, and, probed directly, when every
     /// ready gateway pod refused the old key.
-    public func revoke(strategy: String, vault: AdoptedVault) async throws -> RevokeRun {
+    public func revoke(strategy: String, vault: AdoptedVault, immediate: Bool = false) async throws -> RevokeRun {
         let cli = vault.cli
+        try await steady()
+        let before = await scenario.reports.snapshot(live: await backendPods())
         let old = try liveKey()
         let started = Date()
         let probe = Task { await everyReplicaRefuses(old, since: started) }
         let r = try await withTaskCancellationHandler {
-            try await cli.run(["revoke", "litellm-master-key", "--reason", "benchmark", "--yes", "--json"] + runArgs(strategy: strategy), show: false)
+            try await cli.run(["revoke", "litellm-master-key", "--reason", "benchmark", "--yes", "--json"] + (immediate ? ["--immediate"] : []) + runArgs(strategy: strategy), show: false)
         } onCancel: { probe.cancel() }
+        let ended = Date()
         // A failed revoke rolled back: the old key works again, so there is nothing to wait for.
         if r.code != 0 { probe.cancel() }
         let replicas = await probe.value
         let json = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any]
         let cli_ = (json?["oldKeyRefusedAfterMillis"] as? Int).map { Double($0) / 1000 }
-        return RevokeRun(cliSeconds: cli_, replicasSeconds: replicas, succeeded: r.code == 0)
+        try await Task.sleep(for: settle)
+        let after = await scenario.reports.snapshot(live: await backendPods())
+        let tally = LoadTally(before: before, after: after, from: started, to: ended.addingTimeInterval(3))
+        log("  revoke ok=\(r.code == 0) requests=\(tally.total) failed=\(tally.failed) (\(tally.statusSummary)) every pod refuses after \(replicas.map { String(format: "%.1fs", $0) } ?? "-")")
+        return RevokeRun(cliSeconds: cli_, replicasSeconds: replicas, succeeded: r.code == 0, tally: tally)
     }
 
     private func runArgs(strategy: String) throws -> [String] {
@@ -112,17 +128,20 @@ public struct RotationBenchmark: Sendable {
         try await steady()
         let before = await scenario.reports.snapshot(live: await backendPods())
         let watch = RolloutWatch(scenario, Self.deployments)
+        let memory = GatewayMemorySampler(scenario, namespace: ScenarioObjects.gatewayNamespace, names: [ScenarioObjects.gatewayName])
         let t0 = Date(), c0 = ContinuousClock.now
         let ok = try await body()
         let wall = ContinuousClock.now - c0
         let t1 = Date()
         let rollouts = await watch.finish()
+        let peak = await memory.finish()
         try await Task.sleep(for: settle)
         let after = await scenario.reports.snapshot(live: await backendPods())
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        let run = RotationRun(tally: LoadTally(before: before, after: after, from: t0, to: t1.addingTimeInterval(3)), wallSeconds: seconds, rolloutSeconds: rollouts, succeeded: ok)
-        log(String(format: "  ok=%@ requests=%d failed=%d (%@) wall=%.1fs rollouts=%.1fs overhead=%.2fs", ok ? "yes" : "NO", run.tally.total, run.tally.failed,
-                   run.tally.statusSummary, run.wallSeconds, run.rolloutSeconds, run.overheadSeconds))
+        let run = RotationRun(tally: LoadTally(before: before, after: after, from: t0, to: t1.addingTimeInterval(3)), wallSeconds: seconds, rolloutSeconds: rollouts, succeeded: ok,
+                              peakExtraGatewayMiB: peak)
+        log(String(format: "  ok=%@ requests=%d failed=%d (%@) retried=%d wall=%.1fs rollouts=%.1fs peak+%.0fMiB", ok ? "yes" : "NO", run.tally.total, run.tally.failed,
+                   run.tally.statusSummary, run.tally.retried, run.wallSeconds, run.rolloutSeconds, peak))
         return run
     }
 
@@ -169,4 +188,13 @@ public struct RotationBenchmark: Sendable {
 /// A vault that adopted the scenario's master key, driven through the CLI.
 public struct AdoptedVault: Sendable {
     let cli: CLI
+}
+
+/// A value set from inside a measured closure and read after it.
+final class Captured<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func set(_ v: Value) { lock.withLock { value = v } }
+    func get() -> Value { lock.withLock { value } }
 }

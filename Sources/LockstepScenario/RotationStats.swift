@@ -8,16 +8,22 @@ public struct RotationRun: Sendable, Equatable {
     /// The union of the Deployments' rollout intervals (generation bump to complete).
     public var rolloutSeconds: Double
     public var succeeded: Bool
+    /// Peak resident memory of the gateway pods above their level at the start, in MiB (nil: not sampled).
+    public var peakExtraGatewayMiB: Double?
 
-    public init(tally: LoadTally, wallSeconds: Double, rolloutSeconds: Double, succeeded: Bool) {
+    public init(tally: LoadTally, wallSeconds: Double, rolloutSeconds: Double, succeeded: Bool, peakExtraGatewayMiB: Double? = nil) {
         self.tally = tally
         self.wallSeconds = wallSeconds
         self.rolloutSeconds = rolloutSeconds
         self.succeeded = succeeded
+        self.peakExtraGatewayMiB = peakExtraGatewayMiB
     }
 
-    /// What the rotating tool itself added: the wall time outside the rollouts.
-    public var overheadSeconds: Double { wallSeconds - rolloutSeconds }
+    /// key-ring: how long the ring took to reach every gateway pod (the kubelet's propagation).
+    public var propagationSeconds = 0.0
+
+    /// What the rotating tool itself added: the wall time outside the rollouts and the propagation.
+    public var overheadSeconds: Double { wallSeconds - rolloutSeconds - propagationSeconds }
 }
 
 /// A revoke: how long until the old key was refused.
@@ -27,11 +33,14 @@ public struct RevokeRun: Sendable, Equatable {
     /// From the command's start until every ready gateway pod refused the old key, probed directly.
     public var replicasSeconds: Double?
     public var succeeded: Bool
+    /// The backend's requests and failures from the command's start until 3 s after its end.
+    public var tally: LoadTally?
 
-    public init(cliSeconds: Double?, replicasSeconds: Double?, succeeded: Bool) {
+    public init(cliSeconds: Double?, replicasSeconds: Double?, succeeded: Bool, tally: LoadTally? = nil) {
         self.cliSeconds = cliSeconds
         self.replicasSeconds = replicasSeconds
         self.succeeded = succeeded
+        self.tally = tally
     }
 }
 
@@ -66,15 +75,16 @@ public enum RotationStats {
 
     /// The results table: one row per scenario, median (min–max) over its runs.
     public static func table(_ scenarios: [(name: String, runs: [RotationRun])]) -> String {
-        var out = "| scenario | runs (ok) | requests sent | failed requests | failures by status (all runs) | failure window s | wall s | rollouts s | overhead s (wall − rollouts) |\n"
-        out += "|---|---:|---:|---:|---|---:|---:|---:|---:|\n"
+        var out = "| scenario | runs (ok) | requests sent | failed requests | failures by status (all runs) | failure window s | wall s | rollouts s | overhead s (wall − rollouts) | peak extra gateway memory MiB |\n"
+        out += "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n"
         for (name, runs) in scenarios {
             var byStatus: [String: Int] = [:]
             for r in runs { byStatus.merge(r.tally.byStatus, uniquingKeysWith: +) }
             let statuses = byStatus.isEmpty ? "none" : byStatus.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
             out += "| \(name) | \(runs.count) (\(runs.filter(\.succeeded).count)) | \(summary(runs.map { Double($0.tally.total) }, digits: 0)) | "
             out += "\(summary(runs.map { Double($0.tally.failed) }, digits: 0)) | \(statuses) | \(summary(runs.map(\.tally.windowSeconds))) | "
-            out += "\(summary(runs.map(\.wallSeconds))) | \(summary(runs.map(\.rolloutSeconds))) | \(summary(runs.map(\.overheadSeconds), digits: 2)) |\n"
+            out += "\(summary(runs.map(\.wallSeconds))) | \(summary(runs.map(\.rolloutSeconds))) | \(summary(runs.map(\.overheadSeconds), digits: 2)) | "
+            out += "\(summary(runs.compactMap(\.peakExtraGatewayMiB), digits: 0)) |\n"
         }
         return out
     }

@@ -3,8 +3,9 @@ import LockstepBench
 import LockstepScenario
 
 // `scripts/bench rotation`: master-key rotations under steady backend load, side by side —
-// naive (kubectl by hand) and Lockstep restart-together on real LiteLLM, Lockstep bridge on the
-// database-mode stand-in — then a revoke of each. Prints the Markdown section for
+// naive (kubectl by hand), Lockstep restart-together (gateway first) and key-ring (volume
+// propagation 1 s and 30 s) on real LiteLLM, Lockstep bridge on the database-mode stand-in —
+// then revokes (key-ring, restart-together, `--immediate`, bridge). Prints the Markdown section for
 // docs/benchmarks.md on stdout; progress on stderr. Usage: lockstep-bench-rotation --repo DIR [--repeats 3]
 
 func option(_ name: String) -> String? {
@@ -21,8 +22,8 @@ let tools = ScenarioTools(productsDirectory: products, litellm: ScenarioTools.fi
 let work = URL(fileURLWithPath: NSTemporaryDirectory() + "lockstep-bench-rotation-\(getpid())")
 
 /// Runs `body` on a fresh scenario and always stops it.
-func onScenario<T: Sendable>(_ gateway: ScenarioOptions.Gateway, _ body: @Sendable (RotationBenchmark) async throws -> T) async throws -> T {
-    let scenario = try await RunningScenario.start(ScenarioOptions(gateway: gateway), tools: tools, directory: work.appendingPathComponent(gateway.rawValue), log: progress)
+func onScenario<T: Sendable>(_ options: ScenarioOptions, _ label: String, _ body: @Sendable (RotationBenchmark) async throws -> T) async throws -> T {
+    let scenario = try await RunningScenario.start(options, tools: tools, directory: work.appendingPathComponent(label), log: progress)
     do {
         let result = try await body(RotationBenchmark(scenario: scenario, tools: tools, policies: repo + "/policies", log: progress))
         await scenario.stop()
@@ -36,24 +37,47 @@ func onScenario<T: Sendable>(_ gateway: ScenarioOptions.Gateway, _ body: @Sendab
 let bench = Task { () -> Int32 in
     do {
         defer { try? FileManager.default.removeItem(at: work) }
-        let (naive, together, revokeTogether) = try await onScenario(.litellm) { b in
+        var results = RotationReport.Results()
+        results.repeats = repeats
+        // Real LiteLLM with the key-ring module installed, volumes updated 1 s after a change.
+        let fast = try await onScenario(ScenarioOptions(gateway: .litellm), "litellm") { b in
+            var r = RotationReport.Results()
             // Naive first, then one adopted vault for every Lockstep run (see RotationBenchmark.adopt).
-            var naive: [RotationRun] = [], together: [RotationRun] = []
-            for i in 1...repeats { progress("naive #\(i)"); naive.append(try await b.naive()) }
+            for i in 1...repeats { progress("naive #\(i)"); r.naive.append(try await b.naive()) }
             let vault = try await b.adopt()
-            for i in 1...repeats { progress("lockstep restart-together #\(i)"); together.append(try await b.lockstep(strategy: "restart-together", vault: vault)) }
+            for i in 1...repeats { progress("lockstep restart-together #\(i)"); r.together.append(try await b.lockstep(strategy: "restart-together", vault: vault)) }
+            for i in 1...repeats { progress("lockstep key-ring #\(i)"); r.keyRing.append(try await b.lockstep(strategy: "key-ring", vault: vault)) }
             progress("revoke (restart-together)")
-            return (naive, together, try await b.revoke(strategy: "restart-together", vault: vault))
+            r.revokes.append(("Lockstep restart-together, real LiteLLM", try await b.revoke(strategy: "restart-together", vault: vault)))
+            progress("revoke (key-ring, propagation 1 s)")
+            r.revokes.append(("Lockstep key-ring, real LiteLLM, propagation 1 s", try await b.revoke(strategy: "key-ring", vault: vault)))
+            progress("revoke --immediate")
+            r.revokes.append(("Lockstep `revoke --immediate` (both at once, gateway maxSurge 100%), real LiteLLM", try await b.revoke(strategy: "key-ring", vault: vault, immediate: true)))
+            return r
         }
-        let (bridge, revokeBridge) = try await onScenario(.standIn) { b in
-            var bridge: [RotationRun] = []
+        results.naive = fast.naive; results.together = fast.together; results.keyRing = fast.keyRing; results.revokes = fast.revokes
+        // The same with a 30 s propagation delay (a kubelet takes 60–90 s; the shape is the same).
+        var slowOptions = ScenarioOptions(gateway: .litellm)
+        slowOptions.volumeSyncDelay = .seconds(30)
+        let slow = try await onScenario(slowOptions, "litellm-slow") { b in
             let vault = try await b.adopt()
-            for i in 1...repeats { progress("lockstep bridge #\(i)"); bridge.append(try await b.lockstep(strategy: "bridge", vault: vault)) }
-            progress("revoke (bridge)")
-            return (bridge, try await b.revoke(strategy: "bridge", vault: vault))
+            progress("lockstep key-ring, propagation 30 s")
+            let run = try await b.lockstep(strategy: "key-ring", vault: vault)
+            progress("revoke (key-ring, propagation 30 s)")
+            return (run, try await b.revoke(strategy: "key-ring", vault: vault))
         }
-        let revokes = [("Lockstep restart-together, real LiteLLM", revokeTogether), ("Lockstep bridge, litellm-standin (STAND-IN)", revokeBridge)]
-        print(RotationReport.markdown(naive: naive, together: together, bridge: bridge, revokes: revokes, repeats: repeats))
+        results.keyRingSlow = [slow.0]
+        results.revokes.append(("Lockstep key-ring, real LiteLLM, propagation 30 s", slow.1))
+        let bridge = try await onScenario(ScenarioOptions(gateway: .standIn), "standin") { b in
+            var runs: [RotationRun] = []
+            let vault = try await b.adopt()
+            for i in 1...repeats { progress("lockstep bridge #\(i)"); runs.append(try await b.lockstep(strategy: "bridge", vault: vault)) }
+            progress("revoke (bridge)")
+            return (runs, try await b.revoke(strategy: "bridge", vault: vault))
+        }
+        results.bridge = bridge.0
+        results.revokes.append(("Lockstep bridge, litellm-standin (STAND-IN)", bridge.1))
+        print(RotationReport.markdown(results))
         return 0
     } catch {
         progress("bench: error: \(error)")

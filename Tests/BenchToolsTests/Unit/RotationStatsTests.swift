@@ -33,21 +33,36 @@ import Testing
     }
 
     @Test func tableAndTargets() {
-        let naive = [run(failed: Array(repeating: "400", count: 90), total: 300, wall: 30, rollouts: 24),
-                     run(failed: Array(repeating: "400", count: 110), total: 320, wall: 31, rollouts: 25)]
-        let together = [run(failed: Array(repeating: "400", count: 80), total: 280, wall: 22.5, rollouts: 22), run(failed: ["connect"], total: 290, wall: 23, rollouts: 22.4)]
-        let bridge = [run(failed: [], total: 100, wall: 4, rollouts: 3.6)]
-        let md = RotationReport.markdown(naive: naive, together: together, bridge: bridge,
-                                         revokes: [("Lockstep restart-together, real LiteLLM", RevokeRun(cliSeconds: 20.5, replicasSeconds: 21.0, succeeded: true))], repeats: 2)
+        var r = RotationReport.Results()
+        r.repeats = 2
+        r.naive = [run(failed: Array(repeating: "400", count: 90), total: 300, wall: 30, rollouts: 24),
+                   run(failed: Array(repeating: "400", count: 110), total: 320, wall: 31, rollouts: 25)]
+        r.together = [run(failed: Array(repeating: "400", count: 80), total: 280, wall: 22.5, rollouts: 22), run(failed: ["connect"], total: 290, wall: 23, rollouts: 22.4)]
+        var ring = run(failed: [], total: 400, wall: 30, rollouts: 25)
+        ring.propagationSeconds = 4.6
+        ring.peakExtraGatewayMiB = 340
+        r.keyRing = [ring]
+        r.bridge = [run(failed: [], total: 100, wall: 4, rollouts: 3.6)]
+        var quiet = LoadTally()
+        quiet.total = 120
+        r.revokes = [("Lockstep key-ring, real LiteLLM, propagation 1 s", RevokeRun(cliSeconds: 20.5, replicasSeconds: 21.0, succeeded: true, tally: quiet))]
+        let md = RotationReport.markdown(r)
         #expect(md.contains("| 2 (2) | 310 (300–320) | 100 (90–110) | 400=200 |"), "\(md)")
-        #expect(md.contains("| Lockstep restart-together, real LiteLLM | 20.5 | 21.0 | yes |"))
+        #expect(md.contains("| Lockstep key-ring, real LiteLLM, propagation 1 s | 20.5 | 21.0 | 120 | 0 | yes |"), "\(md)")
+        #expect(md.contains("| 0.40 | 340 |"), "key-ring overhead excludes the propagation wait; memory shown: \(md)")
         #expect(md.contains("litellm-standin"))
-        #expect(md.contains("- Bridge, 0 failed requests: met."))
+        #expect(md.contains("- key-ring (1 s), 0 failed requests: met."))
+        #expect(md.contains("- Bridge (stand-in), 0 failed requests: met."))
+        #expect(md.contains("- Lockstep key-ring, real LiteLLM, propagation 1 s, 0 failed requests: met."))
         #expect(md.contains("fewer failures than naive (medians 40 vs 100): met"))
-        #expect(md.contains("under 1 s: median 0.50 s, max 0.60 s: met"), "\(md)")
-        let worse = RotationReport.markdown(naive: together, together: naive, bridge: [run(failed: ["401"], total: 10, wall: 3, rollouts: 1)], revokes: [], repeats: 2)
-        #expect(worse.contains("0 failed requests: **missed** (1 failed over 1 runs)"))
-        #expect(worse.contains("**missed**: both restart"))
-        #expect(worse.contains("under 1 s: median") && worse.contains("**missed** where above 1 s"))
+        #expect(md.contains("under 1 s: median 0.45 s, max 0.60 s: met"), "\(md)")
+        var worse = RotationReport.Results()
+        worse.naive = r.together
+        worse.together = r.naive
+        worse.bridge = [run(failed: ["401"], total: 10, wall: 3, rollouts: 1)]
+        let w = RotationReport.markdown(worse)
+        #expect(w.contains("0 failed requests: **missed** (1 failed over 1 runs)"))
+        #expect(w.contains("fewer failures than naive") && w.contains("**missed**: the backend"))
+        #expect(w.contains("under 1 s: median") && w.contains("**missed** where above 1 s"))
     }
 }
