@@ -8,7 +8,11 @@ extension Vault {
     /// Appends a signed entry inside the caller's transaction, so the entry and the change it
     /// records commit together or not at all (fail closed).
     @discardableResult
-    func appendAudit(_ db: Database, _ draft: AuditDraft) throws -> AuditEntry {
+    /// `valuesSealedUnder` is the key the stored values are sealed under at this point of the
+    /// transaction, when that is not the vault's key (inside a rekey).
+    func appendAudit(_ db: Database, _ draft: AuditDraft, valuesSealedUnder sealingKey: SecretBytes? = nil) throws -> AuditEntry {
+        // The one place every entry passes (CLI, daemon, engine): screen it here, so no path can bypass it.
+        try refuseStoredValues(db, in: draft, sealedUnder: sealingKey ?? key)
         let head = try AuditLogStore.head(db)
         let entry = try AuditChain.seal(draft, after: head, time: clock.now(), signer: signer)
         var line = AuditJSONLines.line(entry)
