@@ -39,3 +39,24 @@ import Testing
         #expect(try head(v) == before)
     }
 }
+
+/// `--head` is checked or the run fails; a segment needs an anchor asked for.
+@Suite struct CLIVerifyHeadTests {
+    @Test func aHeadBeforeTheSegmentOrBeyondTheEndFails() throws {
+        let v = try CLIVault()
+        for i in 0..<3 { try v.importValue("c\(i)", "sk-value-for-head-test-\(i)") }
+        let pub = try CLI.run(["audit", "public-key", "--vault", v.vault]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let full = v.dir.file("full.jsonl")
+        #expect(try CLI.run(["audit", "export", "--vault", v.vault, "-o", full]).code == 0)
+        let lines = String(decoding: FileManager.default.contents(atPath: full)!, as: UTF8.self).split(separator: "\n").map(String.init)
+        func hash(_ i: Int) -> String { String(lines[i].split(separator: "\"hash\":\"")[1].prefix(64)) }
+        let seg = v.dir.file("seg.jsonl")
+        #expect(FileManager.default.createFile(atPath: seg, contents: Data((lines[2...].joined(separator: "\n") + "\n").utf8)))
+        let early = try CLI.run(["audit", "verify", seg, "--public-key", pub, "--from-anchor", "2:\(hash(1))", "--head", "1:\(hash(0))"])
+        #expect(early.code == 12 && !early.all.contains("matches"))
+        let beyond = try CLI.run(["audit", "verify", full, "--public-key", pub, "--head", "9:\(hash(3))"])
+        #expect(beyond.code == 12 && beyond.stderr.contains("truncation"))
+        let good = try CLI.run(["audit", "verify", seg, "--public-key", pub, "--from-anchor", "2:\(hash(1))", "--head", "4:\(hash(3))"])
+        #expect(good.code == 0, "\(good.all)")
+    }
+}

@@ -117,7 +117,7 @@ import Testing
         let window = try store.entries(.init(since: all[1].time, until: all[2].time))
         #expect(window.map(\.seq) == [2, 3])
         #expect(try store.entries(.init(credential: "odd-3")).map(\.seq) == [5])
-        let report = AuditVerifier(publicKey: v.auditPublicKey).verify(lines: try store.lines(.init(since: since)).map { $0[...] })
+        let report = AuditVerifier(publicKey: v.auditPublicKey).verify(lines: try store.lines(.init(since: since)).map { $0[...] }, anchor: AuditHead(seq: 3, hash: all[2].hash))
         #expect(report.ok && report.isSegment && report.firstSeq == 4)
         #expect(report.anchor == all[2].hash)
     }
