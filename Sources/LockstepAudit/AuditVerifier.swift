@@ -25,6 +25,14 @@ public struct AuditFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public let line: Int?
     public let message: String
 
+    /// A failure found by a caller that checks more than the lines (the vault's stored columns).
+    public init(kind: Kind, seq: UInt64?, line: Int?, message: String) {
+        self.kind = kind
+        self.seq = seq
+        self.line = line
+        self.message = message
+    }
+
     public var description: String {
         let at = seq.map { "seq \($0)" } ?? line.map { "line \($0)" } ?? "log"
         return "\(at): \(kind.rawValue): \(message)"

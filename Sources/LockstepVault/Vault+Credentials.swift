@@ -94,11 +94,12 @@ extension Vault {
                                    what: "version \(v) of \(name)", path: path)
     }
 
-    /// Opens every sealed value and verifies the audit log: a full integrity check.
+    /// Opens every sealed value, checks its stored fingerprint, and verifies the audit log with
+    /// its stored columns: a full integrity check.
     /// Returns the number of versions checked.
     public func check() throws -> (versions: Int, audit: AuditVerificationReport) {
-        let rows = try read { db in try Row.fetchAll(db, sql: "SELECT credential, version, sealed FROM version ORDER BY credential, version") }
-        try key.unlocked { try checkAll(rows) }
+        let rows = try read { db in try Row.fetchAll(db, sql: "SELECT credential, version, sealed, fingerprint FROM version ORDER BY credential, version") }
+        try SecretBytes.unlocked([key, fingerprintKey]) { try checkAll(rows) }
         return (rows.count, try auditLog.verify(publicKey: auditPublicKey))
     }
 
@@ -107,8 +108,13 @@ extension Vault {
             let name: String = row["credential"]
             let v: Int = row["version"]
             let sealed: Data = row["sealed"]
-            _ = try Self.openSealed(Array(sealed), key: key, ad: VaultContext.version(vaultID: vaultID, credential: name, version: v),
-                                    what: "version \(v) of \(name)", path: path)
+            let value = try Self.openSealed(Array(sealed), key: key, ad: VaultContext.version(vaultID: vaultID, credential: name, version: v),
+                                            what: "version \(v) of \(name)", path: path)
+            // The fingerprint is what audit entries and `credential show` name the value by.
+            guard try fingerprint(of: value) == row["fingerprint"] as String else {
+                throw VaultError(.damaged, "vault \(path) is damaged: the stored fingerprint of version \(v) of \(name) does not match its value",
+                                 hint: "restore the vault from a backup (docs/runbooks.md)")
+            }
         }
     }
 
