@@ -29,7 +29,7 @@ extension Vault {
     }
 
     /// The audit log, read through the same path an auditor uses.
-    public var auditLog: AuditLogStore { AuditLogStore(reader: pool, path: path) }
+    public var auditLog: AuditLogStore { AuditLogStore(reader: pool, path: path, openMode: openMode) }
 }
 
 /// Read access to the audit log. Needs read access to the vault file, never the vault key:
@@ -37,10 +37,13 @@ extension Vault {
 public struct AuditLogStore: Sendable {
     let reader: any DatabaseReader
     let path: String
+    /// How the vault was opened: read-only (or immutable) when opened with `open(vaultAt:)`.
+    public let openMode: VaultOpenMode
 
     /// Opens the audit log of the vault at `path` read-only, without a key.
     public static func open(vaultAt path: String) throws -> AuditLogStore {
-        AuditLogStore(reader: try Vault.openReadOnly(path), path: path)
+        let (reader, mode) = try Vault.openReadOnly(path)
+        return AuditLogStore(reader: reader, path: path, openMode: mode)
     }
 
     /// The audit public key stored in the vault (Base64 for auditors).

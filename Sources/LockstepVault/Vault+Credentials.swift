@@ -74,7 +74,7 @@ extension Vault {
     public func credential(_ name: String) throws -> CredentialRecord { try catalog.credential(name) }
 
     /// Names, versions, states and fingerprints, readable without the key.
-    public var catalog: VaultCatalog { VaultCatalog(reader: pool, path: path) }
+    public var catalog: VaultCatalog { VaultCatalog(reader: pool, path: path, openMode: openMode) }
 
     /// Decrypts one version's value (the current one by default). A value that does not
     /// authenticate is reported as damage, naming the row.
@@ -125,12 +125,14 @@ extension Vault {
 public struct VaultCatalog: Sendable {
     let reader: any DatabaseReader
     let path: String
+    /// How the vault was opened: read-only (or immutable) when opened with `open(vaultAt:)`.
+    public let openMode: VaultOpenMode
 
     /// Opens the catalog of the vault at `path` read-only, without a key.
     public static func open(vaultAt path: String) throws -> VaultCatalog {
-        let pool = try Vault.openReadOnly(path)
-        _ = try VaultMeta.read(pool, path: path)
-        return VaultCatalog(reader: pool, path: path)
+        let (reader, mode) = try Vault.openReadOnly(path)
+        _ = try VaultMeta.read(reader, path: path)
+        return VaultCatalog(reader: reader, path: path, openMode: mode)
     }
 
     public func credentials() throws -> [CredentialRecord] {

@@ -62,3 +62,18 @@ import Testing
         #expect(e?.message.contains("version 1 of a") == true && e?.message.contains("fingerprint") == true)
     }
 }
+
+/// Keyless readers and `vault check` open the vault read-only, and say so.
+@Suite struct VaultReadOnlyOpenTests {
+    @Test func readersOpenReadOnly() throws {
+        let f = try Fixture()
+        try f.vault.importCredential(CredentialName("a"), value: secret("sk-read-only-open-value-1"), actor: testActor)
+        #expect(f.vault.openMode == .readWrite)
+        #expect(try AuditLogStore.open(vaultAt: f.vaultPath).openMode != .readWrite)
+        #expect(try VaultCatalog.open(vaultAt: f.vaultPath).openMode != .readWrite)
+        let ro = try Vault.open(at: f.vaultPath, key: .keyFile(f.keyPath), readOnly: true)
+        #expect(ro.openMode != .readWrite)
+        #expect(try ro.check().audit.ok)
+        #expect(expectVaultError(.io) { try ro.importCredential(CredentialName("b"), value: secret("sk-read-only-open-value-2"), actor: testActor) } != nil)
+    }
+}
