@@ -67,9 +67,7 @@ struct AuditCommand: ParsableCommand {
                     for e in try store.entries(filter) { out.append(contentsOf: AuditCSV.row(e).utf8) }
                 }
                 if let output {
-                    guard FileManager.default.createFile(atPath: output, contents: out) else {
-                        throw CLIFailure(message: "cannot write \(output)", hint: "check the folder exists and is writable", code: Exit.io)
-                    }
+                    try PrivateFile.write(output, what: "audit export", publish: .replaceRegularFile) { emit in try out.withUnsafeBytes { try emit($0) } }
                 } else {
                     FileHandle.standardOutput.write(out)
                 }
