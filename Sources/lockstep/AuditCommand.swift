@@ -148,7 +148,13 @@ func parseTime(_ text: String, _ option: String) throws -> Timestamp {
 
 func parsePublicKey(_ text: String) throws -> [UInt8] {
     var candidate = text
-    if FileManager.default.fileExists(atPath: text), let data = FileManager.default.contents(atPath: text) {
+    if FileManager.default.fileExists(atPath: text), let handle = FileHandle(forReadingAtPath: text) {
+        defer { try? handle.close() }
+        // A public key is 44 Base64 characters: read a little more than that, never a whole file.
+        let data = (try? handle.read(upToCount: 4096)) ?? Data()
+        guard data.count < 4096 else {
+            throw CLIFailure(message: "--public-key file \(text) is far larger than a public key", hint: "use the output of `lockstep audit public-key`", code: Exit.usage)
+        }
         candidate = String(decoding: data, as: UTF8.self)
     }
     guard let bytes = Data(base64Encoded: candidate.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 else {

@@ -60,3 +60,14 @@ import Testing
         #expect(good.code == 0, "\(good.all)")
     }
 }
+
+@Suite struct CLIPublicKeyFileTests {
+    @Test func aHugePublicKeyFileIsRefusedWithoutReadingIt() throws {
+        let dir = try TempDir()
+        let big = dir.file("pub.txt")
+        #expect(FileManager.default.createFile(atPath: big, contents: Data(repeating: 0x41, count: 8 << 20)))
+        #expect(FileManager.default.createFile(atPath: dir.file("a.jsonl"), contents: Data("{}\n".utf8)))
+        let r = try CLI.run(["audit", "verify", dir.file("a.jsonl"), "--public-key", big])
+        #expect(r.code == 64 && r.stderr.contains("far larger than a public key"))
+    }
+}
