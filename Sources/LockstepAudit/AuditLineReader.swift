@@ -34,6 +34,11 @@ public struct AuditLineReader: ~Copyable {
 
     deinit { close(fd) }
 
+    /// Whether a whole line is already buffered, so that `next()` returns without reading. The
+    /// verifier checks what it has before it reads more: from a pipe, a fault is reported
+    /// without waiting for data that follows it.
+    public var hasBufferedLine: Bool { buffer[start...].contains(10) || eof }
+
     /// The next non-empty line (a lone `\r` counts as empty), or nil at the end of the file.
     public mutating func next() throws -> Item? {
         while true {

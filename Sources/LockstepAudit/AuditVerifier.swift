@@ -79,7 +79,7 @@ public struct AuditVerifier: Sendable {
     /// `SEQ:HASH` of the entry a segment hangs from: without it the export must start at seq 1.
     public func verify(lines: [ArraySlice<UInt8>], head: AuditHead? = nil, anchor: AuditHead? = nil) -> AuditVerificationReport {
         var next = 0
-        return verify(head: head, anchor: anchor) {
+        return verify(head: head, anchor: anchor, buffered: { true }) {
             guard next < lines.count else { return nil }
             next += 1
             return .line(Array(lines[next - 1]), number: next)
@@ -90,7 +90,7 @@ public struct AuditVerifier: Sendable {
     public func verify(reader: inout AuditLineReader, head: AuditHead? = nil, anchor: AuditHead? = nil) -> AuditVerificationReport {
         var readError: (any Error)?
         var lastLine = 0
-        let report = verify(head: head, anchor: anchor) { () -> AuditLineReader.Item? in
+        let report = verify(head: head, anchor: anchor, buffered: { reader.hasBufferedLine }) { () -> AuditLineReader.Item? in
             do {
                 let item = try reader.next()
                 if case .line(_, let n)? = item { lastLine = n }
@@ -108,7 +108,7 @@ public struct AuditVerifier: Sendable {
     static let batchLines = 1024
     static let batchBytes = 8 << 20
 
-    private func verify(head: AuditHead?, anchor: AuditHead?, next: () -> AuditLineReader.Item?) -> AuditVerificationReport {
+    private func verify(head: AuditHead?, anchor: AuditHead?, buffered: () -> Bool, next: () -> AuditLineReader.Item?) -> AuditVerificationReport {
         var chain = AuditChainCheck(head: head, anchor: anchor)
         let key = publicKey
         var done = false
@@ -116,7 +116,8 @@ public struct AuditVerifier: Sendable {
             var batch: [(line: [UInt8], number: Int)] = []
             var bytes = 0
             var tooLong: Int?
-            while batch.count < Self.batchLines, bytes < Self.batchBytes, let item = next() {
+            // A batch ends where more lines would have to be read: what was read is checked first.
+            while batch.count < Self.batchLines, bytes < Self.batchBytes, batch.isEmpty || buffered(), let item = next() {
                 switch item {
                 case .line(let l, let n): batch.append((l, n)); bytes += l.count
                 case .tooLong(let n): tooLong = n
@@ -134,7 +135,7 @@ public struct AuditVerifier: Sendable {
                 return Self.failed(chain.report, AuditFailure(kind: .malformed, seq: nil, line: tooLong,
                                                               message: "the line is longer than \(AuditLineReader.maximumLineLength) bytes; no audit entry is"))
             }
-            done = batch.count < Self.batchLines && bytes < Self.batchBytes
+            done = batch.count < Self.batchLines && bytes < Self.batchBytes && buffered()
         }
         return chain.finish()
     }

@@ -71,3 +71,42 @@ import Testing
         #expect(r.code == 64 && r.stderr.contains("far larger than a public key"))
     }
 }
+
+@Suite struct CLIVerifyStrictTests {
+    @Test func aDuplicateMemberInAnExportFailsWhereverItIs() throws {
+        let v = try CLIVault()
+        try v.importValue("c0", "sk-value-for-duplicate-test-0")
+        let pub = try CLI.run(["audit", "public-key", "--vault", v.vault]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let export = v.dir.file("a.jsonl")
+        #expect(try CLI.run(["audit", "export", "--vault", v.vault, "-o", export]).code == 0)
+        let text = String(decoding: FileManager.default.contents(atPath: export)!, as: UTF8.self)
+        // One copy is the signed value; a reader that keeps the other copy sees "forged".
+        for (from, to) in [("\"detail\":", "\"detail\":\"forged\",\"detail\":"), (",\"prev\":", ",\"detail\":\"forged\",\"prev\":")] {
+            var lines = text.split(separator: "\n").map(String.init)
+            lines[1] = lines[1].replacingOccurrences(of: from, with: to)
+            let path = v.dir.file("dup.jsonl")
+            #expect(FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8)))
+            let r = try CLI.run(["audit", "verify", path, "--public-key", pub])
+            #expect(r.code == 12 && r.stderr.contains("malformed"), "\(to): \(r.all)")
+        }
+    }
+}
+
+@Suite struct CLIVerifyStreamTests {
+    /// The export comes through a FIFO whose writer never closes it: a verifier that read the
+    /// whole input first would wait for ever (and the run time out); one that stops at the
+    /// first bad line answers at once.
+    @Test func verifyStopsAtTheFirstBadLineWithoutReadingFurther() throws {
+        let v = try CLIVault()
+        let pub = try CLI.run(["audit", "public-key", "--vault", v.vault]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let fifo = v.dir.file("export.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let fd = open(fifo, O_RDWR) // held open: no end of file while the CLI runs
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let text = Array("{\"v\":1,not json\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 4000) + [10]
+        #expect(text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == text.count)
+        let r = try CLI.run(["audit", "verify", fifo, "--public-key", pub], timeout: .seconds(30))
+        #expect(r.code == 12 && r.stderr.contains("line 1: malformed entry"), "\(r.all)")
+    }
+}
