@@ -1,54 +1,93 @@
 import CSodium
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The obvious textual forms of a secret, each in guarded memory, for screens that must refuse
-/// text quoting a secret (the vault's audit screen). A person who pastes a leaked key into a
-/// reason pastes it as it is, or as a tool printed it: Base64 (the key file's form), hex,
-/// percent-encoded from a URL, or without the provider's `sk-` prefix.
+/// The obvious textual forms of a secret, for screens that must refuse text quoting a secret
+/// (the vault's audit screen). A person who pastes a leaked key into a reason pastes it as it
+/// is, or as a tool printed it: Base64 (the key file's form), hex, percent-encoded from a URL,
+/// or without the provider's `sk-` prefix.
+///
+/// Each form is written in turn into one guarded scratch buffer (`sodium_malloc`, wiped by
+/// `sodium_free`) and compared there: no form of the secret exists outside guarded memory, and a
+/// screen over many stored values costs no allocation per form.
 public enum SecretVariants {
-    /// A variant shorter than this is not returned: short strings occur in ordinary text by chance.
+    /// A form shorter than this is not compared: short strings occur in ordinary text by chance.
     public static let minimumLength = SecretRegistry.minimumGuardedLength
     /// The body after an `sk-` prefix is screened on its own only when at least this long.
     public static let minimumBodyLength = 16
+    static let prefix: [UInt8] = Array("sk-".utf8)
 
-    /// `secret` as is, Base64 standard and URL-safe (with and without padding), hex lower and
-    /// upper case, percent-encoded (RFC 3986 unreserved kept, upper and lower case escapes); and
-    /// the same forms of the body after an `sk-` prefix when that body is long enough.
-    public static func of(_ secret: SecretBytes) throws -> [SecretBytes] {
-        var out = try forms(of: secret)
-        let prefix = Array("sk-".utf8)
-        let body: SecretBytes? = try secret.withUnsafeBytes { bytes in
-            guard bytes.count - prefix.count >= minimumBodyLength, bytes.starts(with: prefix) else { return nil }
-            return try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: bytes[prefix.count...]))
-        }
-        if let body { out += try forms(of: body) }
-        return out.filter { $0.count >= minimumLength }
+    /// The shortest form `of:` compares for a secret of `count` bytes (for skipping a secret
+    /// that cannot fit in any text before opening it).
+    public static func shortestForm(count: Int) -> Int {
+        count - prefix.count >= minimumBodyLength ? count - prefix.count : count
     }
 
-    private static func forms(of secret: SecretBytes) throws -> [SecretBytes] {
-        var out = [secret]
+    /// The index of the first of `texts` that contains `secret` in any of its forms: as is,
+    /// Base64 standard and URL-safe (with and without padding), hex lower and upper case,
+    /// percent-encoded (RFC 3986 unreserved kept; upper and lower case escapes); and the same
+    /// forms of the body after an `sk-` prefix when that body is long enough.
+    public static func firstText(containing secret: SecretBytes, in texts: [[UInt8]]) throws -> Int? {
+        try ensureSodium()
+        let longest = texts.map(\.count).max() ?? 0
+        guard shortestForm(count: secret.count) <= longest else { return nil }
+        let capacity = max(3 * secret.count, sodium_base64_encoded_len(secret.count, Int32(sodium_base64_VARIANT_ORIGINAL)), 1)
+        guard let scratch = sodium_malloc(capacity) else { throw CryptoError(.memory, operation: "sodium_malloc") }
+        defer { sodium_free(scratch) }
+        let buffer = UnsafeMutableRawBufferPointer(start: scratch, count: capacity)
+        return secret.withUnsafeBytes { value -> Int? in
+            if let hit = search(value, in: texts, scratch: buffer) { return hit }
+            guard value.count - prefix.count >= minimumBodyLength, value.starts(with: prefix) else { return nil }
+            return search(UnsafeRawBufferPointer(rebasing: value[prefix.count...]), in: texts, scratch: buffer)
+        }
+    }
+
+    /// Every form of `value`, each written into `scratch` and looked for in `texts`.
+    private static func search(_ value: UnsafeRawBufferPointer, in texts: [[UInt8]], scratch: UnsafeMutableRawBufferPointer) -> Int? {
+        func find(_ count: Int) -> Int? {
+            guard count >= minimumLength else { return nil }
+            let needle = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+            return texts.firstIndex { text in text.count >= count && text.withUnsafeBytes { contains($0, needle) } }
+        }
+        if value.count >= minimumLength, let hit = texts.firstIndex(where: { text in text.withUnsafeBytes { contains($0, value) } }) { return hit }
         for variant in [sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
                         sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING] {
-            out.append(try base64(secret, variant: Int32(variant)))
+            let v = Int32(variant)
+            let withNUL = sodium_base64_encoded_len(value.count, v)
+            _ = sodium_bin2base64(scratch.baseAddress!.assumingMemoryBound(to: CChar.self), withNUL,
+                                  value.baseAddress?.assumingMemoryBound(to: UInt8.self), value.count, v)
+            if let hit = find(withNUL - 1) { return hit }
         }
-        out.append(try hex(secret, upper: false))
-        out.append(try hex(secret, upper: true))
-        if try needsPercentEncoding(secret) {
-            out.append(try percent(secret, upper: true))
-            out.append(try percent(secret, upper: false))
+        for upper in [false, true] {
+            for (i, b) in value.enumerated() {
+                scratch[2 * i] = digit(b >> 4, upper: upper)
+                scratch[2 * i + 1] = digit(b & 0x0f, upper: upper)
+            }
+            if let hit = find(2 * value.count) { return hit }
         }
-        return out
+        guard value.contains(where: { !isUnreserved($0) }) else { return nil } // percent form = as is
+        for upper in [true, false] {
+            var n = 0
+            for b in value {
+                if isUnreserved(b) { scratch[n] = b; n += 1; continue }
+                scratch[n] = 0x25
+                scratch[n + 1] = digit(b >> 4, upper: upper)
+                scratch[n + 2] = digit(b & 0x0f, upper: upper)
+                n += 3
+            }
+            if let hit = find(n) { return hit }
+        }
+        return nil
     }
 
-    private static func base64(_ secret: SecretBytes, variant: Int32) throws -> SecretBytes {
-        try ensureSodium()
-        let len = sodium_base64_encoded_len(secret.count, variant) // includes the NUL
-        let withNUL = try SecretBytes(count: len) { out in
-            secret.withUnsafeBytes { s in
-                _ = sodium_bin2base64(out.baseAddress!.assumingMemoryBound(to: CChar.self), len,
-                                      s.baseAddress?.assumingMemoryBound(to: UInt8.self), s.count, variant)
-            }
+    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
+        guard needle.count > 0, haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        for i in 0...(haystack.count - needle.count) where haystack[i] == first {
+            if memcmp(haystack.baseAddress! + i, needle.baseAddress!, needle.count) == 0 { return true }
         }
-        return try withNUL.withUnsafeBytes { try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[0..<(len - 1)])) }
+        return false
     }
 
     /// Branch-free nibble to digit, as libsodium's `sodium_bin2hex` does.
@@ -58,38 +97,7 @@ public enum SecretVariants {
         return UInt8(truncatingIfNeeded: v + (upper ? 55 : 87) + (below10 & (upper ? -7 : -39)))
     }
 
-    private static func hex(_ secret: SecretBytes, upper: Bool) throws -> SecretBytes {
-        try SecretBytes(count: secret.count * 2) { out in
-            secret.withUnsafeBytes { s in
-                for (i, b) in s.enumerated() {
-                    out[2 * i] = digit(b >> 4, upper: upper)
-                    out[2 * i + 1] = digit(b & 0x0f, upper: upper)
-                }
-            }
-        }
-    }
-
     private static func isUnreserved(_ b: UInt8) -> Bool {
         (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b == 0x2d || b == 0x2e || b == 0x5f || b == 0x7e
-    }
-
-    private static func needsPercentEncoding(_ secret: SecretBytes) throws -> Bool {
-        secret.withUnsafeBytes { s in s.contains { !isUnreserved($0) } }
-    }
-
-    private static func percent(_ secret: SecretBytes, upper: Bool) throws -> SecretBytes {
-        let count = secret.withUnsafeBytes { s in s.reduce(0) { $0 + (isUnreserved($1) ? 1 : 3) } }
-        return try SecretBytes(count: count) { out in
-            secret.withUnsafeBytes { s in
-                var i = 0
-                for b in s {
-                    if isUnreserved(b) { out[i] = b; i += 1; continue }
-                    out[i] = 0x25
-                    out[i + 1] = digit(b >> 4, upper: upper)
-                    out[i + 2] = digit(b & 0x0f, upper: upper)
-                    i += 3
-                }
-            }
-        }
     }
 }

@@ -9,7 +9,8 @@ import LockstepCrypto
 /// still open something (a provider key not deleted at the provider, a revoke that was rolled
 /// back), and an entry is permanent. So are the vault's own keys (the key file's text is Base64
 /// of the vault key). The cost is one decryption per stored version per audit write, bounded by
-/// the number of versions; only variants that fit in the longest field are compared at all.
+/// the number of versions (a value that cannot fit in the longest field is not even opened), with
+/// no allocation per encoded form.
 extension Vault {
     /// Refuses `fields` (caller's name for the field, text) if any contains a stored value or an
     /// obvious encoding of one (`SecretVariants`). For checks up front, before anything starts:
@@ -30,13 +31,9 @@ extension Vault {
         let longest = texts.map(\.count).max() ?? 0
         guard longest >= SecretVariants.minimumLength else { return }
         func screen(_ secret: SecretBytes, named name: String) throws {
-            for variant in try SecretVariants.of(secret) where variant.count <= longest {
-                for (i, text) in texts.enumerated() where text.count >= variant.count {
-                    if text.withUnsafeBytes({ variant.occurs(in: $0) }) {
-                        throw VaultError(.invalidInput, "\(what) \(fields[i].field) contains \(name) (as is or encoded); nothing was written",
-                                         hint: "remove the value from \(fields[i].field); if the key leaked, revoke it (`lockstep revoke NAME --reason \"…\"`) and describe it by its fingerprint")
-                    }
-                }
+            if let i = try SecretVariants.firstText(containing: secret, in: texts) {
+                throw VaultError(.invalidInput, "\(what) \(fields[i].field) contains \(name) (as is or encoded); nothing was written",
+                                 hint: "remove the value from \(fields[i].field); if the key leaked, revoke it (`lockstep revoke NAME --reason \"…\"`) and describe it by its fingerprint")
             }
         }
         try SecretBytes.unlocked([key, sealingKey, fingerprintKey, signer.secretKey]) {
@@ -48,6 +45,8 @@ extension Vault {
                 let name: String = row["credential"]
                 let v: Int = row["version"]
                 let sealed: Data = row["sealed"]
+                // A value none of whose forms fits in the longest text need not be opened at all.
+                guard SecretVariants.shortestForm(count: sealed.count - AEAD.overhead) <= longest else { continue }
                 let value = try Self.openSealed(Array(sealed), key: sealingKey, ad: VaultContext.version(vaultID: vaultID, credential: name, version: v),
                                                 what: "version \(v) of \(name)", path: path)
                 try screen(value, named: "the value of \(name) v\(v)")
