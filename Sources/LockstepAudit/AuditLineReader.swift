@@ -25,10 +25,15 @@ public struct AuditLineReader: ~Copyable {
     /// Bytes read from the file so far.
     public private(set) var bytesRead = 0
 
-    /// Opens `path` for reading; throws `CocoaError(.fileNoSuchFile)`-like errors as `POSIXError`.
+    /// Opens `path` (a file or a pipe, not a folder) for reading; failures throw `POSIXError`.
     public init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+            close(fd)
+            throw POSIXError(.EISDIR)
+        }
         self.fd = fd
     }
 
