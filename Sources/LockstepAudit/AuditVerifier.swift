@@ -14,6 +14,8 @@ public struct AuditFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case truncated = "truncation"
         case headMismatch = "head mismatch"
         case empty = "empty log"
+        /// The export does not start at seq 1 and no anchor was asked for.
+        case segment = "segment without anchor"
     }
 
     public let kind: Kind
@@ -22,6 +24,14 @@ public struct AuditFailure: Error, Sendable, Equatable, CustomStringConvertible 
     /// 1-based line (or row) number in the input.
     public let line: Int?
     public let message: String
+
+    /// A failure found by a caller that checks more than the lines (the vault's stored columns).
+    public init(kind: Kind, seq: UInt64?, line: Int?, message: String) {
+        self.kind = kind
+        self.seq = seq
+        self.line = line
+        self.message = message
+    }
 
     public var description: String {
         let at = seq.map { "seq \($0)" } ?? line.map { "line \($0)" } ?? "log"
@@ -37,6 +47,9 @@ public struct AuditVerificationReport: Sendable, Equatable {
     public var lastHash: [UInt8]?
     /// For a segment that does not start at seq 1: the hash it hangs from (entry firstSeq - 1).
     public var anchor: [UInt8]?
+    /// Whether a head was given and the entry at its seq (or the anchor) has its hash. A run
+    /// with a head fails unless this is true, so "matches the given head" is never a guess.
+    public var headVerified = false
     public var failure: AuditFailure?
 
     public var ok: Bool { failure == nil }
@@ -62,42 +75,124 @@ public struct AuditVerifier: Sendable {
         var failure: AuditFailure?
     }
 
-    /// Verifies raw JSON Lines (one entry per element, without the newline).
-    public func verify(lines: [ArraySlice<UInt8>], head: AuditHead? = nil) -> AuditVerificationReport {
-        let key = publicKey
-        return chain(checkEach(count: lines.count) { i in
-            let line = lines[i]
-            // Fast path: the exact bytes Lockstep writes, hashed as they are.
-            if let fast = AuditFastPath.parse(line), (try? BLAKE2b.hash(fast.canonical, outputLength: 32)) == fast.link.hash {
-                guard SigningKeyPair.verify(signature: fast.signature, message: fast.link.hash, publicKey: key) else {
-                    return Checked(link: nil, failure: Self.badSignature(seq: fast.link.seq, line: i + 1))
-                }
-                return Checked(link: fast.link, failure: nil)
-            }
-            // Slow path: decode, re-encode canonically, and say precisely what is wrong.
+    /// Verifies raw JSON Lines (one entry per element, without the newline). `anchor` is the
+    /// `SEQ:HASH` of the entry a segment hangs from: without it the export must start at seq 1.
+    public func verify(lines: [ArraySlice<UInt8>], head: AuditHead? = nil, anchor: AuditHead? = nil) -> AuditVerificationReport {
+        var next = 0
+        return verify(head: head, anchor: anchor, buffered: { true }) {
+            guard next < lines.count else { return nil }
+            next += 1
+            return .line(Array(lines[next - 1]), number: next)
+        }
+    }
+
+    /// Verifies an export as it is read, and reads no further than the batch holding the first fault.
+    public func verify(reader: inout AuditLineReader, head: AuditHead? = nil, anchor: AuditHead? = nil) -> AuditVerificationReport {
+        var readError: (any Error)?
+        var lastLine = 0
+        let report = verify(head: head, anchor: anchor, buffered: { reader.hasBufferedLine }) { () -> AuditLineReader.Item? in
             do {
-                let e = try AuditJSONLines.decode(line)
-                return Checked(link: ChainLink(seq: e.seq, prev: e.prev, hash: e.hash), failure: Self.checkAlone(e, line: i + 1, publicKey: key))
-            } catch {
-                return Checked(link: nil, failure: AuditFailure(kind: .malformed, seq: nil, line: i + 1, message: "\(error)"))
+                let item = try reader.next()
+                if case .line(_, let n)? = item { lastLine = n }
+                return item
+            } catch { readError = error; return nil }
+        }
+        guard let readError, report.failure == nil else { return report }
+        var failed = report
+        failed.failure = AuditFailure(kind: .malformed, seq: nil, line: lastLine + 1, message: "cannot read the export: \(readError)")
+        return failed
+    }
+
+    /// Lines are checked in batches (in parallel), then chained in order; the first fault ends it.
+    /// A batch is at most `batchLines` lines and `batchBytes` bytes, which bounds memory.
+    static let batchLines = 1024
+    static let batchBytes = 8 << 20
+
+    private func verify(head: AuditHead?, anchor: AuditHead?, buffered: () -> Bool, next: () -> AuditLineReader.Item?) -> AuditVerificationReport {
+        var chain = AuditChainCheck(head: head, anchor: anchor)
+        let key = publicKey
+        var done = false
+        while !done {
+            var batch: [(line: [UInt8], number: Int)] = []
+            var bytes = 0
+            var tooLong: Int?
+            // A batch ends where more lines would have to be read: what was read is checked first.
+            while batch.count < Self.batchLines, bytes < Self.batchBytes, batch.isEmpty || buffered(), let item = next() {
+                switch item {
+                case .line(let l, let n): batch.append((l, n)); bytes += l.count
+                case .tooLong(let n): tooLong = n
+                }
+                if tooLong != nil { break }
             }
-        }, head: head)
+            if batch.isEmpty && tooLong == nil { break }
+            let frozen = batch
+            let checked = checkEach(count: frozen.count) { i in Self.check(frozen[i].line, line: frozen[i].number, publicKey: key) }
+            for (i, c) in checked.enumerated() {
+                if let f = c.failure { return Self.failed(chain.report, f) }
+                if chain.add(c.link!, line: frozen[i].number) != nil { return chain.report }
+            }
+            if let tooLong {
+                return Self.failed(chain.report, AuditFailure(kind: .malformed, seq: nil, line: tooLong,
+                                                              message: "the line is longer than \(AuditLineReader.maximumLineLength) bytes; no audit entry is"))
+            }
+            done = batch.count < Self.batchLines && bytes < Self.batchBytes && buffered()
+        }
+        return chain.finish()
+    }
+
+    private static func failed(_ report: AuditVerificationReport, _ failure: AuditFailure) -> AuditVerificationReport {
+        var r = report
+        r.failure = failure
+        return r
+    }
+
+    /// One line on its own: shape, hash, signature, and that it is exactly the export's canonical form.
+    private static func check(_ line: [UInt8], line number: Int, publicKey key: [UInt8]) -> Checked {
+        // Fast path: the exact bytes Lockstep writes, hashed as they are.
+        if let fast = AuditFastPath.parse(line[...]), (try? BLAKE2b.hash(fast.canonical, outputLength: 32)) == fast.link.hash {
+            guard SigningKeyPair.verify(signature: fast.signature, message: fast.link.hash, publicKey: key) else {
+                return Checked(link: nil, failure: badSignature(seq: fast.link.seq, line: number))
+            }
+            return Checked(link: fast.link, failure: nil)
+        }
+        // Slow path: decode, re-encode canonically, and say precisely what is wrong.
+        let e: AuditEntry
+        do { e = try AuditJSONLines.decode(line) } catch {
+            return Checked(link: nil, failure: AuditFailure(kind: .malformed, seq: nil, line: number, message: "\(error)"))
+        }
+        // Rule 1 of docs/audit-format.md before the hash: a line that is not byte for byte the export form (duplicate members,
+        // whitespace, other escapes or number forms) is refused: another JSON reader could take
+        // a meaning from it other than the one that was signed.
+        var canonical = AuditJSONLines.line(e)
+        canonical.removeLast()
+        guard canonical == line else {
+            return Checked(link: nil, failure: AuditFailure(kind: .malformed, seq: e.seq, line: number,
+                                                            message: "the line is not in the export's canonical form (a duplicate member, whitespace, or another escape or number form): other JSON readers may read it differently"))
+        }
+        if let f = checkAlone(e, line: number, publicKey: key) { return Checked(link: nil, failure: f) }
+        return Checked(link: ChainLink(seq: e.seq, prev: e.prev, hash: e.hash), failure: nil)
     }
 
     /// Verifies entries already decoded (e.g. read from the vault database).
-    public func verify(entries: [AuditEntry], head: AuditHead? = nil) -> AuditVerificationReport {
+    public func verify(entries: [AuditEntry], head: AuditHead? = nil, anchor: AuditHead? = nil) -> AuditVerificationReport {
         let key = publicKey
-        return chain(checkEach(count: entries.count) { i in
+        let checked = checkEach(count: entries.count) { i in
             let e = entries[i]
             return Checked(link: ChainLink(seq: e.seq, prev: e.prev, hash: e.hash), failure: Self.checkAlone(e, line: i + 1, publicKey: key))
-        }, head: head)
+        }
+        var chain = AuditChainCheck(head: head, anchor: anchor)
+        for (i, c) in checked.enumerated() {
+            if let f = c.failure { return Self.failed(chain.report, f) }
+            if chain.add(c.link!, line: i + 1) != nil { return chain.report }
+        }
+        return chain.finish()
     }
 
     private func checkEach(count: Int, check: @escaping @Sendable (Int) -> Checked) -> [Checked] {
         let results = UnsafeMutableBufferPointer<Checked>.allocate(capacity: count)
         results.initialize(repeating: Checked())
         defer { results.deallocate() }
-        let chunk = 512
+        let chunk = 128
         let chunks = (count + chunk - 1) / chunk
         nonisolated(unsafe) let out = results
         let work: @Sendable (Int) -> Void = { c in
@@ -126,57 +221,5 @@ public struct AuditVerifier: Sendable {
             return badSignature(seq: e.seq, line: line)
         }
         return nil
-    }
-
-    private func chain(_ checked: [Checked], head: AuditHead?) -> AuditVerificationReport {
-        var report = AuditVerificationReport(entries: 0)
-        guard !checked.isEmpty else {
-            if let head { report.failure = AuditFailure(kind: .truncated, seq: head.seq, line: nil, message: "the log is empty but the head says seq \(head.seq)") }
-            return report
-        }
-        var previous: ChainLink?
-        for (i, c) in checked.enumerated() {
-            if let f = c.failure { report.failure = f; return report }
-            let e = c.link!
-            if let p = previous {
-                if e.seq <= p.seq {
-                    report.failure = AuditFailure(kind: .reordered, seq: e.seq, line: i + 1, message: "seq \(e.seq) follows seq \(p.seq): entries are out of order or duplicated")
-                    return report
-                }
-                if e.seq != p.seq + 1 {
-                    report.failure = AuditFailure(kind: .gap, seq: e.seq, line: i + 1, message: "seq \(e.seq) follows seq \(p.seq): \(e.seq - p.seq - 1) entr\(e.seq - p.seq - 1 == 1 ? "y is" : "ies are") missing")
-                    return report
-                }
-                if e.prev != p.hash {
-                    report.failure = AuditFailure(kind: .brokenChain, seq: e.seq, line: i + 1, message: "prev does not equal the hash of seq \(p.seq) (an entry was inserted or replaced)")
-                    return report
-                }
-            } else {
-                report.firstSeq = e.seq
-                if e.seq == 1 {
-                    if e.prev != AuditEntry.genesis {
-                        report.failure = AuditFailure(kind: .brokenChain, seq: 1, line: i + 1, message: "the first entry does not start from the genesis hash")
-                        return report
-                    }
-                } else if e.seq == 0 {
-                    report.failure = AuditFailure(kind: .malformed, seq: 0, line: i + 1, message: "seq starts at 1")
-                    return report
-                } else {
-                    report.anchor = e.prev
-                }
-            }
-            if let head, e.seq == head.seq, e.hash != head.hash {
-                report.failure = AuditFailure(kind: .headMismatch, seq: e.seq, line: i + 1, message: "the entry at the head's seq has another hash than the head \(head)")
-                return report
-            }
-            previous = e
-            report.entries += 1
-            report.lastSeq = e.seq
-            report.lastHash = e.hash
-        }
-        if let head, let last = report.lastSeq, last < head.seq {
-            report.failure = AuditFailure(kind: .truncated, seq: last + 1, line: nil, message: "the log ends at seq \(last) but the head says \(head.seq): \(head.seq - last) entr\(head.seq - last == 1 ? "y was" : "ies were") cut off the end")
-        }
-        return report
     }
 }

@@ -47,6 +47,8 @@ public struct RotationEngine: Sendable {
                       immediate: Bool = false) async throws -> RunReport {
         let id = "\(policy.credential.rawValue)-\(clock.now().millisecondsSinceEpoch)"
         let run = RotationRun(id: id, credential: policy.credential.rawValue, kind: kind, policy: policy, immediate: immediate && kind == .revoke)
+        // Before anything is journaled or touched in the cluster: a reason quoting a stored key is refused.
+        try vault.refuseStoredValues(in: [("reason", reason), ("actor", actor.id)])
         try vault.beginRun(run, actor: actor, reason: reason)
         return try await drive(run, policy: policy, actor: actor, manualValue: manualValue)
     }

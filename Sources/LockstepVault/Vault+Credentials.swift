@@ -74,7 +74,7 @@ extension Vault {
     public func credential(_ name: String) throws -> CredentialRecord { try catalog.credential(name) }
 
     /// Names, versions, states and fingerprints, readable without the key.
-    public var catalog: VaultCatalog { VaultCatalog(reader: pool, path: path) }
+    public var catalog: VaultCatalog { VaultCatalog(reader: pool, path: path, openMode: openMode) }
 
     /// Decrypts one version's value (the current one by default). A value that does not
     /// authenticate is reported as damage, naming the row.
@@ -94,11 +94,12 @@ extension Vault {
                                    what: "version \(v) of \(name)", path: path)
     }
 
-    /// Opens every sealed value and verifies the audit log: a full integrity check.
+    /// Opens every sealed value, checks its stored fingerprint, and verifies the audit log with
+    /// its stored columns: a full integrity check.
     /// Returns the number of versions checked.
     public func check() throws -> (versions: Int, audit: AuditVerificationReport) {
-        let rows = try read { db in try Row.fetchAll(db, sql: "SELECT credential, version, sealed FROM version ORDER BY credential, version") }
-        try key.unlocked { try checkAll(rows) }
+        let rows = try read { db in try Row.fetchAll(db, sql: "SELECT credential, version, sealed, fingerprint FROM version ORDER BY credential, version") }
+        try SecretBytes.unlocked([key, fingerprintKey]) { try checkAll(rows) }
         return (rows.count, try auditLog.verify(publicKey: auditPublicKey))
     }
 
@@ -107,8 +108,13 @@ extension Vault {
             let name: String = row["credential"]
             let v: Int = row["version"]
             let sealed: Data = row["sealed"]
-            _ = try Self.openSealed(Array(sealed), key: key, ad: VaultContext.version(vaultID: vaultID, credential: name, version: v),
-                                    what: "version \(v) of \(name)", path: path)
+            let value = try Self.openSealed(Array(sealed), key: key, ad: VaultContext.version(vaultID: vaultID, credential: name, version: v),
+                                            what: "version \(v) of \(name)", path: path)
+            // The fingerprint is what audit entries and `credential show` name the value by.
+            guard try fingerprint(of: value) == row["fingerprint"] as String else {
+                throw VaultError(.damaged, "vault \(path) is damaged: the stored fingerprint of version \(v) of \(name) does not match its value",
+                                 hint: "restore the vault from a backup (docs/runbooks.md)")
+            }
         }
     }
 
@@ -119,12 +125,14 @@ extension Vault {
 public struct VaultCatalog: Sendable {
     let reader: any DatabaseReader
     let path: String
+    /// How the vault was opened: read-only (or immutable) when opened with `open(vaultAt:)`.
+    public let openMode: VaultOpenMode
 
     /// Opens the catalog of the vault at `path` read-only, without a key.
     public static func open(vaultAt path: String) throws -> VaultCatalog {
-        let pool = try Vault.openReadOnly(path)
-        _ = try VaultMeta.read(pool, path: path)
-        return VaultCatalog(reader: pool, path: path)
+        let (reader, mode) = try Vault.openReadOnly(path)
+        _ = try VaultMeta.read(reader, path: path)
+        return VaultCatalog(reader: reader, path: path, openMode: mode)
     }
 
     public func credentials() throws -> [CredentialRecord] {

@@ -38,7 +38,8 @@ extension Vault {
             let generation = try Int.fetchOne(db, sql: "SELECT key_generation FROM vault_meta WHERE id = 1") ?? 0
             if rows.isEmpty { Self.debugPauseInsideRekey() }
             try appendAudit(db, AuditDraft(actor: actor, action: AuditAction.vaultRekeyed,
-                                           detail: "re-sealed \(rows.count) versions; key generation \(generation); new key \(newKDF == nil ? "file" : "passphrase (argon2id13)")"))
+                                           detail: "re-sealed \(rows.count) versions; key generation \(generation); new key \(newKDF == nil ? "file" : "passphrase (argon2id13)")"),
+                            valuesSealedUnder: newKey)
             return (rows.count, generation)
         }
     }

@@ -14,16 +14,24 @@ public final class Vault: Sendable {
     public let path: String
     public let vaultID: String
     public let auditPublicKey: [UInt8]
-    let pool: DatabasePool
+    /// Reads go here; in a vault opened read-only it is the only connection.
+    let pool: any DatabaseReader
+    /// Nil when opened read-only: every write then fails before it starts.
+    let writer: DatabasePool?
+    /// Whether this vault can write (`open(readOnly:)`).
+    public let openMode: VaultOpenMode
     let key: SecretBytes
     let fingerprintKey: SecretBytes
     let signer: SigningKeyPair
     let clock: any WallClock
 
-    init(path: String, vaultID: String, pool: DatabasePool, key: SecretBytes, fingerprintKey: SecretBytes, signer: SigningKeyPair, clock: any WallClock) {
+    init(path: String, vaultID: String, pool: any DatabaseReader, writer: DatabasePool?, openMode: VaultOpenMode,
+         key: SecretBytes, fingerprintKey: SecretBytes, signer: SigningKeyPair, clock: any WallClock) {
         self.path = path
         self.vaultID = vaultID
         self.pool = pool
+        self.writer = writer
+        self.openMode = openMode
         self.key = key
         self.fingerprintKey = fingerprintKey
         self.signer = signer
@@ -42,7 +50,7 @@ public final class Vault: Sendable {
             let (key, kdfUsed) = try resolveNewKey(source, kdf: kdf)
             let fingerprintKey = try SecretBytes.random(count: 32)
             let signer = try SigningKeyPair.generate()
-            let vault = Vault(path: path, vaultID: vaultID, pool: pool, key: key, fingerprintKey: fingerprintKey, signer: signer, clock: clock)
+            let vault = Vault(path: path, vaultID: vaultID, pool: pool, writer: pool, openMode: .readWrite, key: key, fingerprintKey: fingerprintKey, signer: signer, clock: clock)
             let now = clock.now()
             let sealed = try vault.sealKeys()
             try vault.transaction { db in
@@ -65,15 +73,13 @@ public final class Vault: Sendable {
         }
     }
 
-    /// Opens an existing vault with its key.
-    public static func open(at path: String, key source: VaultKeySource, clock: any WallClock = SystemClock()) throws -> Vault {
-        try VaultFile.requirePrivate(path, what: "vault")
-        try VaultFile.requireSQLite(path)
+    /// Opens an existing vault with its key. `readOnly` opens it for reading only (`vault check`,
+    /// `status --drift`): nothing is written, not even a migration, and the folder need not be writable.
+    public static func open(at path: String, key source: VaultKeySource, readOnly: Bool = false, clock: any WallClock = SystemClock()) throws -> Vault {
         // Check the key over a read-only connection first: with a wrong key (or a damaged file)
         // not even a WAL checkpoint touches the file.
-        let meta = try mapDatabaseErrors(path) {
-            try VaultMeta.read(try DatabaseQueue(path: path, configuration: configuration(readonly: true)), path: path)
-        }
+        let (reader, mode) = try openReadOnly(path)
+        let meta = try mapDatabaseErrors(path) { try VaultMeta.read(reader, path: path) }
         let key = try meta.resolveKey(source, path: path)
         guard try keyCheck(key, vaultID: meta.vaultID) == meta.keyCheck else {
             throw VaultError(.wrongKey, "the \(meta.keyKind == "passphrase" ? "passphrase" : "key file") does not open vault \(path)",
@@ -85,17 +91,12 @@ public final class Vault: Sendable {
         guard signer.publicKey == meta.auditPublicKey else {
             throw VaultError(.damaged, "vault \(path) is damaged: the audit public key does not match the sealed signing key", hint: "restore the vault from a backup")
         }
+        if readOnly {
+            return Vault(path: path, vaultID: meta.vaultID, pool: reader, writer: nil, openMode: mode, key: key, fingerprintKey: fingerprintKey, signer: signer, clock: clock)
+        }
         let pool = try mapDatabaseErrors(path) { try DatabasePool(path: path, configuration: configuration(readonly: false)) }
         try mapDatabaseErrors(path) { try VaultSchema.migrator.migrate(pool) }
-        return Vault(path: path, vaultID: meta.vaultID, pool: pool, key: key, fingerprintKey: fingerprintKey, signer: signer, clock: clock)
-    }
-
-    /// A read-only connection pool for keyless readers (catalog, audit log), after the same
-    /// permission and format checks as `open`.
-    static func openReadOnly(_ path: String) throws -> DatabasePool {
-        try VaultFile.requirePrivate(path, what: "vault")
-        try VaultFile.requireSQLite(path)
-        return try mapDatabaseErrors(path) { try DatabasePool(path: path, configuration: configuration(readonly: true)) }
+        return Vault(path: path, vaultID: meta.vaultID, pool: pool, writer: pool, openMode: .readWrite, key: key, fingerprintKey: fingerprintKey, signer: signer, clock: clock)
     }
 
     static func configuration(readonly: Bool) -> Configuration {
@@ -146,7 +147,10 @@ public final class Vault: Sendable {
     func transaction<T>(_ body: (Database) throws -> T) throws -> T {
         try Self.mapDatabaseErrors(path) {
             try SecretBytes.unlocked([key, fingerprintKey, signer.secretKey]) {
-                try pool.writeWithoutTransaction { db in
+                guard let writer else {
+                    throw VaultError(.io, "vault \(path) was opened read-only", hint: "this command only reads; a change needs a command that opens the vault for writing")
+                }
+                return try writer.writeWithoutTransaction { db in
                     var result: T?
                     try db.inTransaction(.immediate) {
                         result = try body(db)

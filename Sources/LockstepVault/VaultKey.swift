@@ -15,17 +15,12 @@ public enum VaultKeyFile {
 
     /// Writes a new random key (Base64 and a newline) to `path`, mode 0600, refusing to overwrite.
     public static func generate(at path: String) throws {
-        try VaultFile.createPrivate(path, what: "key file")
         let key = try SecretBytes.random(count: keyLength)
         let text = try SecretBase64.encode(key)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw VaultError(.io, "cannot write key file \(path)") }
-        defer { try? handle.close() }
-        do {
-            try text.withUnsafeBytes { try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
-            try handle.write(contentsOf: Data("\n".utf8))
-            try handle.synchronize()
-        } catch {
-            throw VaultError(.io, "cannot write key file \(path): \(error.localizedDescription)")
+        // Whole or not at all: a full disk must not leave an empty key file that blocks the retry.
+        try PrivateFile.write(path, what: "key file", publish: .createNew) { emit in
+            try text.withUnsafeBytes { try emit($0) }
+            try Array("\n".utf8).withUnsafeBytes { try emit($0) }
         }
     }
 

@@ -67,9 +67,7 @@ struct AuditCommand: ParsableCommand {
                     for e in try store.entries(filter) { out.append(contentsOf: AuditCSV.row(e).utf8) }
                 }
                 if let output {
-                    guard FileManager.default.createFile(atPath: output, contents: out) else {
-                        throw CLIFailure(message: "cannot write \(output)", hint: "check the folder exists and is writable", code: Exit.io)
-                    }
+                    try PrivateFile.write(output, what: "audit export", publish: .replaceRegularFile) { emit in try out.withUnsafeBytes { try emit($0) } }
                 } else {
                     FileHandle.standardOutput.write(out)
                 }
@@ -80,7 +78,7 @@ struct AuditCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify an exported JSON Lines file offline (no vault needed), or the vault's log in place.",
-            discussion: "Checks every entry's hash and Ed25519 signature, consecutive seqs and the hash chain; with --head, also that nothing was cut off the end.")
+            discussion: "Checks that every line is exactly the canonical export form, every entry's hash and Ed25519 signature, consecutive seqs and the hash chain; with --head, that the export holds the head's entry with its hash and nothing was cut off before it. A FILE not starting at seq 1 verifies only with --from-anchor. Reading stops at the first fault; a line over 1 MiB is one.")
         @Argument(help: "Exported JSON Lines file.")
         var file: String?
         @Option(name: .long, help: ArgumentHelp("Audit public key: Base64, or a file holding it. Required for FILE.", valueName: "KEY"))
@@ -89,24 +87,31 @@ struct AuditCommand: ParsableCommand {
         var head: String?
         @Option(name: .long, help: ArgumentHelp("Verify this vault's log in place instead of a file.", valueName: "PATH"))
         var vault: String?
+        @Option(name: .long, help: ArgumentHelp("SEQ:HASH of the entry a segment (an export not starting at seq 1) hangs from: a head you already hold. Without it, FILE must start at seq 1.", valueName: "SEQ:HASH"))
+        var fromAnchor: String?
 
         func run() throws {
             try runCLI {
-                let headValue = try head.map { text -> AuditHead in
-                    guard let h = AuditHead(text) else { throw CLIFailure(message: "--head \"\(text)\" is not SEQ:HASH", hint: "use the output of `lockstep audit head`, e.g. 42:3f9a…(64 hex digits)", code: Exit.usage) }
+                func parseHead(_ text: String, _ option: String) throws -> AuditHead {
+                    guard let h = AuditHead(text), h.seq > 0 else { throw CLIFailure(message: "\(option) \"\(text)\" is not SEQ:HASH", hint: "use the output of `lockstep audit head`, e.g. 42:3f9a…(64 hex digits)", code: Exit.usage) }
                     return h
                 }
+                let headValue = try head.map { try parseHead($0, "--head") }
+                let anchorValue = try fromAnchor.map { try parseHead($0, "--from-anchor") }
                 let report: AuditVerificationReport
                 let started = ContinuousClock.now
                 if let file {
                     guard vault == nil else { throw CLIFailure(message: "give FILE or --vault, not both", hint: nil, code: Exit.usage) }
                     guard let publicKey else { throw CLIFailure(message: "--public-key is required to verify a file", hint: "get it from `lockstep audit public-key --vault PATH` through a channel you trust", code: Exit.usage) }
                     let key = try parsePublicKey(publicKey)
-                    guard let data = FileManager.default.contents(atPath: file) else {
-                        throw CLIFailure(message: "cannot read \(file)", hint: "check the path", code: Exit.notFound)
+                    // Streamed: memory stays bounded whatever follows the first bad line.
+                    var reader: AuditLineReader
+                    do { reader = try AuditLineReader(path: file) } catch {
+                        throw CLIFailure(message: "cannot read \(file): \(error)", hint: "check the path", code: Exit.notFound)
                     }
-                    report = AuditVerifier(publicKey: key).verify(lines: splitLines(data), head: headValue)
+                    report = AuditVerifier(publicKey: key).verify(reader: &reader, head: headValue, anchor: anchorValue)
                 } else {
+                    guard anchorValue == nil else { throw CLIFailure(message: "--from-anchor is for a segment FILE; the vault's log starts at seq 1", hint: nil, code: Exit.usage) }
                     let path = try resolveVaultPath(vault)
                     let store = try AuditLogStore.open(vaultAt: path)
                     report = try store.verify(head: headValue, publicKey: try publicKey.map(parsePublicKey))
@@ -119,11 +124,15 @@ struct AuditCommand: ParsableCommand {
                     throw CLIFailure(message: "audit log is empty: nothing to verify", hint: nil, code: Exit.auditVerifyFailed)
                 }
                 if let anchor = report.anchor {
-                    print("ok: segment seq \(first)..\(last) (\(report.entries) entries) verifies; it hangs from \(Hex.encode(anchor)), the hash of seq \(first - 1)")
+                    print("ok: segment seq \(first)..\(last) (\(report.entries) entries) verifies; it hangs from the given anchor \(first - 1):\(Hex.encode(anchor))")
                 } else {
                     print("ok: \(report.entries) entries, seq \(first)..\(last), verify")
                 }
-                print("head: \(last):\(Hex.encode(lastHash))\(headValue == nil ? " (no --head given: a truncated tail cannot be ruled out)" : " (matches the given head)")")
+                if headValue != nil, !report.headVerified {
+                    // The verifier fails such a run itself; this keeps the promise even if it did not.
+                    throw CLIFailure(message: "audit log does NOT verify: the given head could not be checked against it", hint: nil, code: Exit.auditVerifyFailed)
+                }
+                print("head: \(last):\(Hex.encode(lastHash))\(headValue == nil ? " (no --head given: a truncated tail cannot be ruled out)" : " (the given head \(headValue!) is in it and matches)")")
                 FileHandle.standardError.write(Data("verified in \(elapsed.formatted(.units(allowed: [.milliseconds])))\n".utf8))
             }
         }
@@ -139,16 +148,17 @@ func parseTime(_ text: String, _ option: String) throws -> Timestamp {
 
 func parsePublicKey(_ text: String) throws -> [UInt8] {
     var candidate = text
-    if FileManager.default.fileExists(atPath: text), let data = FileManager.default.contents(atPath: text) {
+    if FileManager.default.fileExists(atPath: text), let handle = FileHandle(forReadingAtPath: text) {
+        defer { try? handle.close() }
+        // A public key is 44 Base64 characters: read a little more than that, never a whole file.
+        let data = (try? handle.read(upToCount: 4096)) ?? Data()
+        guard data.count < 4096 else {
+            throw CLIFailure(message: "--public-key file \(text) is far larger than a public key", hint: "use the output of `lockstep audit public-key`", code: Exit.usage)
+        }
         candidate = String(decoding: data, as: UTF8.self)
     }
     guard let bytes = Data(base64Encoded: candidate.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 else {
         throw CLIFailure(message: "--public-key is not a Base64 Ed25519 public key (32 bytes) nor a file holding one", hint: "use the output of `lockstep audit public-key`", code: Exit.usage)
     }
     return Array(bytes)
-}
-
-func splitLines(_ data: Data) -> [ArraySlice<UInt8>] {
-    let bytes = Array(data)
-    return bytes.split(separator: 10, omittingEmptySubsequences: true).filter { !($0.count == 1 && $0.first == 13) }
 }

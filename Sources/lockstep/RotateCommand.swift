@@ -93,6 +93,7 @@ struct RotateCommand: AsyncParsableCommand {
             }
             let policy = try options.policy(name)
             let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
+            try vault.refuseStoredValues(in: [("--reason", reason)])
             let actor = currentUserActor()
             var value: SecretBytes?
             let unfinished = try vault.unfinishedRuns().first(where: { $0.credential == name })
@@ -154,6 +155,8 @@ struct RevokeCommand: AsyncParsableCommand {
             }
             let policy = try options.policy(name)
             let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
+            // Up front, before the new value is read or the cluster is reached (exit 65).
+            try vault.refuseStoredValues(in: [("--reason", reason), ("--incident", incident)])
             let value: SecretBytes? = valueFromStdin ? try SecretInput.readAll(prompt: "new value of \(name)") : nil
             if policy.source == .manual, value == nil {
                 throw CLIFailure(message: "\(name) takes a manual value", hint: "get a new key from the provider, then `lockstep revoke \(name) --reason … --value-from-stdin --yes`", code: Exit.usage)

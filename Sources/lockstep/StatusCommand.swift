@@ -38,7 +38,8 @@ struct StatusCommand: AsyncParsableCommand {
                 let path = try vault.path()
                 statuses = try CredentialStatusReader.statuses(catalog: try VaultCatalog.open(vaultAt: path), policies: loadedPolicies, now: SystemClock().now())
                 if drift {
-                    let opened = try Vault.open(at: path, key: try key.source())
+                    // Drift only reads (fingerprints of live values): read access is enough.
+                    let opened = try Vault.open(at: path, key: try key.source(), readOnly: true)
                     try await cluster.withCluster { port in
                         try await CredentialStatusReader.checkDrift(&statuses, vault: opened, policies: loadedPolicies, cluster: port)
                     }

@@ -93,7 +93,8 @@ struct VaultCommand: ParsableCommand {
 
         func run() throws {
             try runCLI {
-                let v = try Vault.open(at: try vault.path(), key: try key.source())
+                // Read-only: a check must work on a read-only folder or mount, and must not change what it checks.
+                let v = try Vault.open(at: try vault.path(), key: try key.source(), readOnly: true)
                 let result = try v.check()
                 if let failure = result.audit.failure {
                     throw CLIFailure(message: "audit log of \(v.path) does not verify: \(failure)", hint: "see docs/auditors-guide.md; restore from a backup and compare", code: Exit.auditVerifyFailed)

@@ -82,7 +82,11 @@ import Testing
         let partial = v.dir.file("partial.jsonl")
         #expect(try CLI.run(["audit", "export", "--vault", v.vault, "--credential", "c0", "-o", partial]).code == 0)
         let seg = try CLI.run(["audit", "verify", partial, "--public-key", pub])
-        #expect(seg.code == 0 && seg.stdout.contains("segment seq 2..2"))
+        #expect(seg.code == 12 && seg.stderr.contains("--from-anchor"))
+        let firstHash = String(decoding: FileManager.default.contents(atPath: v.dir.file("a.jsonl"))!, as: UTF8.self)
+            .split(separator: "\n")[0].split(separator: "\"hash\":\"")[1].prefix(64)
+        let anchored = try CLI.run(["audit", "verify", partial, "--public-key", pub, "--from-anchor", "1:\(firstHash)"])
+        #expect(anchored.code == 0 && anchored.stdout.contains("segment seq 2..2"), "\(anchored.all)")
         let lines = String(decoding: FileManager.default.contents(atPath: v.dir.file("a.jsonl"))!, as: UTF8.self)
         _ = lines
         let full = v.dir.file("full.jsonl")

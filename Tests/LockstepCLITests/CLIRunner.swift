@@ -19,10 +19,12 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], cwd: String? = nil, timeout: Duration = .seconds(60)) throws -> CLIResult {
+    /// `wrapper` runs the binary through another program (e.g. `/bin/sh -c 'ulimit -f 0; exec "$0" "$@"'`).
+    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], cwd: String? = nil, timeout: Duration = .seconds(60),
+                    wrapper: [String] = []) throws -> CLIResult {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
+        p.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
+        p.arguments = wrapper.isEmpty ? args : Array(wrapper.dropFirst()) + [binary] + args
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "LOCKSTEP_VAULT")
         environment.removeValue(forKey: "LOCKSTEP_KEY_FILE")

@@ -101,6 +101,11 @@ public struct AdminRoutes: Sendable {
             throw AdminWire.Problem(error: "revoke needs a reason", hint: "pass --reason (recorded in the audit log)", exitCode: 64)
         }
         let reason = request.incident == nil ? request.reason : "\(request.reason ?? "") (requested by \(who))"
+        do {
+            try vault.refuseStoredValues(in: [("reason", request.reason), ("incident", request.incident)])
+        } catch let e as VaultError where e.code == .invalidInput {
+            throw AdminWire.Problem(error: e.message, hint: e.hint, exitCode: 65)
+        }
         let runRequest = RunRequest(credential: request.credential, kind: request.kind == .revoke ? .revoke : .rotate, actor: actor, reason: reason, manualValue: value,
                                     immediate: request.kind == .revoke && request.immediate == true)
         // Not a child of the request: a caller who disconnects (a dropped `kubectl exec` at 3 a.m.)
