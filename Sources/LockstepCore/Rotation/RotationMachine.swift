@@ -39,7 +39,7 @@ public struct RotationMachine: Sendable {
     }
 
     /// What the stage phase does: bridge registers a virtual key; key-ring writes the ring and
-    /// then waits until every gateway pod accepts the new key.
+    /// then waits until every gateway pod accepts the new key; `revoke --immediate` surges the gateway.
     private var stageActions: [RotationAction] {
         if run.immediate == true { return [.surgeGateway] }
         return run.strategy == .keyRing ? [.stageKeyRing, .awaitKeyRing] : [.stageBridgeKey]
@@ -52,10 +52,9 @@ public struct RotationMachine: Sendable {
 
     /// `restart-together` restarts every Deployment first (the gateway first, see below) and then
     /// waits for each, so that the window in which gateway and backend hold different keys is as
-    /// short as possible. The
-    /// other strategies roll one Deployment completely before the next (bridge and key-ring: the
-    /// backend is on the new key before the gateway drops the old one): cursor 2i restarts
-    /// rollout i, 2i+1 waits for it.
+    /// short as possible. The other strategies roll one Deployment completely before the next
+    /// (bridge and key-ring: the backend is on the new key before the gateway drops the old one):
+    /// cursor 2i restarts rollout i, 2i+1 waits for it.
     private func rollAction(_ rollouts: [RotationPolicy.DeploymentRef], intent: RolloutIntent) -> RotationAction {
         if gatewayFirst(rollouts, intent) {
             // restart-together, gateway first: restart the gateway, wait until half of its pods
