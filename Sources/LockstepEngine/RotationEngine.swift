@@ -13,6 +13,8 @@ public struct RotationEngine: Sendable {
         /// Checks through the gateway are retried: a Service may still route to a terminating pod.
         public var verifyAttempts: Int = 20
         public var verifyDelay: Duration = .milliseconds(500)
+        /// Preflight: how long the gateway may take to answer `/health/readiness`, in all.
+        public var gatewayReadyTimeout: Duration = .seconds(30)
         /// Key-ring strategy: how often a gateway pod that does not yet accept the staged key is asked again.
         public var keyRingProbeInterval: Duration = .seconds(1)
         /// The credential holding the gateway's master key (provider-key health checks).

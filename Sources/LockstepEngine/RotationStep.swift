@@ -110,14 +110,19 @@ struct Step {
                 throw EngineError("preflight: drift: \(target) does not hold \(credential) v\(current.version) (changed outside Lockstep); nothing was changed")
             }
         }
-        // Retried like the checks: one failed readiness probe makes a pod unready for a moment
-        // (seen on KubeSim under CPU load), and that alone should not abandon a run.
+        // Retried: one failed readiness probe makes a pod unready for a moment (seen on KubeSim
+        // under CPU load), and that alone should not abandon a run; but bounded in all, so that a
+        // dead gateway is reported in seconds, naming the address actually used.
+        let deadline = ContinuousClock.now.advanced(by: engine.settings.gatewayReadyTimeout)
         var ready = await engine.gateway.isReady()
-        for _ in 1..<max(1, engine.settings.verifyAttempts) where !ready {
+        while !ready, ContinuousClock.now < deadline {
             try await Task.sleep(for: engine.settings.verifyDelay)
             ready = await engine.gateway.isReady()
         }
-        guard ready else { throw EngineError("preflight: the gateway at \(policy.gateway?.url ?? "?") is not ready") }
+        guard ready else {
+            throw EngineError("preflight: the gateway at \(engine.gateway.address) did not answer /health/readiness within \(engine.settings.gatewayReadyTimeout); nothing was changed. "
+                + "Check the URL (spec.gateway.url, or --gateway-url) and that the gateway runs")
+        }
         var warnings: [String] = []
         for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
         let ring = run.strategy == .keyRing ? "; " + (try await keyRingPreflight(current: try vault.value(of: credential))) : ""

@@ -7,6 +7,8 @@ public struct LiteLLMGateway: GatewayPort {
 
     public init(client: LiteLLMClient) { self.client = client }
 
+    public var address: String { client.baseURL }
+
     public func isReady() async -> Bool { await client.isReady() }
 
     public func accepts(_ key: SecretBytes) async throws -> Bool { try await Self.accepts(key, client) }

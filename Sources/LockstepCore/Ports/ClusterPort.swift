@@ -74,6 +74,8 @@ public struct ClusterConflict: Error, Sendable, CustomStringConvertible {
 
 /// What the rotation engine needs from the LiteLLM gateway.
 public protocol GatewayPort: Sendable {
+    /// Where the gateway is reached (the policy's URL, or `--gateway-url`): for messages.
+    var address: String { get }
     func isReady() async -> Bool
     /// True when the gateway's auth accepts `key`, false when it refuses it; throws when the
     /// answer is about something else (the gateway or a provider failing).
