@@ -48,7 +48,7 @@ struct KubeSimCLITests {
             "--tokens", directory.appendingPathComponent("tokens.csv").path, "--kubeconfig-out", kubeconfig.path,
         ], directory: directory)
         defer { run.kill() }
-        let line = try await run.readyLine(timeout: .seconds(20))
+        let line = try await run.readyLine(timeout: .seconds(90)) // under 1 s alone; 20 s was seen with the quick round beside it
         #expect(line.hasPrefix("kubesim ready http://127.0.0.1:"))
         let port = try #require(Int(line.split(separator: ":").last ?? ""))
         let http = RawHTTP(port: port)
@@ -77,7 +77,7 @@ struct KubeSimCLITests {
         let kubeconfig = directory.appendingPathComponent("kubeconfig")
         let run = try CLIProcess(binary: binary, arguments: ["--port", "0", "--kubeconfig-out", kubeconfig.path], directory: directory)
         defer { run.kill() }
-        let line = try await run.readyLine(timeout: .seconds(20))
+        let line = try await run.readyLine(timeout: .seconds(90)) // under 1 s alone; 20 s was seen with the quick round beside it
         #expect(line.hasPrefix("kubesim ready https://127.0.0.1:"))
         let config = try String(contentsOf: kubeconfig, encoding: .utf8)
         #expect(config.contains("certificate-authority-data:"))
