@@ -115,6 +115,21 @@ struct EngineFixture {
         return s
     }
 
+    /// The environment the `lockstep` CLI needs to reach this fixture's vault.
+    var cliEnvironment: [String: String] {
+        ["LOCKSTEP_VAULT": vault.path, "LOCKSTEP_KEY_FILE": dir.appendingPathComponent("vault.key").path]
+    }
+
+    /// Writes the target layout's master-key policy (`KubeObjects.masterKeyPolicy`) into the
+    /// folder `name` and returns the folder, for the CLI's `--policies`.
+    func writePolicy(into name: String = "policies", strategy: String = "restart-together", propagationTimeout: String = "3m") throws -> URL {
+        let policies = dir.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+        try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000", strategy: strategy, propagationTimeout: propagationTimeout)
+            .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+        return policies
+    }
+
     /// The value stored under `key` in a Secret, read straight from KubeSim.
     func liveValue(_ namespace: String, _ name: String, _ key: String) -> String? {
         guard let b64 = sim.get(.secrets, namespace: namespace, name: name)?["data"]?[key]?.stringValue, let d = Data(base64Encoded: b64) else { return nil }

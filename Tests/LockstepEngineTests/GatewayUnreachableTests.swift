@@ -11,11 +11,8 @@ extension EngineIntegrationTests {
         func unreachableGateway() async throws {
             let f = try await EngineFixture.start(litellm: nil) // the stand-in: no LiteLLM start needed
             do {
-                let policies = f.dir.appendingPathComponent("policies")
-                try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-                try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000")
-                    .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
-                let env = ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path]
+                let policies = try f.writePolicy()
+                let env = f.cliEnvironment
                 let started = ContinuousClock.now
                 let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", policies.path,
                                                "--gateway-url", "http://127.0.0.1:9"], env: env)

@@ -15,16 +15,7 @@ extension EngineIntegrationTests {
            .enabled(if: LiteLLMBinary.path != nil || LiteLLMBinary.inCI, "LiteLLM not installed (scripts/setup); CI=true makes this a failure"))
     struct KeyRingRotationTests {
         private func policyDir(_ f: EngineFixture, propagationTimeout: String = "60s") throws -> String {
-            let policies = f.dir.appendingPathComponent("policies")
-            try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-            try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000", strategy: "key-ring",
-                                            propagationTimeout: propagationTimeout)
-                .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
-            return policies.path
-        }
-
-        private func env(_ f: EngineFixture) -> [String: String] {
-            ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path]
+            try f.writePolicy(strategy: "key-ring", propagationTimeout: propagationTimeout).path
         }
 
         private func ringIsEmpty(_ f: EngineFixture) -> Bool { f.liveValue("litellm-system", KeyRingObjects.ringSecret, KeyRingObjects.ringKey) == "" }
@@ -35,7 +26,7 @@ extension EngineIntegrationTests {
             let f = try await EngineFixture.start(litellm: litellm, strategy: .keyRing, keyRing: .installed)
             do {
                 let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f),
-                                               "--gateway-url", f.gatewayURL, "--reason", "test"], env: env(f))
+                                               "--gateway-url", f.gatewayURL, "--reason", "test"], env: f.cliEnvironment)
                 #expect(r.code == 0, "\(r.out)\(r.err)")
                 let out = r.out + r.err
                 #expect(out.contains("key-ring module active on 1 gateway pod(s)"), "\(out)")
@@ -60,7 +51,7 @@ extension EngineIntegrationTests {
 
                 // revoke --immediate: no ring, the gateway surges to 100% and gets its maxSurge back.
                 let revoke = try await runLockstep(["revoke", "litellm-master-key", "--immediate", "--reason", "test", "--incident", "T-1", "--yes",
-                                                    "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f), "--gateway-url", f.gatewayURL], env: env(f))
+                                                    "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f), "--gateway-url", f.gatewayURL], env: f.cliEnvironment)
                 #expect(revoke.code == 0, "\(revoke.out)\(revoke.err)")
                 #expect(revoke.out.contains("(strategy restart-together)") && revoke.out.contains("maxSurge 100% for this rollout")
                         && revoke.out.contains("maxSurge restored") && !revoke.out.contains("key ring"), "\(revoke.out)")
@@ -84,7 +75,7 @@ extension EngineIntegrationTests {
             let f = try await EngineFixture.start(litellm: litellm, strategy: .keyRing, keyRing: .ringWithoutModule)
             do {
                 let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f),
-                                               "--gateway-url", f.gatewayURL], env: env(f))
+                                               "--gateway-url", f.gatewayURL], env: f.cliEnvironment)
                 #expect(r.code == 22, "\(r.out)\(r.err)")
                 let out = r.out + r.err
                 #expect(out.contains("no key-ring module (the pod answered HTTP 400 no_db_connection)"), "\(out)")
@@ -107,7 +98,7 @@ extension EngineIntegrationTests {
             do {
                 let started = ContinuousClock.now
                 let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", try policyDir(f, propagationTimeout: "5s"),
-                                               "--gateway-url", f.gatewayURL], env: env(f))
+                                               "--gateway-url", f.gatewayURL], env: f.cliEnvironment)
                 let took = ContinuousClock.now - started
                 #expect(r.code == 20, "rolled back: \(r.out)\(r.err)")
                 let out = r.out + r.err

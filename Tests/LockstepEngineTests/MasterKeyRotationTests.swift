@@ -86,12 +86,9 @@ extension EngineIntegrationTests {
                 let kubectlMessage = (try? String(contentsOfFile: kubectlLog, encoding: .utf8)) ?? ""
                 #expect(kubectl.terminationStatus == 0, "kubectl patch failed: \(kubectlMessage)")
                 // status --drift names the target that differs.
-                let policies = f.dir.appendingPathComponent("drift-policies")
-                try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-                try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000")
-                    .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+                let policies = try f.writePolicy(into: "drift-policies")
                 let st = try await runLockstep(["status", "--drift", "--kubeconfig", f.kubeconfig, "--policies", policies.path, "--json"],
-                                         env: ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path])
+                                         env: f.cliEnvironment)
                 #expect(st.code == 0, "\(st.err)")
                 #expect(st.out.contains("\"unique/chat-backend-litellm#LITELLM_API_KEY\""), "\(st.out)")
                 #expect(!st.out.contains("litellm-system/litellm-masterkey#masterkey"))
@@ -155,11 +152,8 @@ extension EngineIntegrationTests {
             let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
             let f = try await EngineFixture.start(litellm: litellm)
             do {
-                let policies = f.dir.appendingPathComponent("policies")
-                try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-                try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000")
-                    .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
-                let env = ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path]
+                let policies = try f.writePolicy()
+                let env = f.cliEnvironment
                 let r = try await runLockstep(["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", policies.path,
                                          "--gateway-url", f.gatewayURL, "--reason", "test", "--rollout-timeout", "150"], env: env)
                 #expect(r.code == 0, "\(r.out)\(r.err)")
@@ -195,12 +189,9 @@ extension EngineIntegrationTests {
             let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
             let f = try await EngineFixture.start(litellm: litellm)
             do {
-                let policies = f.dir.appendingPathComponent("policies")
-                try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-                try KubeObjects.masterKeyPolicy(gatewayURL: "http://litellm.litellm-system.svc.cluster.local:4000")
-                    .write(to: policies.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+                let policies = try f.writePolicy()
                 let args = ["rotate", "litellm-master-key", "--kubeconfig", f.kubeconfig, "--policies", policies.path, "--gateway-url", f.gatewayURL]
-                let env = ["LOCKSTEP_VAULT": f.vault.path, "LOCKSTEP_KEY_FILE": f.dir.appendingPathComponent("vault.key").path]
+                let env = f.cliEnvironment
                 let p = try ChildProcess(builtBinary("lockstep"), args, environment: env, directory: f.dir)
                 // Wait (bounded, polling) until it is waiting for the gateway's rollout, then kill it hard.
                 let waiting = await eventually(timeout: .seconds(90), every: .milliseconds(50)) {
