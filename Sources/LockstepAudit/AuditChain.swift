@@ -61,6 +61,8 @@ public enum AuditAction {
     public static let secretPatched = "secret.patched"
     public static let workloadRestarted = "workload.restarted"
     public static let workloadRolledOut = "workload.rolled-out"
+    /// Blue-green: a gateway colour's Deployment scaled up (started) or to 0 (stopped).
+    public static let workloadScaled = "workload.scaled"
     public static let checkPassed = "check.passed"
     public static let checkFailed = "check.failed"
     public static let rotationFinished = "rotation.finished"

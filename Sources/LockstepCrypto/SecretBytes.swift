@@ -50,6 +50,21 @@ public final class SecretBytes: @unchecked Sendable {
         }
     }
 
+    /// The UTF-8 bytes of `text`, in guarded memory. For values that are already in a `String`
+    /// (a URL written beside a key, a test's fixture): the `String` itself is not wiped.
+    public convenience init(utf8 text: String) throws {
+        var bytes = Array(text.utf8)
+        defer { Self.wipe(&bytes) }
+        try self.init(count: bytes.count) { dst in
+            bytes.withUnsafeBytes { src in
+                if let base = src.baseAddress, !src.isEmpty { dst.baseAddress!.copyMemory(from: base, byteCount: src.count) }
+            }
+        }
+    }
+
+    /// No bytes (an empty ring, an absent value written back).
+    public static func empty() throws -> SecretBytes { try SecretBytes(count: 0) { _ in } }
+
     /// Copies `bytes` into guarded memory and wipes the caller's array.
     public static func take(_ bytes: inout [UInt8]) throws -> SecretBytes {
         defer { wipe(&bytes) }

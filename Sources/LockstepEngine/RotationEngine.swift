@@ -47,6 +47,10 @@ public struct RotationEngine: Sendable {
     /// the shortest time until the old key is refused, at the price of failed requests.
     public func start(policy: RotationPolicy, kind: RotationRun.Kind, actor: AuditActor, reason: String?, manualValue: SecretBytes?,
                       immediate: Bool = false) async throws -> RunReport {
+        if immediate, policy.strategy == .blueGreen {
+            throw EngineError("revoke --immediate is for a gateway that restarts in place (key-ring, restart-together); with blue-green the old key is refused "
+                + "as soon as the old colour is stopped, which a plain revoke does without failed requests. Nothing was changed")
+        }
         let id = "\(policy.credential.rawValue)-\(clock.now().millisecondsSinceEpoch)"
         let run = RotationRun(id: id, credential: policy.credential.rawValue, kind: kind, policy: policy, immediate: immediate && kind == .revoke)
         // Before anything is journaled or touched in the cluster: a reason quoting a stored key is refused.
@@ -79,10 +83,11 @@ public struct RotationEngine: Sendable {
             do {
                 let outcome = try await step.perform(action, manualValue: manualValue)
                 report.warnings += outcome.warnings
-                machine.succeeded(action, newVersion: outcome.newVersion)
+                machine.succeeded(action, newVersion: outcome.newVersion, colours: outcome.colours)
                 try vault.saveRun(machine.run, audit: step.finishedEntry(action, outcome: outcome, failure: nil))
-                if action == .verifyOldRefused || (action == .verifyAtGatewayPods && machine.run.verifyOldRefused) {
+                if action == .verifyOldRefused || (action == .verifyAtGatewayPods && machine.run.verifyOldRefused) || action == .stopColour(.active) {
                     // At every pod (key-ring) is later than through the Service: the later time counts.
+                    // Blue-green: the old key is refused everywhere once no pod of the old colour is left.
                     report.oldKeyRefusedAfterMillis = millis(ContinuousClock.now - started)
                 }
                 report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "ok\(outcome.detail.map { ": \($0)" } ?? "")", millis: millis(ContinuousClock.now - stepStart)))
@@ -121,6 +126,10 @@ public struct RotationEngine: Sendable {
         case .awaitKeyRing: "wait until every gateway pod accepts the staged key"
         case .clearKeyRing: "empty the key ring"
         case .verifyAtGatewayPods: "verify at every gateway pod"
+        case .patchColourSecret(let role, let v): "write the \(v.rawValue) key to the \(role.rawValue) colour's Secret"
+        case .startColour(let role, let v): "start the \(role.rawValue) colour with the \(v.rawValue) key"
+        case .stopColour(let role): "scale the \(role.rawValue) colour to 0"
+        case .verifyColour(let role, let v): "verify the \(v.rawValue) key at every pod of the \(role.rawValue) colour"
         case .removeBridgeKey: "remove bridge key"
         case .promote: "promote new version"
         case .markFailed: "mark the new version failed"

@@ -7,6 +7,8 @@ import LockstepVault
 /// The result of one step, for the machine, the audit log and the report.
 struct StepOutcome {
     var newVersion: Int?
+    /// Blue-green preflight: which colour serves.
+    var colours: ColourFacts?
     var detail: String?
     var targets: [AuditTarget] = []
     var warnings: [String] = []
@@ -64,6 +66,10 @@ struct Step {
         case .awaitKeyRing: return try await awaitRing()
         case .clearKeyRing: return try await writeRing(try SecretBytes.empty(), what: "emptied")
         case .verifyAtGatewayPods: return try await verifyAtPods()
+        case .patchColourSecret(let role, let which): return try await patchColourSecret(role, which)
+        case .startColour(let role, let which): return try await startColour(role, which)
+        case .stopColour(let role): return try await stopColour(role)
+        case .verifyColour(let role, let which): return try await verifyColour(role, which)
         case .removeBridgeKey:
             // Whoever is current is the gateway's master key: the old one during a rollback, the new one after promotion.
             try await engine.gateway.removeBridgeKey(alias: bridgeAlias, masterKey: try vault.value(of: credential))
@@ -96,19 +102,19 @@ struct Step {
     func newValue() throws -> SecretBytes { try vault.value(of: credential, version: try requireNewVersion()) }
 
     private func preflight() async throws -> StepOutcome {
-        let problems = try await engine.cluster.accessProblems(targets: run.targets + (run.ring.map { [$0] } ?? []), rollouts: run.rollouts)
+        let colours = run.colourSwitch?.colours.colours ?? []
+        let problems = try await engine.cluster.accessProblems(targets: run.targets + (run.ring.map { [$0] } ?? []) + colours.map(\.secret),
+                                                               rollouts: run.rollouts + colours.map(\.deployment), scaling: colours.map(\.deployment))
         if !problems.isEmpty { throw EngineError("preflight: \(problems.joined(separator: "; "))") }
-        guard let current = try vault.credential(credential).current else { throw EngineError("preflight: \(credential) has no current version to rotate from") }
-        for target in run.targets {
-            let live = try await engine.cluster.readSecret(target)
-            let liveFingerprint = try live.value.map { try vault.fingerprint(of: $0) }
-            if liveFingerprint != current.fingerprint {
-                try vault.audit(AuditDraft(actor: actor, action: AuditAction.driftDetected, credential: credential, version: current.version,
-                                           fingerprints: ["vault": current.fingerprint, "live": liveFingerprint ?? "absent"],
-                                           targets: [AuditTarget(namespace: target.namespace, name: target.name, key: target.key, resourceVersionBefore: live.resourceVersion)],
-                                           outcome: .failure, detail: "live value differs from the vault's current v\(current.version)"))
-                throw EngineError("preflight: drift: \(target) does not hold \(credential) v\(current.version) (changed outside Lockstep); nothing was changed")
-            }
+        guard try vault.credential(credential).current != nil else { throw EngineError("preflight: \(credential) has no current version to rotate from") }
+        for target in run.targets { try await driftCheck(target) }
+        if run.colourSwitch != nil {
+            // No Service to ask: the gateway is whichever colour serves, checked at its pods.
+            let (facts, detail) = try await blueGreenPreflight(current: try vault.value(of: credential))
+            var warnings: [String] = []
+            for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
+            return StepOutcome(colours: facts, detail: (warnings.isEmpty ? "access and drift ok" : "ok with warnings: \(warnings.joined(separator: "; "))") + "; " + detail,
+                               warnings: warnings)
         }
         // Retried: one failed readiness probe makes a pod unready for a moment (seen on KubeSim
         // under CPU load), and that alone should not abandon a run; but bounded in all, so that a
@@ -127,6 +133,19 @@ struct Step {
         for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
         let ring = run.strategy == .keyRing ? "; " + (try await keyRingPreflight(current: try vault.value(of: credential))) : ""
         return StepOutcome(detail: (warnings.isEmpty ? "access, drift and gateway ok" : "ok with warnings: \(warnings.joined(separator: "; "))") + ring, warnings: warnings)
+    }
+
+    /// Refuses to go on (and audits the drift) when `target` does not hold the current version.
+    func driftCheck(_ target: RotationPolicy.SecretTarget) async throws {
+        guard let current = try vault.credential(credential).current else { throw EngineError("preflight: \(credential) has no current version to rotate from") }
+        let live = try await engine.cluster.readSecret(target)
+        let liveFingerprint = try live.value.map { try vault.fingerprint(of: $0) }
+        guard liveFingerprint != current.fingerprint else { return }
+        try vault.audit(AuditDraft(actor: actor, action: AuditAction.driftDetected, credential: credential, version: current.version,
+                                   fingerprints: ["vault": current.fingerprint, "live": liveFingerprint ?? "absent"],
+                                   targets: [AuditTarget(namespace: target.namespace, name: target.name, key: target.key, resourceVersionBefore: live.resourceVersion)],
+                                   outcome: .failure, detail: "live value differs from the vault's current v\(current.version)"))
+        throw EngineError("preflight: drift: \(target) does not hold \(credential) v\(current.version) (changed outside Lockstep); nothing was changed")
     }
 
     private func createVersion(_ manualValue: SecretBytes?) throws -> StepOutcome {
@@ -149,17 +168,27 @@ struct Step {
     /// re-reads and decides: already the desired value → done; still the value it replaces (the
     /// other writer touched another key or only metadata) → write again with the fresh
     /// resourceVersion (at most 3 times); anything else → someone changed this key: fail.
-    private func patch(_ target: RotationPolicy.SecretTarget, _ which: RotationValue) async throws -> StepOutcome {
+    /// Blue-green: a backend target's Secret also gets the gateway URL of the colour that serves
+    /// that key, in the same patch, so that no backend pod ever starts with a key and a URL that
+    /// do not belong together.
+    func patch(_ target: RotationPolicy.SecretTarget, _ which: RotationValue) async throws -> StepOutcome {
         let desired = which == .new ? try newValue() : try vault.value(of: credential)
         let replaced = which == .new ? try vault.value(of: credential) : try newValue()
         let desiredFingerprint = try vault.fingerprint(of: desired)
         let replacedFingerprint = try vault.fingerprint(of: replaced)
+        let endpoint = try endpointChange(for: target, which)
+        let alongside = try endpoint.map { [$0.key: try SecretBytes(utf8: $0.url)] } ?? [:]
+        func endpointHeld() async throws -> Bool {
+            guard let endpoint else { return true }
+            let held = try await engine.cluster.readSecret(RotationPolicy.SecretTarget(namespace: target.namespace, name: target.name, key: endpoint.key)).value
+            return held.map { $0.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } } == endpoint.url
+        }
         var live = try await engine.cluster.readSecret(target)
         let firstVersion = live.resourceVersion
         var conflicts = 0
         while true {
             let liveFingerprint = try live.value.map { try vault.fingerprint(of: $0) }
-            if liveFingerprint == desiredFingerprint {
+            if liveFingerprint == desiredFingerprint, try await endpointHeld() {
                 return StepOutcome(detail: conflicts == 0 ? "already holds the \(which.rawValue) value" : "holds the \(which.rawValue) value after \(conflicts) conflict(s)",
                                    targets: [ref(target, firstVersion, live.resourceVersion)])
             }
@@ -167,7 +196,7 @@ struct Step {
                 throw EngineError("\(target) was changed by someone else during the rotation (409, and the key now holds neither value); not overwriting it")
             }
             do {
-                let after = try await engine.cluster.writeSecret(target, value: desired, resourceVersion: live.resourceVersion)
+                let after = try await engine.cluster.writeSecret(target, value: desired, resourceVersion: live.resourceVersion, alongside: alongside)
                 return StepOutcome(detail: conflicts == 0 ? nil : "written after \(conflicts) conflict(s)", targets: [ref(target, firstVersion, after)])
             } catch let conflict as ClusterConflict {
                 conflicts += 1

@@ -12,6 +12,14 @@ extension Step {
         case .stageKeyRing, .clearKeyRing:
             let ring = run.ring.map { [AuditTarget(namespace: $0.namespace, name: $0.name, key: $0.key)] } ?? []
             return draft(AuditAction.secretPatched, .started, action == .stageKeyRing ? "staging the new key in the key ring" : "emptying the key ring", ring)
+        case .patchColourSecret(let role, let v):
+            let secret = run.colourSwitch?.colour(role)?.secret
+            return draft(AuditAction.secretPatched, .started, "writing the \(v.rawValue) value to the \(role.rawValue) colour's Secret",
+                         secret.map { [AuditTarget(namespace: $0.namespace, name: $0.name, key: $0.key)] } ?? [])
+        case .startColour(let role, _), .stopColour(let role):
+            let d = run.colourSwitch?.colour(role)?.deployment
+            let what = if case .stopColour = action { "scaling the \(role.rawValue) colour to 0" } else { "scaling the \(role.rawValue) colour to \(run.colourSwitch?.replicas ?? 0)" }
+            return draft(AuditAction.workloadScaled, .started, what, d.map { [AuditTarget(namespace: $0.namespace, name: $0.name)] } ?? [])
         default:
             return nil
         }
@@ -27,9 +35,10 @@ extension Step {
         case .patchSecret: return draft(AuditAction.secretPatched, result, detail, targets)
         case .restartDeployment: return draft(AuditAction.workloadRestarted, result, detail, targets)
         case .waitForRollout(let d): return draft(AuditAction.workloadRolledOut, result, detail, targets.isEmpty ? [AuditTarget(namespace: d.namespace, name: d.name)] : targets)
-        case .stageKeyRing, .clearKeyRing: return draft(AuditAction.secretPatched, result, detail, targets)
+        case .stageKeyRing, .clearKeyRing, .patchColourSecret: return draft(AuditAction.secretPatched, result, detail, targets)
+        case .startColour, .stopColour: return draft(AuditAction.workloadScaled, result, detail, targets)
         case .surgeGateway, .restoreGatewaySurge: return draft(AuditAction.workloadRestarted, result, detail, targets)
-        case .verifyAccepted, .verifyOldRefused, .verifyProviderHealth, .stageBridgeKey, .removeBridgeKey, .awaitKeyRing, .verifyAtGatewayPods, .awaitGatewayShare:
+        case .verifyAccepted, .verifyOldRefused, .verifyProviderHealth, .stageBridgeKey, .removeBridgeKey, .awaitKeyRing, .verifyAtGatewayPods, .awaitGatewayShare, .verifyColour:
             return draft(failure == nil ? AuditAction.checkPassed : AuditAction.checkFailed, result, detail, targets)
         case .createVersion, .promote, .markFailed:
             // The vault writes these entries itself, in the same transaction as the change.

@@ -108,22 +108,12 @@ extension Step {
     func verifyAtPods() async throws -> StepOutcome {
         let new = try newValue()
         let old = run.verifyOldRefused ? try vault.value(of: credential) : nil
-        var checked = 0
+        let gateway = try requireGatewayDeployment()
+        var checked: Int?
         try await retry("every gateway pod accepts the new key\(old == nil ? "" : " and refuses the old one")") {
-            let pods = try await servingPods()
-            checked = pods.count
-            guard !pods.isEmpty else { return false }
-            for pod in pods {
-                guard pod.ready, let url = pod.url, try await engine.gateway.accepts(new, atPod: url) else { return false }
-                if let old, try await engine.gateway.accepts(old, atPod: url) { return false }
-            }
-            return true
+            checked = try await everyPod(of: gateway, accepts: new, refuses: old)
+            return checked != nil
         }
-        return StepOutcome(detail: "at each of \(checked) gateway pods: new key accepted\(old == nil ? "" : ", old key refused")")
+        return StepOutcome(detail: "at each of \(checked ?? 0) gateway pods: new key accepted\(old == nil ? "" : ", old key refused")")
     }
-}
-
-extension SecretBytes {
-    /// No bytes: an empty ring.
-    static func empty() throws -> SecretBytes { try SecretBytes(count: 0) { _ in } }
 }

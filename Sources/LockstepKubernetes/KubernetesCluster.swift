@@ -17,9 +17,10 @@ public struct KubernetesCluster: ClusterPort {
         return (try secret.value(forKey: target.key), secret.resourceVersion)
     }
 
-    public func writeSecret(_ target: RotationPolicy.SecretTarget, value: SecretBytes, resourceVersion: String) async throws -> String {
+    public func writeSecret(_ target: RotationPolicy.SecretTarget, value: SecretBytes, resourceVersion: String, alongside: [String: SecretBytes]) async throws -> String {
         do {
-            return try await client.patchSecretKey(namespace: target.namespace, name: target.name, key: target.key, value: value, resourceVersion: resourceVersion)
+            return try await client.patchSecretKeys(namespace: target.namespace, name: target.name, values: alongside.merging([target.key: value]) { _, v in v },
+                                                    resourceVersion: resourceVersion)
         } catch let e as KubernetesError where e.code == .conflict {
             throw ClusterConflict(object: "secret \(target.namespace)/\(target.name)")
         }
@@ -35,8 +36,13 @@ public struct KubernetesCluster: ClusterPort {
         }
     }
 
-    public func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef]) async throws -> [String] {
+    public func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef],
+                               scaling: [RotationPolicy.DeploymentRef]) async throws -> [String] {
         var problems: [String] = []
+        for d in scaling {
+            let r = try await client.canI(ResourceAttributes(verb: "patch", group: "apps", resource: "deployments", subresource: "scale", namespace: d.namespace, name: d.name))
+            if !r.allowed { problems.append("may not patch deployments/scale \(d.namespace)/\(d.name)") }
+        }
         for t in targets {
             for verb in ["get", "patch"] {
                 let r = try await client.canI(ResourceAttributes(verb: verb, resource: "secrets", namespace: t.namespace, name: t.name))
@@ -78,6 +84,10 @@ public struct KubernetesCluster: ClusterPort {
 
     public func rolloutComplete(_ deployment: RotationPolicy.DeploymentRef) async throws -> Bool {
         RolloutProgress.evaluate(try await client.getDeployment(namespace: deployment.namespace, name: deployment.name)).state == .complete
+    }
+
+    public func scale(_ deployment: RotationPolicy.DeploymentRef, replicas: Int) async throws {
+        try await client.scaleDeployment(namespace: deployment.namespace, name: deployment.name, replicas: replicas)
     }
 
     public func desiredReplicas(_ deployment: RotationPolicy.DeploymentRef) async throws -> Int {

@@ -17,7 +17,7 @@ struct PolicyParser {
         let metadata = r.object(doc.required("metadata"), path: "metadata", known: ["name", "labels", "annotations"])
         let name = metadata?.string("name", required: true)
         guard let spec = r.object(doc.required("spec"), path: "spec",
-                                  known: ["credential", "schedule", "maxAge", "strategy", "gateway", "targets", "rollouts", "checks", "keyRing"]) else { return nil }
+                                  known: ["credential", "schedule", "maxAge", "strategy", "gateway", "targets", "rollouts", "checks", "keyRing", "blueGreen"]) else { return nil }
 
         let before = r.problems.count
         let (credential, kind, source) = parseCredential(spec, defaultName: name)
@@ -28,13 +28,14 @@ struct PolicyParser {
         let targets = parseTargets(spec)
         let rollouts = parseRollouts(spec, targets: targets)
         let keyRing = parseKeyRing(spec, strategy: strategy, targets: targets, rollouts: rollouts)
+        let blueGreen = parseBlueGreen(spec, strategy: strategy, targets: targets, rollouts: rollouts)
         let checks = r.object(spec.node("checks"), path: "spec.checks", known: ["newKeyAccepted", "oldKeyRefused"])
         let checkValues = RotationPolicy.Checks(newKeyAccepted: checks?.bool("newKeyAccepted", default: true) ?? true,
                                                 oldKeyRefused: checks?.bool("oldKeyRefused", default: kind == .litellmMasterKey) ?? (kind == .litellmMasterKey))
         guard r.problems.count == before, let name, let credential, let kind, let source, let strategy else { return nil }
         return RotationPolicy(name: name, credential: credential, kind: kind, source: source, schedule: schedule, maxAge: maxAge,
                               strategy: strategy, gateway: gateway, targets: targets, rollouts: rollouts, checks: checkValues,
-                              keyRing: keyRing)
+                              keyRing: keyRing, blueGreen: blueGreen)
     }
 
     /// `keyRing: {secret: {namespace, name, key}, propagationTimeout: 3m, podPort: 4000}`, required
@@ -115,11 +116,11 @@ struct PolicyParser {
         guard let text = spec.string("strategy") else { return fallback }
         guard let strategy = RotationPolicy.Strategy(rawValue: text) else {
             r.problem(spec.node("strategy"), "unknown strategy \"\(text)\"",
-                      hint: suggestion(for: text, among: RotationPolicy.Strategy.allCases.map(\.rawValue)).map { "did you mean \"\($0)\"?" } ?? "one of: key-ring, bridge, restart-together, rolling")
+                      hint: suggestion(for: text, among: RotationPolicy.Strategy.allCases.map(\.rawValue)).map { "did you mean \"\($0)\"?" } ?? "one of: key-ring, blue-green, bridge, restart-together, rolling")
             return nil
         }
         if kind == .litellmMasterKey, strategy == .rolling {
-            r.problem(spec.node("strategy"), "the master key cannot use the rolling strategy: each gateway pod accepts exactly one master key", hint: "use key-ring (Lockstep's auth module on the gateway), bridge (LiteLLM with a database) or restart-together")
+            r.problem(spec.node("strategy"), "the master key cannot use the rolling strategy: each gateway pod accepts exactly one master key", hint: "use key-ring (Lockstep's auth module on the gateway), blue-green (two gateway Deployments), bridge (LiteLLM with a database) or restart-together")
         }
         if kind == .providerKey, strategy != .rolling {
             r.problem(spec.node("strategy"), "a provider key rotates with the rolling strategy", hint: "write strategy: rolling, or leave it out")
@@ -136,6 +137,8 @@ struct PolicyParser {
     }
 
     private func parseGateway(_ spec: YAMLReader.Object, kind: RotationPolicy.CredentialKind?, strategy: RotationPolicy.Strategy?) -> RotationPolicy.Gateway? {
+        // Blue-green checks the colours' pods; a URL of the gateway is optional there.
+        if strategy == .blueGreen, spec.node("gateway") == nil { return nil }
         guard let g = r.object(spec.required("gateway", hint: "gateway: {url: http://litellm.litellm-system.svc.cluster.local:4000}"), path: "spec.gateway", known: ["url", "models"]) else { return nil }
         let url = g.string("url", required: true)
         if let url, URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true || URL(string: url)?.host == nil {
@@ -196,7 +199,7 @@ struct PolicyParser {
         return out
     }
 
-    private func validNames(_ o: YAMLReader.Object, namespace: String, name: String, key: String?) -> Bool {
+    func validNames(_ o: YAMLReader.Object, namespace: String, name: String, key: String?) -> Bool {
         var ok = true
         if !Self.isDNSLabel(namespace) {
             r.problem(o.node("namespace"), "namespace \"\(namespace)\" is not a valid Kubernetes namespace", hint: "lowercase letters, digits and '-', at most 63 characters")
@@ -206,7 +209,7 @@ struct PolicyParser {
             r.problem(o.node("name"), "name \"\(name)\" is not a valid Kubernetes object name", hint: "lowercase letters, digits, '-' and '.', at most 253 characters")
             ok = false
         }
-        if let key, key.isEmpty || key.count > 253 || !key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }) {
+        if let key, !Self.isSecretKey(key) {
             r.problem(o.node("key"), "key \"\(key)\" is not a valid Secret data key", hint: "letters, digits, '-', '_' and '.'")
             ok = false
         }

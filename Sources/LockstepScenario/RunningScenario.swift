@@ -104,7 +104,7 @@ public final class RunningScenario: Sendable {
                 }
                 scenario = RunningScenario(sim: sim, directory: directory, kubeconfig: kubeconfig, gatewayURL: "http://127.0.0.1:\(service.port ?? 0)",
                                            reports: LoadReports(directory: reportsDir.path), options: options,
-                                           initialMasterKey: try Array(masterKey.utf8).withUnsafeBytes { try SecretBytes(copying: $0) }, provider: provider)
+                                           initialMasterKey: try SecretBytes(utf8: masterKey), provider: provider)
             } catch {
                 await sim.stop()
                 throw error

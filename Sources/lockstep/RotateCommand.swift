@@ -23,7 +23,7 @@ struct RunOptions: ParsableArguments {
     func policy(_ name: String) throws -> RotationPolicy { try policies.policy(name) }
 
     func engine(vault v: Vault, policy: RotationPolicy, cluster: any ClusterPort) throws -> RotationEngine {
-        guard let url = gatewayURL ?? policy.gateway?.url else {
+        guard let url = gatewayURL ?? policy.gatewayAddress else {
             throw CLIFailure(message: "no gateway URL for \(policy.credential)", hint: "set spec.gateway.url in the policy or pass --gateway-url", code: Exit.usage)
         }
         var settings = RotationEngine.Settings()

@@ -41,6 +41,7 @@ struct World {
         case .verifyOldRefused: return !acceptedAnywhere(.old)
         case .verifyAtGatewayPods: return accepts(.new) && !acceptedAnywhere(.old)
         case .verifyProviderHealth: return true
+        case .patchColourSecret, .startColour, .stopColour, .verifyColour: return false // blue-green: BlueGreenMachineTests
         case .removeBridgeKey: bridgeKey = false; return true
         case .promote: versions["new"] = "current"; versions["old"] = "previous"; return true
         case .markFailed: versions["new"] = "failed"; versions["old"] = "current"; return true

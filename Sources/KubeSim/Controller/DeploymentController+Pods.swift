@@ -42,7 +42,12 @@ extension DeploymentController {
 
     func syncService(_ state: inout DeploymentState, deployment: JSONValue) async {
         let pods = state.replicaSets.flatMap(\.pods)
-        if state.service == nil, pods.contains(where: { $0.port != nil }) || deployment.value(at: ["metadata", "annotations", ServiceProxy.portAnnotation]) != nil {
+        // As a Service object exists apart from its pods, a Deployment of process pods has its
+        // listener from the start, also at 0 replicas (the idle colour of a blue-green pair).
+        let container = deployment.value(at: ["spec", "template", "spec", "containers"])?.arrayValue?.first
+        let processTemplate = podFactory.configuration.runProcesses && !(container?["command"]?.arrayValue ?? []).isEmpty
+        if state.service == nil, processTemplate || pods.contains(where: { $0.port != nil })
+            || deployment.value(at: ["metadata", "annotations", ServiceProxy.portAnnotation]) != nil {
             let wanted = deployment.value(at: ["metadata", "annotations", ServiceProxy.portAnnotation])?.stringValue.flatMap { Int($0) } ?? 0
             do {
                 let service = try await ServiceProxy.start(port: wanted, logger: logger)

@@ -26,6 +26,10 @@ public struct RotationPolicy: Sendable, Equatable {
         /// the keys in a ring Secret mounted as a volume. Stage the new key in the ring, wait until
         /// every pod accepts it, roll the backend, roll the gateway, empty the ring.
         case keyRing = "key-ring"
+        /// Master key without a database and without installing anything in LiteLLM: two gateway
+        /// Deployments (colours), the idle one at 0 replicas. Start the idle colour with the new
+        /// key, move the backend to it (its key and its gateway URL together), stop the other.
+        case blueGreen = "blue-green"
     }
 
     /// Where the key-ring strategy stages the new key (docs/rotation.md).
@@ -98,10 +102,12 @@ public struct RotationPolicy: Sendable, Equatable {
     public let checks: Checks
     /// The ring of the key-ring strategy (nil for the others).
     public let keyRing: KeyRing?
+    /// The two gateway colours of the blue-green strategy (nil for the others).
+    public let blueGreen: BlueGreen?
 
     public init(name: String, credential: CredentialName, kind: CredentialKind, source: Source, schedule: RotationSchedule?,
                 maxAge: PolicyDuration?, strategy: Strategy, gateway: Gateway?, targets: [SecretTarget], rollouts: [DeploymentRef], checks: Checks,
-                keyRing: KeyRing? = nil) {
+                keyRing: KeyRing? = nil, blueGreen: BlueGreen? = nil) {
         self.name = name
         self.credential = credential
         self.kind = kind
@@ -114,7 +120,12 @@ public struct RotationPolicy: Sendable, Equatable {
         self.rollouts = rollouts
         self.checks = checks
         self.keyRing = keyRing
+        self.blueGreen = blueGreen
     }
+
+    /// Where Service-level calls to the gateway go: `spec.gateway.url`; blue-green, which checks
+    /// the colours' pods directly and may have no such URL, falls back to its first colour's.
+    public var gatewayAddress: String? { gateway?.url ?? blueGreen?.colours.first?.url }
 
     /// The gateway Deployment: the last rollout (the key-ring and bridge strategies roll the
     /// backend first and the gateway last).

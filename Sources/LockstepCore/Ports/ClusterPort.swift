@@ -5,15 +5,17 @@ import LockstepCrypto
 public protocol ClusterPort: Sendable {
     /// One key of a Secret: its value (nil when the key is absent) and the object's resourceVersion.
     func readSecret(_ target: RotationPolicy.SecretTarget) async throws -> (value: SecretBytes?, resourceVersion: String)
-    /// Writes one key, guarded by `resourceVersion`; returns the new resourceVersion.
+    /// Writes one key (and the `alongside` keys of the same Secret, in the same patch), guarded by
+    /// `resourceVersion`; returns the new resourceVersion.
     /// A concurrent writer makes it throw `ClusterConflict` (never a blind overwrite).
-    func writeSecret(_ target: RotationPolicy.SecretTarget, value: SecretBytes, resourceVersion: String) async throws -> String
+    func writeSecret(_ target: RotationPolicy.SecretTarget, value: SecretBytes, resourceVersion: String, alongside: [String: SecretBytes]) async throws -> String
     /// Sets the pod-template annotation `key: value` (the same value twice restarts once).
     func annotatePodTemplate(_ deployment: RotationPolicy.DeploymentRef, key: String, value: String) async throws
     /// Waits until the rollout is complete by kubectl's rules; throws on ProgressDeadlineExceeded or timeout.
     func waitForRollout(_ deployment: RotationPolicy.DeploymentRef, timeout: Duration, progress: @escaping @Sendable (String) -> Void) async throws
     /// Problems that would stop a rotation: missing objects and missing permissions, one line each.
-    func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef]) async throws -> [String]
+    /// `scaling`: Deployments the run scales (their `scale` subresource).
+    func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef], scaling: [RotationPolicy.DeploymentRef]) async throws -> [String]
     /// Warnings for Secrets that something else may put back (Helm, Argo CD, External Secrets).
     func ownershipWarnings(_ target: RotationPolicy.SecretTarget) async throws -> [String]
     /// The pods of a Deployment (its selector), each with the address a client inside the cluster
@@ -28,6 +30,19 @@ public protocol ClusterPort: Sendable {
     func rolloutComplete(_ deployment: RotationPolicy.DeploymentRef) async throws -> Bool
     /// The Deployment's desired replicas (`spec.replicas`, 1 when unset).
     func desiredReplicas(_ deployment: RotationPolicy.DeploymentRef) async throws -> Int
+    /// Sets the Deployment's replicas through its `scale` subresource (as `kubectl scale`).
+    func scale(_ deployment: RotationPolicy.DeploymentRef, replicas: Int) async throws
+}
+
+extension ClusterPort {
+    /// Writes one key, guarded by `resourceVersion`.
+    public func writeSecret(_ target: RotationPolicy.SecretTarget, value: SecretBytes, resourceVersion: String) async throws -> String {
+        try await writeSecret(target, value: value, resourceVersion: resourceVersion, alongside: [:])
+    }
+
+    public func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef]) async throws -> [String] {
+        try await accessProblems(targets: targets, rollouts: rollouts, scaling: [])
+    }
 }
 
 /// One pod of a Deployment, reachable directly (not through its Service).

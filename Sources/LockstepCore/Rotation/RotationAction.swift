@@ -17,6 +17,16 @@ public enum RotationAction: Sendable, Equatable {
     case clearKeyRing
     /// Key-ring strategy: at every gateway pod, the new key accepted (and the old refused, when asked).
     case verifyAtGatewayPods
+    /// Blue-green: write `value` to the master-key Secret of the colour playing `role`.
+    case patchColourSecret(ColourRole, RotationValue)
+    /// Blue-green: scale the colour to the run's replicas and wait (bounded) until its rollout is
+    /// complete and every one of its pods, probed directly, accepts `value`.
+    case startColour(ColourRole, RotationValue)
+    /// Blue-green: scale the colour to 0 and wait (bounded) until none of its pods is left.
+    case stopColour(ColourRole)
+    /// Blue-green: every pod of the colour accepts `value` (and, for the new value, refuses the old
+    /// one when the run checks that).
+    case verifyColour(ColourRole, RotationValue)
     /// Write `which` value to one target Secret (guarded by the resourceVersion just read).
     case patchSecret(RotationPolicy.SecretTarget, RotationValue)
     /// Set the pod-template annotation naming the intent on a Deployment (a new value each

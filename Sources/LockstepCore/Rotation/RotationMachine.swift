@@ -21,13 +21,15 @@ public struct RotationMachine: Sendable {
         case .roll: return rollAction(Array(run.rollouts[segment.rollouts]), intent: .forward(version: run.newVersion ?? 0))
         case .verify: return verifyActions[run.cursor]
         case .promote: return .promote
-        case .cleanup: return cleanupAction
+        case .cleanup: return cleanupActions[run.cursor]
+        case .rollbackRestore: return .startColour(.active, .old)
         case .rollbackDeliver: return .patchSecret(run.targets[run.patchedCount - 1 - run.cursor], .old)
         case .rollbackRoll: return rollAction(run.rollbackRollouts, intent: .rollback(failedVersion: run.newVersion ?? 0))
         case .rollbackVerify:
             // Provider keys are not gateway keys: the old one is proven by model health again.
+            if run.colourSwitch != nil { return .verifyColour(.active, .old) }
             return run.providerModels.isEmpty ? .verifyAccepted(.old) : .verifyProviderHealth(run.providerModels)
-        case .rollbackCleanup: return cleanupAction
+        case .rollbackCleanup: return rollbackCleanupActions[run.cursor]
         case .markFailed: return .markFailed
         case .succeeded, .rolledBack, .abandoned: return nil
         }
@@ -39,15 +41,26 @@ public struct RotationMachine: Sendable {
     }
 
     /// What the stage phase does: bridge registers a virtual key; key-ring writes the ring and
-    /// then waits until every gateway pod accepts the new key; `revoke --immediate` surges the gateway.
+    /// then waits until every gateway pod accepts the new key; blue-green gives the idle colour the
+    /// new key and starts it; `revoke --immediate` surges the gateway.
     private var stageActions: [RotationAction] {
         if run.immediate == true { return [.surgeGateway] }
+        if run.colourSwitch != nil { return [.patchColourSecret(.idle, .new), .startColour(.idle, .new)] }
         return run.strategy == .keyRing ? [.stageKeyRing, .awaitKeyRing] : [.stageBridgeKey]
     }
 
-    private var cleanupAction: RotationAction {
-        if run.immediate == true { return .restoreGatewaySurge }
-        return run.strategy == .keyRing ? .clearKeyRing : .removeBridgeKey
+    /// After promotion. Blue-green: the stopped colour's Secret gets the new key too, so that the
+    /// old key is left nowhere in the cluster (and starting that colour by hand serves the current one).
+    private var cleanupActions: [RotationAction] {
+        if run.immediate == true { return [.restoreGatewaySurge] }
+        if run.colourSwitch != nil { return [.patchColourSecret(.active, .new)] }
+        return [run.strategy == .keyRing ? .clearKeyRing : .removeBridgeKey]
+    }
+
+    /// After a rollback restored the old value. Blue-green: the idle colour is stopped again and its
+    /// Secret given back the old key (the failed one is then left nowhere).
+    private var rollbackCleanupActions: [RotationAction] {
+        run.colourSwitch != nil ? [.stopColour(.idle), .patchColourSecret(.idle, .old)] : cleanupActions
     }
 
     /// `restart-together` restarts every Deployment first (the gateway first, see below) and then
@@ -93,20 +106,29 @@ public struct RotationMachine: Sendable {
         if !run.providerModels.isEmpty { return [.verifyProviderHealth(run.providerModels)] }
         var actions: [RotationAction] = [.verifyAccepted(.new)]
         if run.verifyOldRefused { actions.append(.verifyOldRefused) }
+        // Blue-green: at every pod of the colour the backend moved to; then the other colour stops.
+        if run.colourSwitch != nil { return [.verifyColour(.idle, .new), .stopColour(.active)] }
         // Through the Service a check reaches one pod at a time; key-ring also asks each pod.
         if run.strategy == .keyRing { actions.append(.verifyAtGatewayPods) }
         return actions
     }
 
-    /// The engine carried out `action` successfully. `newVersion` comes with `createVersion`.
-    public mutating func succeeded(_ action: RotationAction, newVersion: Int? = nil) {
+    /// The engine carried out `action` successfully. `newVersion` comes with `createVersion`;
+    /// `colours` with a blue-green run's `preflight`.
+    public mutating func succeeded(_ action: RotationAction, newVersion: Int? = nil, colours: ColourFacts? = nil) {
         guard action == next() else { return } // a stale report (e.g. replayed after a crash) changes nothing
+        noteRetirement(action)
         switch run.phase {
         case .preflight:
+            if let colours {
+                run.colourSwitch?.active = colours.active
+                run.colourSwitch?.replicas = colours.replicas
+            }
             enter(.create)
         case .create:
             run.newVersion = newVersion ?? run.newVersion
-            if run.strategy == .bridge || run.strategy == .keyRing || run.immediate == true { enter(.stage) } else { enterSegment(0) }
+            let stages = run.strategy == .bridge || run.strategy == .keyRing || run.colourSwitch != nil || run.immediate == true
+            if stages { enter(.stage) } else { enterSegment(0) }
         case .stage:
             run.bridgeStaged = true
             run.cursor += 1
@@ -124,7 +146,9 @@ public struct RotationMachine: Sendable {
         case .promote:
             enter(run.bridgeStaged ? .cleanup : .succeeded)
         case .cleanup:
-            enter(.succeeded)
+            advance(within: cleanupActions.count, then: .succeeded)
+        case .rollbackRestore:
+            enter(run.patchedCount > 0 ? .rollbackDeliver : run.rolled ? .rollbackRoll : .rollbackVerify)
         case .rollbackDeliver:
             advance(within: run.patchedCount, then: run.rolled ? .rollbackRoll : .rollbackVerify)
         case .rollbackRoll:
@@ -132,7 +156,7 @@ public struct RotationMachine: Sendable {
         case .rollbackVerify:
             enter(run.bridgeStaged ? .rollbackCleanup : .markFailed)
         case .rollbackCleanup:
-            enter(.markFailed)
+            advance(within: rollbackCleanupActions.count, then: .markFailed)
         case .markFailed:
             run.rollbackFailure = nil
             enter(.rolledBack)
@@ -146,6 +170,7 @@ public struct RotationMachine: Sendable {
     /// after, it rolls back; during a rollback the step stays pending with `rollbackFailure`.
     public mutating func failed(_ action: RotationAction, reason: String) {
         guard action == next() else { return }
+        noteRetirement(action)
         if isRollback || run.phase == .markFailed {
             run.rollbackFailure = reason
             return
@@ -153,7 +178,8 @@ public struct RotationMachine: Sendable {
         if run.phase == .cleanup {
             // The new value is current and verified; a leftover bridge key is reported, not rolled
             // back. A ring left full holds only the new key, which is the master key by now.
-            let what = run.immediate == true ? "gateway maxSurge not restored" : run.strategy == .keyRing ? "key ring not emptied" : "bridge key not removed"
+            let what = run.immediate == true ? "gateway maxSurge not restored" : run.strategy == .keyRing ? "key ring not emptied"
+                : run.colourSwitch != nil ? "the stopped colour's Secret still holds the old key" : "bridge key not removed"
             run.failure = "\(what): \(reason)"
             enter(.succeeded)
             return
@@ -173,7 +199,7 @@ public struct RotationMachine: Sendable {
             noteRestart(action) // the failed restart may have landed
             enter(run.patchedCount > 0 ? .rollbackDeliver : .rollbackRoll)
         case .verify, .promote:
-            enter(.rollbackDeliver)
+            enter(run.colourSwitch?.retired == true ? .rollbackRestore : .rollbackDeliver)
         default:
             break
         }
@@ -208,8 +234,13 @@ public struct RotationMachine: Sendable {
         if let i = run.rollouts.firstIndex(of: ref) { run.rolledCount = max(run.rolledCount ?? 0, i + 1) }
     }
 
+    /// Blue-green: records that the active colour was (possibly) scaled to 0.
+    private mutating func noteRetirement(_ action: RotationAction) {
+        if action == .stopColour(.active) { run.colourSwitch?.retired = true }
+    }
+
     private var isRollback: Bool {
-        [.rollbackDeliver, .rollbackRoll, .rollbackVerify, .rollbackCleanup].contains(run.phase)
+        [.rollbackRestore, .rollbackDeliver, .rollbackRoll, .rollbackVerify, .rollbackCleanup].contains(run.phase)
     }
 
     private mutating func enter(_ phase: RotationRun.Phase) {

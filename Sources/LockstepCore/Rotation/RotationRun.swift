@@ -10,6 +10,8 @@ public struct RotationRun: Sendable, Codable, Equatable {
 
     public enum Phase: String, Sendable, Codable {
         case preflight, create, stage, deliver, roll, verify, promote, cleanup
+        /// Blue-green: start the colour the run began on again, before the backend moves back to it.
+        case rollbackRestore
         case rollbackDeliver, rollbackRoll, rollbackVerify, rollbackCleanup, markFailed
         /// Finished: the new value is current everywhere and verified.
         case succeeded
@@ -49,6 +51,8 @@ public struct RotationRun: Sendable, Codable, Equatable {
     /// restart at once (restart-together without waiting for the gateway), the gateway with a
     /// maximum surge of 100% for the rollout. Nil (false) in older journals.
     public let immediate: Bool?
+    /// Blue-green strategy: the colours and what the run did to them (nil for the others).
+    public var colourSwitch: ColourSwitch?
     /// The first failure, kept for the report and the audit log. Never a secret.
     public var failure: String?
     /// A failure during rollback: the run needs attention and retries the step on resume.
@@ -70,6 +74,7 @@ public struct RotationRun: Sendable, Codable, Equatable {
         self.rolled = false
         self.bridgeStaged = false
         self.ring = !immediate && policy.strategy == .keyRing ? policy.keyRing?.secret : nil
+        self.colourSwitch = !immediate && policy.strategy == .blueGreen ? policy.blueGreen.map(ColourSwitch.init) : nil
     }
 
     /// Targets and rollouts delivered and rolled together, in order. The key-ring strategy has two:

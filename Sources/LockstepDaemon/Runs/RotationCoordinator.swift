@@ -64,7 +64,7 @@ public actor RotationCoordinator {
         guard let policy = await policies.policy(request.credential) else {
             throw AdminWire.Problem(error: "no policy for \(request.credential)", hint: "known: \(await policies.policies.map(\.credential.rawValue).joined(separator: ", "))", exitCode: 66)
         }
-        guard let gatewayURL = policy.gateway?.url else {
+        guard let gatewayURL = policy.gatewayAddress else {
             throw AdminWire.Problem(error: "the policy of \(request.credential) names no gateway", hint: "set spec.gateway.url: every rotation is verified through the gateway", exitCode: 64)
         }
         let unfinished = try vault.unfinishedRuns().first { $0.credential == request.credential }

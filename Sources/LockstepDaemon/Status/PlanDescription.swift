@@ -21,7 +21,12 @@ public enum PlanDescription {
         for (i, action) in RotationPlan.steps(for: policy, kind: revoke ? .revoke : .rotate, newVersion: next).enumerated() {
             out.append("  \(i + 1). \(describe(action, policy: policy, current: current.version, next: next, revoke: revoke))")
         }
-        out.append("on failure after a change: the patched Secrets get v\(current.version) back, the Deployments roll again, the old key is verified, v\(next) is marked failed.")
+        if policy.blueGreen != nil {
+            out.append("on failure after a change: the colour that served is started again if it was stopped, the backend gets v\(current.version) and its URL back and rolls, "
+                + "the old key is verified there, the idle colour is stopped and given v\(current.version) back, v\(next) is marked failed.")
+        } else {
+            out.append("on failure after a change: the patched Secrets get v\(current.version) back, the Deployments roll again, the old key is verified, v\(next) is marked failed.")
+        }
         out.append("nothing was changed.")
         return out
     }
@@ -29,6 +34,9 @@ public enum PlanDescription {
     private static func describe(_ action: RotationAction, policy: RotationPolicy, current: Int, next: Int, revoke: Bool) -> String {
         let name = policy.credential.rawValue
         return switch action {
+        case .preflight where policy.blueGreen != nil:
+            "preflight: access to \(policy.targets.count) Secret(s), \(policy.rollouts.count) Deployment(s) and both colours, drift against v\(current), "
+                + "which colour the backend's \(policy.blueGreen?.endpointKey ?? "URL") names, every pod of it accepts v\(current), the other at 0 replicas"
         case .preflight: "preflight: access to \(policy.targets.count) Secret(s) and \(policy.rollouts.count) Deployment(s), drift against v\(current), gateway \(policy.gateway?.url ?? "-") ready"
         case .createVersion: "create v\(next) (pending)"
         case .stageBridgeKey: "register v\(next) as a LiteLLM virtual key (bridge)"
@@ -46,8 +54,17 @@ public enum PlanDescription {
         case .clearKeyRing: "empty the key ring"
         case .verifyAtGatewayPods: "verify at every gateway pod: v\(next) accepted\(revoke || policy.checks.oldKeyRefused ? ", v\(current) refused" : "")"
         case .removeBridgeKey: "delete the bridge virtual key"
+        case .patchColourSecret(.idle, _): "write v\(next) to the master-key Secret of the idle colour (the one at 0 replicas: \(colourNames(policy)))"
+        case .patchColourSecret(.active, _): "write v\(next) to the stopped colour's Secret too (v\(current) is then left in no Secret)"
+        case .startColour: "scale the idle colour to the serving one's replicas; wait until every pod of it, asked directly, accepts v\(next)"
+        case .stopColour: "scale the colour that served v\(current) to 0; wait until none of its pods is left"
+        case .verifyColour: "verify at every pod of the new colour: v\(next) accepted\(revoke || policy.checks.oldKeyRefused ? ", v\(current) refused" : "")"
         case .promote: revoke ? "v\(next) current, v\(current) revoked" : "v\(next) current, v\(current) previous"
         case .markFailed: "mark v\(next) failed"
         }
+    }
+
+    private static func colourNames(_ policy: RotationPolicy) -> String {
+        (policy.blueGreen?.colours ?? []).map { "\($0.name) \($0.deployment)" }.joined(separator: " or ")
     }
 }

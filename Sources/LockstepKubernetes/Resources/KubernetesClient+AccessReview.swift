@@ -12,19 +12,22 @@ public struct ResourceAttributes: Sendable, Equatable, CustomStringConvertible {
     public var verb: String
     public var group: String
     public var resource: String
+    /// `scale`, `status`, ...; empty for the resource itself.
+    public var subresource: String
     public var namespace: String?
     public var name: String?
 
-    public init(verb: String, group: String = "", resource: String, namespace: String? = nil, name: String? = nil) {
+    public init(verb: String, group: String = "", resource: String, subresource: String = "", namespace: String? = nil, name: String? = nil) {
         self.verb = verb
         self.group = group
         self.resource = resource
+        self.subresource = subresource
         self.namespace = namespace
         self.name = name
     }
 
     public var description: String {
-        let qualified = group.isEmpty ? resource : "\(resource).\(group)"
+        let qualified = (group.isEmpty ? resource : "\(resource).\(group)") + (subresource.isEmpty ? "" : "/\(subresource)")
         return "\(verb) \(qualified) \(namespace.map { "\($0)/" } ?? "")\(name ?? "*")"
     }
 }
@@ -35,7 +38,7 @@ extension KubernetesClient {
     public func canI(_ attributes: ResourceAttributes) async throws -> AccessReviewResult {
         struct Review: Codable {
             struct Spec: Codable { var resourceAttributes: Attributes }
-            struct Attributes: Codable { var verb, group, resource: String; var namespace, name: String? }
+            struct Attributes: Codable { var verb, group, resource: String; var subresource, namespace, name: String? }
             struct Status: Codable { var allowed: Bool; var denied: Bool?; var reason: String? }
             var apiVersion = "authorization.k8s.io/v1"
             var kind = "SelfSubjectAccessReview"
@@ -43,6 +46,7 @@ extension KubernetesClient {
             var status: Status?
         }
         let review = Review(spec: .init(resourceAttributes: .init(verb: attributes.verb, group: attributes.group, resource: attributes.resource,
+                                                                  subresource: attributes.subresource.isEmpty ? nil : attributes.subresource,
                                                                   namespace: attributes.namespace, name: attributes.name)))
         // A review changes nothing on the server: safe to retry like a read.
         let call = APICall(method: .POST, path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body: try JSONEncoder().encode(review),

@@ -30,6 +30,16 @@ extension KubernetesClient {
         return try await send(call, as: Deployment.self)
     }
 
+    /// Sets `spec.replicas` through the `scale` subresource, as `kubectl scale` does (RBAC:
+    /// `patch` on `deployments/scale`). The same count twice changes nothing: safe to retry.
+    public func scaleDeployment(namespace: String, name: String, replicas: Int, fieldManager: String = "lockstep") async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["spec": ["replicas": replicas]], options: [.sortedKeys])
+        let call = APICall(method: .PATCH, path: Self.deploymentPath(namespace, name) + "/scale", query: [("fieldManager", fieldManager)],
+                           body: body, contentType: "application/merge-patch+json",
+                           context: RequestContext(verb: "patch", resource: "deployments/scale", group: "apps", namespace: namespace, name: name, idempotent: true))
+        _ = try await send(call)
+    }
+
     static func deploymentPath(_ namespace: String, _ name: String? = nil) -> String {
         "/apis/apps/v1/namespaces/\(escape(namespace))/deployments" + (name.map { "/" + escape($0) } ?? "")
     }

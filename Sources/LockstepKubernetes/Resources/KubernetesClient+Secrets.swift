@@ -25,14 +25,20 @@ extension KubernetesClient {
     @discardableResult
     public func patchSecretKey(namespace: String, name: String, key: String, value: SecretBytes,
                                resourceVersion: String, fieldManager: String = "lockstep") async throws -> String {
-        // The body necessarily holds the value (base64) until it is sent; it lives only in this call.
-        let body = try value.withUnsafeBytes { raw -> Data in
-            let patch: [String: Any] = [
-                "metadata": ["resourceVersion": resourceVersion],
-                "data": [key: Data(raw).base64EncodedString()],
-            ]
-            return try JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys])
-        }
+        try await patchSecretKeys(namespace: namespace, name: name, values: [key: value], resourceVersion: resourceVersion, fieldManager: fieldManager)
+    }
+
+    /// As ``patchSecretKey(namespace:name:key:value:resourceVersion:fieldManager:)``, for several
+    /// keys in one patch: they change together or not at all.
+    @discardableResult
+    public func patchSecretKeys(namespace: String, name: String, values: [String: SecretBytes],
+                                resourceVersion: String, fieldManager: String = "lockstep") async throws -> String {
+        // The body necessarily holds the values (base64) until it is sent; they live only in this call.
+        var data: [String: String] = [:]
+        for (key, value) in values { data[key] = value.withUnsafeBytes { Data($0).base64EncodedString() } }
+        let body = try JSONSerialization.data(withJSONObject: ["metadata": ["resourceVersion": resourceVersion], "data": data] as [String: Any],
+                                              options: [.sortedKeys])
+        data.removeAll()
         // Guarded by resourceVersion, so a repeat either applies once or answers 409: safe to retry.
         let call = APICall(method: .PATCH, path: Self.secretPath(namespace, name), query: [("fieldManager", fieldManager)],
                            body: body, contentType: "application/merge-patch+json",
