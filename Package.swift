@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "BenchToolsTests",
             dependencies: [
-                "LockstepBench", "KubeSim", "fake-provider", "lockstep-load", "LockstepScenario", "LockstepTesting", "lockstep", "litellm-standin", "LockstepCrypto",
+                "LockstepBench", "KubeSim", "fake-provider", "lockstep-load", "LockstepScenario", "LockstepTesting", "lockstep", "litellm-standin", "LockstepCrypto", "LockstepLiteLLM",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -95,16 +95,12 @@ public struct Demo: Sendable {
     }
 
     /// The master key the gateway's Secret holds now.
-    private func liveMasterKey(_ scenario: RunningScenario) -> SecretBytes? {
-        guard let b64 = scenario.sim.get(.secrets, namespace: ScenarioObjects.gatewayNamespace, name: "litellm-masterkey")?["data"]?["masterkey"]?.stringValue,
-              let data = Data(base64Encoded: b64) else { return nil }
-        return try? Array(data).withUnsafeBytes { try SecretBytes(copying: $0) }
-    }
+    private func liveMasterKey(_ scenario: RunningScenario) -> SecretBytes? { scenario.liveMasterKey() }
 
     /// Refused through the Service and by every gateway pod directly.
     private func refusedEverywhere(_ key: SecretBytes, _ scenario: RunningScenario) async -> Bool {
         var urls = [scenario.gatewayURL]
-        for pod in await scenario.sim.pods(namespace: ScenarioObjects.gatewayNamespace, name: ScenarioObjects.gatewayName) {
+        for pod in await scenario.gatewayPods() {
             if let port = pod.port { urls.append("http://127.0.0.1:\(port)") }
         }
         for url in urls {

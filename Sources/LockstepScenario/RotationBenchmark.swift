@@ -21,7 +21,10 @@ public struct RotationBenchmark: Sendable {
         self.log = log
     }
 
-    static let deployments = [(ScenarioObjects.backendNamespace, ScenarioObjects.backendName), (ScenarioObjects.gatewayNamespace, ScenarioObjects.gatewayName)]
+    /// The backend and every gateway Deployment (blue-green: both colours).
+    var deployments: [(String, String)] {
+        [(ScenarioObjects.backendNamespace, ScenarioObjects.backendName)] + scenario.gatewayDeployments.map { (ScenarioObjects.gatewayNamespace, $0) }
+    }
 
     /// What an operator does by hand: patch both Secrets (`kubectl patch --patch-file`, the key
     /// never in argv), `kubectl rollout restart` both Deployments, then `kubectl rollout status` each.
@@ -38,8 +41,8 @@ public struct RotationBenchmark: Sendable {
         defer { for p in patches { try? FileManager.default.removeItem(atPath: p.2) } }
         let kubectl = ["--kubeconfig", scenario.kubeconfig, "--cache-dir", dir.appendingPathComponent("kubectl-cache").path]
         var commands = patches.map { kubectl + ["-n", $0.0, "patch", "secret", $0.1, "--type", "merge", "--patch-file", $0.2] }
-        commands += Self.deployments.map { kubectl + ["-n", $0.0, "rollout", "restart", "deployment/\($0.1)"] }
-        commands += Self.deployments.map { kubectl + ["-n", $0.0, "rollout", "status", "deployment/\($0.1)", "--timeout=600s"] }
+        commands += deployments.map { kubectl + ["-n", $0.0, "rollout", "restart", "deployment/\($0.1)"] }
+        commands += deployments.map { kubectl + ["-n", $0.0, "rollout", "status", "deployment/\($0.1)", "--timeout=600s"] }
         return try await measure { var ok = true
             for c in commands { ok = try await ChildProcess.run("kubectl", c, directory: dir, timeout: .seconds(660)).code == 0 && ok }
             return ok
@@ -98,10 +101,17 @@ public struct RotationBenchmark: Sendable {
         ["--kubeconfig", scenario.kubeconfig, "--policies", try policies(strategy: strategy), "--gateway-url", scenario.gatewayURL]
     }
 
-    /// The repository's policies, with the master key's strategy set to `strategy`.
+    /// The repository's policies, with the master key's strategy set to `strategy`; blue-green:
+    /// the layout's own policy (its colours' URLs are the scenario's).
     private func policies(strategy: String) throws -> String {
         let dir = scenario.directory.appendingPathComponent("policies-\(strategy)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        if strategy == "blue-green" {
+            guard let green = scenario.greenURL else { throw ScenarioError("blue-green needs the blue-green layout (ScenarioOptions.blueGreen)") }
+            try ScenarioObjects.blueGreenPolicy(blueURL: scenario.gatewayURL, greenURL: green)
+                .write(to: dir.appendingPathComponent("litellm-master-key.yaml"), atomically: true, encoding: .utf8)
+            return dir.path
+        }
         let text = try String(contentsOfFile: policies + "/litellm-master-key.yaml", encoding: .utf8)
         // The shipped policy is key-ring; the other strategies read no keyRing section.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line -> String? in
@@ -127,8 +137,8 @@ public struct RotationBenchmark: Sendable {
     private func measure(_ body: () async throws -> Bool) async throws -> RotationRun {
         try await steady()
         let before = await scenario.reports.snapshot(live: await backendPods())
-        let watch = RolloutWatch(scenario, Self.deployments)
-        let memory = GatewayMemorySampler(scenario, namespace: ScenarioObjects.gatewayNamespace, names: [ScenarioObjects.gatewayName])
+        let watch = RolloutWatch(scenario, deployments)
+        let memory = GatewayMemorySampler(scenario, namespace: ScenarioObjects.gatewayNamespace, names: scenario.gatewayDeployments)
         let t0 = Date(), c0 = ContinuousClock.now
         let ok = try await body()
         let wall = ContinuousClock.now - c0
@@ -147,8 +157,8 @@ public struct RotationBenchmark: Sendable {
 
     /// Both Deployments rolled out, and no pod left terminating (bounded).
     private func steady() async throws {
-        let ok = await eventually(timeout: .seconds(300)) { [scenario] in
-            Self.deployments.allSatisfy { scenario.rolledOut($0.0, $0.1) }
+        let ok = await eventually(timeout: .seconds(300)) { [scenario, deployments] in
+            deployments.allSatisfy { scenario.rolledOut($0.0, $0.1) }
         }
         guard ok else { throw ScenarioError("the Deployments did not settle") }
         try await Task.sleep(for: settle)
@@ -157,16 +167,15 @@ public struct RotationBenchmark: Sendable {
     private func backendPods() async -> [PodInfo] { await scenario.sim.pods(namespace: ScenarioObjects.backendNamespace, name: ScenarioObjects.backendName) }
 
     private func liveKey() throws -> SecretBytes {
-        guard let b64 = scenario.sim.get(.secrets, namespace: ScenarioObjects.gatewayNamespace, name: "litellm-masterkey")?["data"]?["masterkey"]?.stringValue,
-              let data = Data(base64Encoded: b64) else { throw ScenarioError("no master key in the gateway's Secret") }
-        return try Array(data).withUnsafeBytes { try SecretBytes(copying: $0) }
+        guard let key = scenario.liveMasterKey() else { throw ScenarioError("no key in the backend's Secret") }
+        return key
     }
 
     /// Polls every ready gateway pod (its own port) with `key` until all refuse it (bounded, 300 s).
     private func everyReplicaRefuses(_ key: SecretBytes, since: Date) async -> Double? {
         let deadline = ContinuousClock.now + .seconds(300)
         while ContinuousClock.now < deadline, !Task.isCancelled {
-            let pods = await scenario.sim.pods(namespace: ScenarioObjects.gatewayNamespace, name: ScenarioObjects.gatewayName).filter(\.ready)
+            let pods = await scenario.gatewayPods().filter(\.ready)
             var all = !pods.isEmpty
             for pod in pods where all {
                 guard let port = pod.port else { all = false; break }

@@ -25,6 +25,11 @@ public struct ScenarioOptions: Sendable {
     public var readinessTimeout: Duration = .seconds(240)
     /// How long a Secret change takes to reach the pods' volumes (KubeSim's `--volume-sync-ms`).
     public var volumeSyncDelay: Duration = .seconds(1)
+    /// Real LiteLLM only: the blue-green layout instead of one gateway Deployment. Two gateway
+    /// Deployments `litellm-blue` (running) and `litellm-green` (0 replicas), each with its own
+    /// Service and master-key Secret; the backend's Secret holds its key and the gateway URL.
+    /// Nothing is installed in LiteLLM (no key-ring module).
+    public var blueGreen = false
 
     public init(gateway: Gateway) { self.gateway = gateway }
 }
@@ -36,20 +41,23 @@ public final class RunningScenario: Sendable {
     public let sim: RunningKubeSim
     public let directory: URL
     public let kubeconfig: String
-    /// The gateway Deployment's Service (`http://127.0.0.1:PORT`).
+    /// The gateway Deployment's Service (`http://127.0.0.1:PORT`); blue-green: the blue colour's.
     public let gatewayURL: String
+    /// Blue-green: the green colour's Service (idle at the start).
+    public let greenURL: String?
     public let reports: LoadReports
     public let options: ScenarioOptions
     /// The master key both Secrets hold at the start: for checks only, never printed.
     public let initialMasterKey: SecretBytes
     private let provider: ChildProcess?
 
-    private init(sim: RunningKubeSim, directory: URL, kubeconfig: String, gatewayURL: String, reports: LoadReports, options: ScenarioOptions,
+    private init(sim: RunningKubeSim, directory: URL, kubeconfig: String, gatewayURL: String, greenURL: String?, reports: LoadReports, options: ScenarioOptions,
                  initialMasterKey: SecretBytes, provider: ChildProcess?) {
         self.sim = sim
         self.directory = directory
         self.kubeconfig = kubeconfig
         self.gatewayURL = gatewayURL
+        self.greenURL = greenURL
         self.reports = reports
         self.options = options
         self.initialMasterKey = initialMasterKey
@@ -75,7 +83,8 @@ public final class RunningScenario: Sendable {
         }
         do {
             let config = directory.appendingPathComponent("litellm.yaml")
-            let keyRing = options.keyRing && options.gateway == .litellm
+            let blueGreen = options.blueGreen && options.gateway == .litellm
+            let keyRing = options.keyRing && options.gateway == .litellm && !blueGreen
             try ScenarioObjects.litellmConfig(providerURL: providerURL, keyRing: keyRing).write(to: config, atomically: true, encoding: .utf8)
             let reportsDir = directory.appendingPathComponent("load-reports")
             try FileManager.default.createDirectory(at: reportsDir, withIntermediateDirectories: true)
@@ -84,12 +93,14 @@ public final class RunningScenario: Sendable {
             var gateway = try ScenarioObjects.gatewayContainer(options.gateway, tools: tools, config: config.path, standInDB: directory.appendingPathComponent("standin-db.json").path)
             if keyRing { gateway = KeyRingObjects.install(into: gateway) }
             kc.seedObjects = (keyRing ? try KeyRingObjects.objects(namespace: ScenarioObjects.gatewayNamespace) : []) + [
-                ScenarioObjects.secret("litellm-masterkey", ScenarioObjects.gatewayNamespace, ["masterkey": masterKey]),
                 ScenarioObjects.secret("litellm-env-secret", ScenarioObjects.gatewayNamespace, ["OPENAI_API_KEY": providerKey]),
-                ScenarioObjects.secret("chat-backend-litellm", ScenarioObjects.backendNamespace, ["LITELLM_API_KEY": masterKey]),
-                ScenarioObjects.deployment(ScenarioObjects.gatewayName, ScenarioObjects.gatewayNamespace, replicas: options.gatewayReplicas, container: gateway,
-                                           volumes: keyRing ? KeyRingObjects.volumes : []),
-            ]
+            ] + ScenarioObjects.gateways(blueGreen: blueGreen).enumerated().flatMap { i, name in
+                [ScenarioObjects.secret(ScenarioObjects.masterKeySecret(of: name), ScenarioObjects.gatewayNamespace, ["masterkey": masterKey]),
+                 // Blue-green: the second colour is idle, at 0 replicas.
+                 ScenarioObjects.deployment(name, ScenarioObjects.gatewayNamespace, replicas: i == 0 ? options.gatewayReplicas : 0,
+                                            container: ScenarioObjects.readingMasterKey(from: ScenarioObjects.masterKeySecret(of: name), gateway),
+                                            volumes: keyRing ? KeyRingObjects.volumes : [])]
+            }
             kc.volumeSyncDelay = options.volumeSyncDelay
             var logger = Logger(label: "kubesim")
             logger.logLevel = .warning
@@ -99,10 +110,14 @@ public final class RunningScenario: Sendable {
                 let kubeconfig = directory.appendingPathComponent("kubeconfig").path
                 try sim.kubeconfig.write(to: URL(fileURLWithPath: kubeconfig))
                 log("KubeSim at \(sim.url.absoluteString); gateway: \(options.gatewayReplicas) × \(options.gateway.rawValue) pods starting")
-                guard let service = await sim.serviceURL(namespace: ScenarioObjects.gatewayNamespace, name: ScenarioObjects.gatewayName, timeout: .seconds(60)) else {
-                    throw ScenarioError("the gateway Service did not come up")
+                var urls: [String] = []
+                for name in ScenarioObjects.gateways(blueGreen: blueGreen) {
+                    guard let service = await sim.serviceURL(namespace: ScenarioObjects.gatewayNamespace, name: name, timeout: .seconds(60)) else {
+                        throw ScenarioError("the Service of \(name) did not come up")
+                    }
+                    urls.append("http://127.0.0.1:\(service.port ?? 0)")
                 }
-                scenario = RunningScenario(sim: sim, directory: directory, kubeconfig: kubeconfig, gatewayURL: "http://127.0.0.1:\(service.port ?? 0)",
+                scenario = RunningScenario(sim: sim, directory: directory, kubeconfig: kubeconfig, gatewayURL: urls[0], greenURL: urls.count > 1 ? urls[1] : nil,
                                            reports: LoadReports(directory: reportsDir.path), options: options,
                                            initialMasterKey: try SecretBytes(utf8: masterKey), provider: provider)
             } catch {
@@ -124,19 +139,40 @@ public final class RunningScenario: Sendable {
 
     private func startLoad(tools: ScenarioTools, log: @Sendable (String) -> Void) async throws {
         let up = await eventually(timeout: options.readinessTimeout) { [self] in
-            rolledOut(ScenarioObjects.gatewayNamespace, ScenarioObjects.gatewayName)
+            gatewayDeployments.allSatisfy { rolledOut(ScenarioObjects.gatewayNamespace, $0) }
         }
         guard up, try await LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL, timeout: .seconds(5))).accepts(initialMasterKey) else {
             throw ScenarioError("the gateway pods did not become ready with the master key within \(options.readinessTimeout)")
         }
         log("gateway Service \(gatewayURL): \(options.gatewayReplicas) pods ready")
+        // Blue-green: the backend reads the gateway URL from its Secret too, beside its key.
+        try sim.create(ScenarioObjects.secret("chat-backend-litellm", ScenarioObjects.backendNamespace,
+                                              ["LITELLM_API_KEY": initialMasterKey.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }]
+                                                .merging(greenURL == nil ? [:] : ["LITELLM_BASE_URL": gatewayURL]) { a, _ in a }))
         try sim.create(ScenarioObjects.deployment(ScenarioObjects.backendName, ScenarioObjects.backendNamespace, replicas: options.backendReplicas,
-                                                  container: ScenarioObjects.backendContainer(tools: tools, gatewayURL: gatewayURL, reports: reports.directory,
-                                                                                              requestsPerSecond: options.requestsPerSecond)))
+                                                  container: ScenarioObjects.backendContainer(tools: tools, gatewayURL: greenURL == nil ? gatewayURL : nil,
+                                                                                              reports: reports.directory, requestsPerSecond: options.requestsPerSecond)))
         guard await eventually(timeout: .seconds(60), { [self] in rolledOut(ScenarioObjects.backendNamespace, ScenarioObjects.backendName) }) else {
             throw ScenarioError("the backend (lockstep-load) pods did not become ready")
         }
         log("backend: \(options.backendReplicas) lockstep-load pods sending \(options.requestsPerSecond) requests/s each through the gateway Service")
+    }
+
+    /// The gateway Deployments: `litellm`, or the two colours (blue first).
+    public var gatewayDeployments: [String] { ScenarioObjects.gateways(blueGreen: greenURL != nil) }
+
+    /// The master key the backend's Secret holds now (the gateway's too, between runs).
+    public func liveMasterKey() -> SecretBytes? {
+        guard let b64 = sim.get(.secrets, namespace: ScenarioObjects.backendNamespace, name: "chat-backend-litellm")?["data"]?["LITELLM_API_KEY"]?.stringValue,
+              let data = Data(base64Encoded: b64) else { return nil }
+        return try? SecretBytes(utf8: String(decoding: data, as: UTF8.self))
+    }
+
+    /// The pods of every gateway Deployment.
+    public func gatewayPods() async -> [PodInfo] {
+        var pods: [PodInfo] = []
+        for name in gatewayDeployments { pods += await sim.pods(namespace: ScenarioObjects.gatewayNamespace, name: name) }
+        return pods
     }
 
     /// Whether a Deployment's rollout is complete by `kubectl rollout status`'s rules.

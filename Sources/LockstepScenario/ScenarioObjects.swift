@@ -6,11 +6,52 @@ import LockstepTesting
 /// `policies/litellm-master-key.yaml`: the gateway (`litellm-system/litellm`, master key from
 /// Secret `litellm-masterkey`) and the chat backend (`unique/backend-service-chat`, key from
 /// `chat-backend-litellm`). Pods are local processes started by KubeSim.
-enum ScenarioObjects {
+public enum ScenarioObjects {
     static let gatewayNamespace = "litellm-system", gatewayName = "litellm"
     static let backendNamespace = "unique", backendName = "backend-service-chat"
     /// The model the load pods ask for; LiteLLM routes it to the fake provider.
     static let model = "fake-gpt"
+
+    /// The gateway Deployments of the layout: one, or the blue-green pair (blue serving first).
+    static func gateways(blueGreen: Bool) -> [String] { blueGreen ? ["litellm-blue", "litellm-green"] : [gatewayName] }
+
+    /// The Secret a gateway Deployment reads its master key from (key `masterkey`).
+    static func masterKeySecret(of deployment: String) -> String { deployment == gatewayName ? "litellm-masterkey" : "\(deployment)-masterkey" }
+
+    /// The gateway container with PROXY_MASTER_KEY read from `secret`.
+    static func readingMasterKey(from secret: String, _ container: JSONValue) -> JSONValue {
+        var c = container
+        let env = (c["env"]?.arrayValue ?? []).map { e -> JSONValue in
+            guard e["name"]?.stringValue == "PROXY_MASTER_KEY" else { return e }
+            return ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": .string(secret), "key": "masterkey"]]]
+        }
+        c["env"] = .array(env)
+        return c
+    }
+
+    /// The blue-green policy for this layout: the colours' Services are reached at `blueURL` and
+    /// `greenURL` (KubeSim's listeners on 127.0.0.1); the backend's Secret holds key and URL.
+    public static func blueGreenPolicy(blueURL: String, greenURL: String) -> String {
+        """
+        apiVersion: lockstep/v1
+        kind: RotationPolicy
+        metadata: {name: litellm-master-key}
+        spec:
+          credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
+          strategy: blue-green
+          blueGreen:
+            endpointKey: LITELLM_BASE_URL
+            colours:
+              - {name: blue, deployment: {namespace: \(gatewayNamespace), name: litellm-blue}, secret: {name: litellm-blue-masterkey, key: masterkey}, url: "\(blueURL)"}
+              - {name: green, deployment: {namespace: \(gatewayNamespace), name: litellm-green}, secret: {name: litellm-green-masterkey, key: masterkey}, url: "\(greenURL)"}
+          targets:
+            - secret: {namespace: \(backendNamespace), name: chat-backend-litellm, key: LITELLM_API_KEY}
+          rollouts:
+            - deployment: {namespace: \(backendNamespace), name: \(backendName)}
+          checks: {newKeyAccepted: true, oldKeyRefused: true}
+
+        """
+    }
 
     static func secret(_ name: String, _ namespace: String, _ data: [String: String]) -> JSONValue { KubeObjects.secret(name, namespace, data) }
 
@@ -45,14 +86,17 @@ enum ScenarioObjects {
         }
     }
 
-    /// The backend container: lockstep-load through the gateway's Service, key from its Secret.
-    static func backendContainer(tools: ScenarioTools, gatewayURL: String, reports: String, requestsPerSecond: Double) -> JSONValue {
-        ["name": "backend", "image": "lockstep/lockstep-load", "command": [.string(tools.load)],
+    /// The backend container: lockstep-load through the gateway's Service, key from its Secret;
+    /// with `gatewayURL` nil (blue-green) the URL from its Secret too.
+    static func backendContainer(tools: ScenarioTools, gatewayURL: String?, reports: String, requestsPerSecond: Double) -> JSONValue {
+        let fromSecret: JSONValue = ["name": "LITELLM_BASE_URL", "valueFrom": ["secretKeyRef": ["name": "chat-backend-litellm", "key": "LITELLM_BASE_URL"]]]
+        let url: JSONValue = gatewayURL.map { ["name": "LITELLM_BASE_URL", "value": .string($0)] } ?? fromSecret
+        return ["name": "backend", "image": "lockstep/lockstep-load", "command": [.string(tools.load)],
          // A request that got no HTTP answer (a keep-alive connection closed by a gateway pod as it
          // stops) is sent again, as the OpenAI SDKs do by default (max_retries 2); a refused key
          // (an HTTP 400/401) never is. The reports count those retries.
          "args": ["--model", .string(model), "--rps", .string(String(requestsPerSecond)), "--timeout-ms", "3000", "--connection-retries", "2"],
-         "env": [["name": "LITELLM_BASE_URL", "value": .string(gatewayURL)],
+         "env": [url,
                  ["name": "LOAD_REPORT_DIR", "value": .string(reports)],
                  ["name": "LITELLM_API_KEY", "valueFrom": ["secretKeyRef": ["name": "chat-backend-litellm", "key": "LITELLM_API_KEY"]]]],
          "readinessProbe": ["httpGet": ["path": "/healthz", "port": 8080]]]
