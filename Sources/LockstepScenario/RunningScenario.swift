@@ -90,17 +90,20 @@ public final class RunningScenario: Sendable {
             try FileManager.default.createDirectory(at: reportsDir, withIntermediateDirectories: true)
             var kc = KubeSimConfiguration()
             kc.podLogDirectory = directory.appendingPathComponent("pods")
-            var gateway = try ScenarioObjects.gatewayContainer(options.gateway, tools: tools, config: config.path, standInDB: directory.appendingPathComponent("standin-db.json").path)
-            if keyRing { gateway = KeyRingObjects.install(into: gateway) }
+            func gateway(_ deployment: String) throws -> JSONValue {
+                let c = try ScenarioObjects.gatewayContainer(options.gateway, tools: tools, config: config.path, standInDB: directory.appendingPathComponent("standin-db.json").path,
+                                                             masterKeySecret: ScenarioObjects.masterKeySecret(of: deployment))
+                return keyRing ? KeyRingObjects.install(into: c) : c
+            }
             kc.seedObjects = (keyRing ? try KeyRingObjects.objects(namespace: ScenarioObjects.gatewayNamespace) : []) + [
                 ScenarioObjects.secret("litellm-env-secret", ScenarioObjects.gatewayNamespace, ["OPENAI_API_KEY": providerKey]),
-            ] + ScenarioObjects.gateways(blueGreen: blueGreen).enumerated().flatMap { i, name in
+            ] + (try ScenarioObjects.gateways(blueGreen: blueGreen).enumerated().flatMap { i, name -> [JSONValue] in
                 [ScenarioObjects.secret(ScenarioObjects.masterKeySecret(of: name), ScenarioObjects.gatewayNamespace, ["masterkey": masterKey]),
                  // Blue-green: the second colour is idle, at 0 replicas.
                  ScenarioObjects.deployment(name, ScenarioObjects.gatewayNamespace, replicas: i == 0 ? options.gatewayReplicas : 0,
-                                            container: ScenarioObjects.readingMasterKey(from: ScenarioObjects.masterKeySecret(of: name), gateway),
+                                            container: try gateway(name),
                                             volumes: keyRing ? KeyRingObjects.volumes : [])]
-            }
+            })
             kc.volumeSyncDelay = options.volumeSyncDelay
             var logger = Logger(label: "kubesim")
             logger.logLevel = .warning

@@ -18,40 +18,9 @@ public enum ScenarioObjects {
     /// The Secret a gateway Deployment reads its master key from (key `masterkey`).
     static func masterKeySecret(of deployment: String) -> String { deployment == gatewayName ? "litellm-masterkey" : "\(deployment)-masterkey" }
 
-    /// The gateway container with PROXY_MASTER_KEY read from `secret`.
-    static func readingMasterKey(from secret: String, _ container: JSONValue) -> JSONValue {
-        var c = container
-        let env = (c["env"]?.arrayValue ?? []).map { e -> JSONValue in
-            guard e["name"]?.stringValue == "PROXY_MASTER_KEY" else { return e }
-            return ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": .string(secret), "key": "masterkey"]]]
-        }
-        c["env"] = .array(env)
-        return c
-    }
-
     /// The blue-green policy for this layout: the colours' Services are reached at `blueURL` and
     /// `greenURL` (KubeSim's listeners on 127.0.0.1); the backend's Secret holds key and URL.
-    public static func blueGreenPolicy(blueURL: String, greenURL: String) -> String {
-        """
-        apiVersion: lockstep/v1
-        kind: RotationPolicy
-        metadata: {name: litellm-master-key}
-        spec:
-          credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
-          strategy: blue-green
-          blueGreen:
-            endpointKey: LITELLM_BASE_URL
-            colours:
-              - {name: blue, deployment: {namespace: \(gatewayNamespace), name: litellm-blue}, secret: {name: litellm-blue-masterkey, key: masterkey}, url: "\(blueURL)"}
-              - {name: green, deployment: {namespace: \(gatewayNamespace), name: litellm-green}, secret: {name: litellm-green-masterkey, key: masterkey}, url: "\(greenURL)"}
-          targets:
-            - secret: {namespace: \(backendNamespace), name: chat-backend-litellm, key: LITELLM_API_KEY}
-          rollouts:
-            - deployment: {namespace: \(backendNamespace), name: \(backendName)}
-          checks: {newKeyAccepted: true, oldKeyRefused: true}
-
-        """
-    }
+    public static func blueGreenPolicy(blueURL: String, greenURL: String) -> String { KubeObjects.blueGreenPolicy(blueURL: blueURL, greenURL: greenURL) }
 
     static func secret(_ name: String, _ namespace: String, _ data: [String: String]) -> JSONValue { KubeObjects.secret(name, namespace, data) }
 
@@ -76,13 +45,14 @@ public enum ScenarioObjects {
 
     /// The gateway container: real LiteLLM (as the upstream chart wires it: the master key as
     /// PROXY_MASTER_KEY, provider keys by envFrom), or the database-mode stand-in.
-    static func gatewayContainer(_ gateway: ScenarioOptions.Gateway, tools: ScenarioTools, config: String, standInDB: String) throws -> JSONValue {
+    static func gatewayContainer(_ gateway: ScenarioOptions.Gateway, tools: ScenarioTools, config: String, standInDB: String,
+                                 masterKeySecret: String = "litellm-masterkey") throws -> JSONValue {
         switch gateway {
         case .standIn:
-            return KubeObjects.gatewayContainer(litellm: nil, config: config, standInDB: standInDB, standIn: tools.standIn)
+            return KubeObjects.gatewayContainer(litellm: nil, config: config, standInDB: standInDB, standIn: tools.standIn, masterKeySecret: masterKeySecret)
         case .litellm:
             guard let litellm = tools.litellm else { throw ScenarioError("LiteLLM not found: run scripts/setup (or set LITELLM_BIN)") }
-            return KubeObjects.gatewayContainer(litellm: litellm, config: config, standInDB: standInDB, standIn: tools.standIn)
+            return KubeObjects.gatewayContainer(litellm: litellm, config: config, standInDB: standInDB, standIn: tools.standIn, masterKeySecret: masterKeySecret)
         }
     }
 

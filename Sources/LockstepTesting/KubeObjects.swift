@@ -21,9 +21,10 @@ public enum KubeObjects {
     /// real LiteLLM with `config`, or (litellm nil) `litellm-standin`, the labelled stand-in for
     /// LiteLLM's database mode, keeping its virtual keys in `standInDB`.
     /// The master key as the upstream chart wires it (PROXY_MASTER_KEY), provider keys by envFrom.
+    /// `masterKeySecret`: another Secret to read it from (blue-green: each colour has its own).
     public static func gatewayContainer(litellm: String?, config: String, standInDB: String,
-                                        standIn: String = TestEnvironment.builtBinary("litellm-standin")) -> JSONValue {
-        let masterKey: JSONValue = ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": "litellm-masterkey", "key": "masterkey"]]]
+                                        standIn: String = TestEnvironment.builtBinary("litellm-standin"), masterKeySecret: String = "litellm-masterkey") -> JSONValue {
+        let masterKey: JSONValue = ["name": "PROXY_MASTER_KEY", "valueFrom": ["secretKeyRef": ["name": .string(masterKeySecret), "key": "masterkey"]]]
         let probe: JSONValue = ["httpGet": ["path": "/health/readiness", "port": 4000]]
         guard let litellm else {
             return ["name": "litellm", "image": "lockstep/litellm-standin", "command": [.string(standIn)],
@@ -36,6 +37,31 @@ public enum KubeObjects {
                 "env": [["name": "LITELLM_LOCAL_MODEL_COST_MAP", "value": "True"], masterKey],
                 "envFrom": [["secretRef": ["name": "litellm-env-secret"]]], "readinessProbe": probe,
                 "lifecycle": ["preStop": ["sleep": ["seconds": 2]]]]
+    }
+
+    /// The master-key policy of the blue-green layout: colours `litellm-blue` and `litellm-green`
+    /// in `litellm-system` (Secrets `litellm-<colour>-masterkey`, reached at the given URLs), the
+    /// backend `unique/backend-service-chat` reading key and URL from `chat-backend-litellm`.
+    public static func blueGreenPolicy(blueURL: String, greenURL: String) -> String {
+        """
+        apiVersion: lockstep/v1
+        kind: RotationPolicy
+        metadata: {name: litellm-master-key}
+        spec:
+          credential: {kind: litellm-master-key, generate: {prefix: "sk-", randomBytes: 32}}
+          strategy: blue-green
+          blueGreen:
+            endpointKey: LITELLM_BASE_URL
+            colours:
+              - {name: blue, deployment: {namespace: litellm-system, name: litellm-blue}, secret: {name: litellm-blue-masterkey, key: masterkey}, url: "\(blueURL)"}
+              - {name: green, deployment: {namespace: litellm-system, name: litellm-green}, secret: {name: litellm-green-masterkey, key: masterkey}, url: "\(greenURL)"}
+          targets:
+            - secret: {namespace: unique, name: chat-backend-litellm, key: LITELLM_API_KEY}
+          rollouts:
+            - deployment: {namespace: unique, name: backend-service-chat}
+          checks: {newKeyAccepted: true, oldKeyRefused: true}
+
+        """
     }
 
     /// A LiteLLM config with one mocked model (no provider call) and the master key from the environment.

@@ -52,6 +52,11 @@ struct LeaseReviewEventTests {
                   resources: [secrets]
                   resourceNames: [litellm-masterkey]
                   namespaces: [gateway]
+                - verbs: [patch]
+                  apiGroups: [apps]
+                  resources: [deployments/scale]
+                  resourceNames: [litellm-green]
+                  namespaces: [gateway]
             """
         let dir = try makeTempDirectory()
         defer { removeDirectory(dir) }
@@ -67,6 +72,14 @@ struct LeaseReviewEventTests {
                 #expect(!other.allowed)
                 let deploy = try await client.canI(ResourceAttributes(verb: "watch", group: "apps", resource: "deployments", namespace: "gateway"))
                 #expect(!deploy.allowed)
+                // A subresource is asked for as such (blue-green scales the colours): allowed for the named
+                // Deployment's scale only, not for the Deployment itself nor another one's scale.
+                let scale = try await client.canI(ResourceAttributes(verb: "patch", group: "apps", resource: "deployments", subresource: "scale", namespace: "gateway", name: "litellm-green"))
+                #expect(scale.allowed)
+                let whole = try await client.canI(ResourceAttributes(verb: "patch", group: "apps", resource: "deployments", namespace: "gateway", name: "litellm-green"))
+                #expect(!whole.allowed)
+                let blue = try await client.canI(ResourceAttributes(verb: "patch", group: "apps", resource: "deployments", subresource: "scale", namespace: "gateway", name: "litellm-blue"))
+                #expect(!blue.allowed)
             }
         }
     }
