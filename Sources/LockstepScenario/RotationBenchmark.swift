@@ -53,7 +53,10 @@ public struct RotationBenchmark: Sendable {
     /// `lockstep` run and the revoke: the engine's restart annotation names the credential
     /// version (`litellm-master-key.v2`), so a second fresh vault would write the same value
     /// again and restart nothing.
-    public func adopt() async throws -> AdoptedVault { AdoptedVault(cli: try await adoptedVault("vault")) }
+    /// `strategy`: the policy adopted with (blue-green's names other targets than the shipped one's).
+    public func adopt(strategy: String? = nil) async throws -> AdoptedVault {
+        AdoptedVault(cli: try await adoptedVault("vault", policies: try strategy.map { try policies(strategy: $0) } ?? policies))
+    }
 
     /// `lockstep rotate` with `vault` (which holds the key in use).
     public func lockstep(strategy: String, vault: AdoptedVault) async throws -> RotationRun {
@@ -123,7 +126,7 @@ public struct RotationBenchmark: Sendable {
         return dir.path
     }
 
-    private func adoptedVault(_ name: String) async throws -> CLI {
+    private func adoptedVault(_ name: String, policies: String) async throws -> CLI {
         let dir = try workDirectory(name)
         let cli = CLI(binary: tools.lockstep, env: ["LOCKSTEP_VAULT": dir.appendingPathComponent("vault.db").path, "LOCKSTEP_KEY_FILE": dir.appendingPathComponent("vault.key").path],
                       directory: dir, transcript: Transcript { _ in })

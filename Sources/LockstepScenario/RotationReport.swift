@@ -14,6 +14,8 @@ public enum RotationReport {
         public var keyRingSlow: [RotationRun] = []
         /// bridge on litellm-standin.
         public var bridge: [RotationRun] = []
+        /// blue-green: two gateway Deployments, the idle one started for the run (real LiteLLM).
+        public var blueGreen: [RotationRun] = []
         public var revokes: [(name: String, run: RevokeRun)] = []
         public var repeats = 1
         public init() {}
@@ -30,6 +32,7 @@ public enum RotationReport {
             ("Lockstep restart-together, gateway first (real LiteLLM)", r.together),
             ("Lockstep key-ring, volume propagation 1 s (real LiteLLM)", r.keyRing),
             ("Lockstep key-ring, volume propagation 30 s (real LiteLLM)", r.keyRingSlow),
+            ("Lockstep blue-green, two gateway Deployments, nothing installed (real LiteLLM)", r.blueGreen),
             ("Lockstep bridge (**litellm-standin**, a stand-in for LiteLLM's database mode)", r.bridge),
         ].filter { !$0.1.isEmpty })
         out += "\n| revoke | CLI: old key refused after s | every gateway pod refuses (probed directly) after s | backend requests | failed | ok |\n|---|---:|---:|---:|---:|---|\n"
@@ -50,8 +53,9 @@ public enum RotationReport {
         }
         zero("key-ring (1 s)", r.keyRing)
         zero("key-ring (30 s)", r.keyRingSlow)
+        zero("blue-green", r.blueGreen)
         zero("Bridge (stand-in)", r.bridge)
-        for (name, v) in r.revokes where name.contains("key-ring") {
+        for (name, v) in r.revokes where name.contains("key-ring") || name.contains("blue-green") {
             guard let t = v.tally else { continue }
             lines.append("- \(name), 0 failed requests: " + (t.failed == 0 ? "met" : "**missed** (\(t.failed) failed)") + ".")
         }
@@ -59,13 +63,13 @@ public enum RotationReport {
             lines.append("- restart-together (gateway first) fewer failures than naive (medians \(Int(t)) vs \(Int(n))): "
                 + (t < n ? "met" : "**missed**: the backend still switches while most gateway pods hold the old key") + ".")
         }
-        let overheads = (r.together + r.keyRing + r.bridge).map(\.overheadSeconds)
+        let overheads = (r.together + r.keyRing + r.blueGreen + r.bridge).map(\.overheadSeconds)
         if let m = RotationStats.median(overheads) {
             lines.append(String(format: "- Lockstep's own overhead (wall − rollouts) under 1 s: median %.2f s, max %.2f s: ", m, overheads.max() ?? 0)
                          + (overheads.allSatisfy { $0 < 1 } ? "met" : "**missed** where above 1 s: beyond the rollouts the CLI starts, checks access, drift and the gateway, "
-                            + "waits for the key ring to reach every pod (key-ring: the propagation delay is part of it) and verifies the keys through the Service and at each pod") + ".")
+                            + "waits for the key ring to reach every pod (key-ring: the propagation delay is part of it), waits for the stopped colour's pods to end "
+                            + "(blue-green: their preStop sleep and shutdown are not a rollout) and verifies the keys through the Service and at each pod") + ".")
         }
-        lines.append("- blue-green: **not built** in this round (see docs/rotation.md).")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -3,9 +3,9 @@ import LockstepBench
 import LockstepScenario
 
 // `scripts/bench rotation`: master-key rotations under steady backend load, side by side —
-// naive (kubectl by hand), Lockstep restart-together (gateway first) and key-ring (volume
-// propagation 1 s and 30 s) on real LiteLLM, Lockstep bridge on the database-mode stand-in —
-// then revokes (key-ring, restart-together, `--immediate`, bridge). Prints the Markdown section for
+// naive (kubectl by hand), Lockstep restart-together (gateway first), key-ring (volume
+// propagation 1 s and 30 s) and blue-green on real LiteLLM, Lockstep bridge on the database-mode
+// stand-in — then revokes (key-ring, restart-together, `--immediate`, blue-green, bridge). Prints the Markdown section for
 // docs/benchmarks.md on stdout; progress on stderr. Usage: lockstep-bench-rotation --repo DIR [--repeats 3]
 
 func option(_ name: String) -> String? {
@@ -68,6 +68,19 @@ let bench = Task { () -> Int32 in
         }
         results.keyRingSlow = [slow.0]
         results.revokes.append(("Lockstep key-ring, real LiteLLM, propagation 30 s", slow.1))
+        // Blue-green: its own layout (two gateway Deployments, green at 0), nothing installed in
+        // LiteLLM. Volumes play no part (the master key is an env var), so there is one delay only.
+        var colours = ScenarioOptions(gateway: .litellm)
+        colours.blueGreen = true
+        let blueGreen = try await onScenario(colours, "litellm-blue-green") { b in
+            var runs: [RotationRun] = []
+            let vault = try await b.adopt(strategy: "blue-green")
+            for i in 1...repeats { progress("lockstep blue-green #\(i)"); runs.append(try await b.lockstep(strategy: "blue-green", vault: vault)) }
+            progress("revoke (blue-green)")
+            return (runs, try await b.revoke(strategy: "blue-green", vault: vault))
+        }
+        results.blueGreen = blueGreen.0
+        results.revokes.append(("Lockstep blue-green, real LiteLLM (no volume involved)", blueGreen.1))
         let bridge = try await onScenario(ScenarioOptions(gateway: .standIn), "standin") { b in
             var runs: [RotationRun] = []
             let vault = try await b.adopt()
