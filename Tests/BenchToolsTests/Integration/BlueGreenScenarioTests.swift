@@ -9,11 +9,11 @@ import Testing
 /// The blue-green strategy on real LiteLLM under load: two gateway Deployments (blue serving,
 /// green at 0), nothing installed in LiteLLM. A rotation (killed with `kill -9` while the idle
 /// colour starts, then resumed) and a revoke each move the backend to the other colour with its
-/// key and URL together; the backend never notices.
-@Suite("Blue-green: rotate (kill -9, resume) and revoke on real LiteLLM, 0 failed requests", .serialized,
+/// key and URL together; the backend never notices. The rotation is killed at every step.
+@Suite("Blue-green: rotate (kill -9 at every step, resume) and revoke on real LiteLLM, 0 failed requests", .serialized,
        .enabled(if: Binaries.litellm != nil || Binaries.inCI, "LiteLLM not installed (scripts/setup); CI=true makes this a failure"))
 struct BlueGreenScenarioTests {
-    @Test("rotate to green (killed mid-start, resumed), revoke back to blue: old keys refused at every pod, the stopped colour at 0, 0 failed")
+    @Test("rotate to green (killed at every step, resumed), revoke back to blue: old keys refused at every pod, the stopped colour at 0, 0 failed")
     func rotateAndRevoke() async throws {
         let litellm = try #require(Binaries.litellm, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
         let dir = try TempDirectory("blue-green")
@@ -42,20 +42,21 @@ struct BlueGreenScenarioTests {
             let before = await scenario.reports.snapshot(live: await backend())
             let started = Date()
 
-            // Rotate: killed while green starts, then resumed.
+            // Rotate: killed at every step, resumed each time.
             let rotate = ["rotate", "litellm-master-key", "--reason", "test"] + cluster
-            let p = try ChildProcess(tools.lockstep, rotate, environment: env, directory: root)
-            let marker = "start the idle colour with the new key"
-            let reached = await eventually(timeout: .seconds(120), every: .milliseconds(20)) { p.stderr.contains(marker) || !p.isRunning }
-            #expect(reached && p.stderr.contains(marker), "\(p.stderr.suffix(2000))")
-            p.signal(SIGKILL)
-            _ = await p.waitForExit(timeout: .seconds(10))
-            let resumed = try await lockstep(rotate)
-            #expect(resumed.code == 0, "\(resumed.stdout.suffix(3000))\(resumed.stderr.suffix(1000))")
-            #expect(resumed.stderr.contains("resuming interrupted run"), "\(resumed.stderr.suffix(1000))")
+            let steps = ["create new version", "write the new key to the idle colour's Secret", "start the idle colour with the new key",
+                         "patch unique/chat-backend-litellm", "restart unique/backend-service-chat", "wait for rollout of unique/backend-service-chat",
+                         "verify the new key at every pod of the idle colour", "scale the active colour to 0", "promote new version",
+                         "write the new key to the active colour's Secret"]
+            let killed = try await KillAtEveryStep(binary: tools.lockstep, arguments: rotate, environment: env, directory: root).run(steps)
+            #expect(killed.finalCode == 0, "after \(killed.killedAt.count) kills: \(killed.outputs.last?.suffix(3000) ?? "")")
+            #expect(killed.killedAt.count >= steps.count / 2, "killed at \(killed.killedAt)")
+            #expect(killed.outputs.dropFirst().allSatisfy { $0.contains("resuming interrupted run") }, "every start after a kill resumed the run")
             #expect(replicas(scenario, "litellm-blue") == 0 && replicas(scenario, "litellm-green") == 2, "the backend moved to green")
             #expect(backendURL(scenario) == green)
             let second = try #require(scenario.liveMasterKey())
+            let show = try await lockstep(["credential", "show", "litellm-master-key"], timeout: .seconds(30))
+            #expect(show.stdout.contains("v2") && !show.stdout.contains("v3") && !show.stdout.contains("failed"), "one run however often killed: \(show.stdout)")
 
             // Revoke: back to blue; green stops.
             let revoke = try await lockstep(["revoke", "litellm-master-key", "--reason", "test", "--incident", "T-2", "--yes"] + cluster)
@@ -69,7 +70,9 @@ struct BlueGreenScenarioTests {
             let after = await scenario.reports.snapshot(live: await backend())
             let tally = LoadTally(before: before, after: after, from: started, to: Date())
             #expect(tally.total > 100, "the backend sent load throughout: \(tally.total)")
-            #expect(tally.failed == 0, "backend failures: \(tally.failed) (\(tally.statusSummary)), retried \(tally.retried)")
+            let kills = zip(killed.killedAt, killed.killTimes).map { "\($0.0) at +\(String(format: "%.1f", $0.1.timeIntervalSince(started)))s" }
+            let window = "from +\(String(format: "%.1f", tally.firstFailure?.timeIntervalSince(started) ?? -1))s to +\(String(format: "%.1f", tally.lastFailure?.timeIntervalSince(started) ?? -1))s"
+            #expect(tally.failed == 0, "backend failures: \(tally.failed) (\(tally.statusSummary)), retried \(tally.retried), \(window); killed: \(kills.joined(separator: ", "))")
 
             // The first two keys are refused at every gateway pod; the current one accepted.
             let pods = await scenario.gatewayPods().filter(\.ready)
@@ -83,7 +86,7 @@ struct BlueGreenScenarioTests {
             #expect(verify.code == 0, "\(verify.stdout)\(verify.stderr)")
             for key in [first, second, third] {
                 let text = key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-                #expect(!(resumed.stdout + resumed.stderr + revoke.stdout + revoke.stderr + p.stderr + p.stdout).contains(text), "no key in any output")
+                #expect(!(killed.outputs.joined() + revoke.stdout + revoke.stderr).contains(text), "no key in any output")
             }
         } catch {
             await scenario.stop()
