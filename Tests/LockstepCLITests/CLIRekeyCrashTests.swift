@@ -5,10 +5,10 @@ import Testing
 /// two keys and has lost nothing. The debug build pauses inside the open transaction when
 /// LOCKSTEP_DEBUG_REKEY_PAUSE_MS is set, so the kill lands there deterministically.
 @Suite(.serialized) struct CLIRekeyCrashTests {
-    @Test func killDuringRekeyKeepsTheOldKey() throws {
-        let v = try CLIVault()
-        for i in 0..<30 { try v.importValue("c\(i)", "sk-crash-test-value-\(i)") }
-        #expect(try CLI.run(["vault", "keygen", "--out", v.dir.file("new.key")]).code == 0)
+    @Test func killDuringRekeyKeepsTheOldKey() async throws {
+        let v = try await CLIVault()
+        for i in 0..<30 { try await v.importValue("c\(i)", "sk-crash-test-value-\(i)") }
+        #expect(try await CLI.run(["vault", "keygen", "--out", v.dir.file("new.key")]).code == 0)
 
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.binary)
@@ -31,21 +31,21 @@ import Testing
         p.waitUntilExit()
         #expect(p.terminationReason == .uncaughtSignal)
 
-        let old = try CLI.run(["vault", "check", "--vault", v.vault, "--key-file", v.key])
-        let new = try CLI.run(["vault", "check", "--vault", v.vault, "--key-file", v.dir.file("new.key")])
+        let old = try await CLI.run(["vault", "check", "--vault", v.vault, "--key-file", v.key])
+        let new = try await CLI.run(["vault", "check", "--vault", v.vault, "--key-file", v.dir.file("new.key")])
         #expect(old.code == 0, "\(old.all)")
         #expect(new.code == 10)
         #expect(old.stdout.contains("30 sealed versions open"))
-        let list = try CLI.run(["credential", "list", "--vault", v.vault, "--json"])
+        let list = try await CLI.run(["credential", "list", "--vault", v.vault, "--json"])
         #expect((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [Any])?.count == 30)
         // No rekey entry was committed; the log still verifies.
-        let export = try CLI.run(["audit", "export", "--vault", v.vault])
+        let export = try await CLI.run(["audit", "export", "--vault", v.vault])
         #expect(!export.stdout.contains("vault.rekeyed"))
 
         // Running it again to completion flips to exactly the new key.
-        let done = try CLI.run(["vault", "rekey", "--vault", v.vault, "--key-file", v.key, "--new-key-file", v.dir.file("new.key")])
+        let done = try await CLI.run(["vault", "rekey", "--vault", v.vault, "--key-file", v.key, "--new-key-file", v.dir.file("new.key")])
         #expect(done.code == 0)
-        #expect(try CLI.run(["vault", "check", "--vault", v.vault, "--key-file", v.key]).code == 10)
-        #expect(try CLI.run(["vault", "check", "--vault", v.vault, "--key-file", v.dir.file("new.key")]).code == 0)
+        #expect(try await CLI.run(["vault", "check", "--vault", v.vault, "--key-file", v.key]).code == 10)
+        #expect(try await CLI.run(["vault", "check", "--vault", v.vault, "--key-file", v.dir.file("new.key")]).code == 0)
     }
 }

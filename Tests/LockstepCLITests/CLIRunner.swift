@@ -21,7 +21,7 @@ enum CLI {
     @discardableResult
     /// `wrapper` runs the binary through another program (e.g. `/bin/sh -c 'ulimit -f 0; exec "$0" "$@"'`).
     static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], cwd: String? = nil, timeout: Duration = .seconds(60),
-                    wrapper: [String] = []) throws -> CLIResult {
+                    wrapper: [String] = []) async throws -> CLIResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
         p.arguments = wrapper.isEmpty ? args : Array(wrapper.dropFirst()) + [binary] + args
@@ -45,11 +45,13 @@ enum CLI {
         outPipe.fileHandleForReading.readabilityHandler = { out.append($0.availableData) }
         errPipe.fileHandleForReading.readabilityHandler = { err.append($0.availableData) }
         let deadline = Date().addingTimeInterval(Double(timeout.components.seconds))
-        while p.isRunning, Date() < deadline { usleep(10_000) }
+        // Polled with Task.sleep, never a blocking sleep or wait: a test that blocks a thread of the
+        // cooperative pool (2 threads on 2 cores) stalls every other test of the process.
+        while p.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
         let timedOut = p.isRunning
         if timedOut { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        usleep(100_000) // let the handlers drain what the child wrote last
+        while p.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(100)) // let the handlers drain what the child wrote last
         outPipe.fileHandleForReading.readabilityHandler = nil
         errPipe.fileHandleForReading.readabilityHandler = nil
         if timedOut { throw CLITimeout(args: args) }
@@ -75,17 +77,17 @@ struct CLIVault {
     var vault: String { dir.file("vault.db") }
     var key: String { dir.file("vault.key") }
 
-    init() throws {
+    init() async throws {
         dir = try TempDir()
-        let k = try CLI.run(["vault", "keygen", "--out", dir.file("vault.key")])
+        let k = try await CLI.run(["vault", "keygen", "--out", dir.file("vault.key")])
         guard k.code == 0 else { throw CLIFailed(result: k) }
-        let i = try CLI.run(["vault", "init", "--vault", dir.file("vault.db"), "--key-file", dir.file("vault.key")])
+        let i = try await CLI.run(["vault", "init", "--vault", dir.file("vault.db"), "--key-file", dir.file("vault.key")])
         guard i.code == 0 else { throw CLIFailed(result: i) }
     }
 
     @discardableResult
-    func importValue(_ name: String, _ value: String) throws -> CLIResult {
-        try CLI.run(["credential", "import", name, "--vault", vault, "--key-file", key], stdin: value)
+    func importValue(_ name: String, _ value: String) async throws -> CLIResult {
+        try await CLI.run(["credential", "import", name, "--vault", vault, "--key-file", key], stdin: value)
     }
 }
 
