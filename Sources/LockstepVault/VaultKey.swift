@@ -101,7 +101,7 @@ extension SecretInput {
 
     /// Reads one line from the terminal with echo off (as `ssh` or `sudo` ask for passwords).
     static func readFromTerminal(prompt: String) throws -> SecretBytes {
-        FileHandle.standardError.write(Data("\(prompt) (input hidden, end with Enter): ".utf8))
+        try? StandardStream.error.write("\(prompt) (input hidden, end with Enter): ")
         var saved = termios()
         let haveTermios = tcgetattr(STDIN_FILENO, &saved) == 0
         if haveTermios {
@@ -111,7 +111,7 @@ extension SecretInput {
         }
         defer {
             if haveTermios { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
-            FileHandle.standardError.write(Data("\n".utf8))
+            try? StandardStream.error.write("\n")
         }
         var line = [UInt8]()
         defer { SecretBytes.wipe(&line) }

@@ -50,11 +50,14 @@ struct CLIFailure: Error {
 
 /// Runs a command body, turning every error into one `error:` line, an optional `hint:` line
 /// and a documented exit code. Errors never carry secret values (see VaultError, CryptoError).
+/// Output lost on the way (a full disk, a closed pipe) makes the command fail with 74, never exit 0.
 func runCLI(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as CLIFailure {
         fail(e.message, hint: e.hint, code: e.code)
+    } catch let e as OutputError {
+        fail(e.description, hint: e.hint, code: Exit.io)
     } catch let e as AdminWire.Problem {
         fail(e.error, hint: e.hint, code: e.exitCode)
     } catch let e as VaultError {
@@ -71,6 +74,7 @@ func runCLI(_ body: () throws -> Void) throws {
         // Adapter errors (cluster, gateway, engine) describe themselves without secrets.
         fail(e.description, hint: nil, code: Exit.failure)
     }
+    if let lost = Console.lostOutput { fail(lost.description, hint: lost.hint, code: Exit.io) }
 }
 
 /// `runCLI` for async commands.
@@ -80,19 +84,19 @@ func runAsyncCLI(_ body: () async throws -> Void) async throws {
     } catch {
         try runCLI { throw error }
     }
+    try runCLI {}
 }
 
 func fail(_ message: String, hint: String?, code: Int32) -> Never {
     var text = "error: \(message)\n"
     if let hint { text += "hint: \(hint)\n" }
-    FileHandle.standardError.write(Data(text.utf8))
+    // Standard error is the last place to report to: if this write fails too, the code still tells.
+    try? StandardStream.error.write(text)
     exit(code)
 }
 
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    let data = try encoder.encode(value)
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    try Console.out(bytes: Array(try encoder.encode(value)) + [0x0A])
 }
