@@ -32,7 +32,7 @@ struct Lockstep: AsyncParsableCommand {
                 do {
                     try (code == .success ? StandardStream.output : StandardStream.error).write(message + "\n")
                 } catch let lost {
-                    fail(lost.description, hint: lost.hint, code: Exit.io)
+                    fail(lost.description, hint: lost.hint, code: .io)
                 }
             }
             Foundation.exit(code.rawValue)

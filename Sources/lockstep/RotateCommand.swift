@@ -58,12 +58,12 @@ func finish(_ summary: RunSummary, json: Bool) throws {
         for w in summary.warnings { try Console.out("warning: \(w)") }
         if let ms = summary.oldKeyRefusedAfterMillis { try Console.out("old key refused \(String(format: "%.1f", Double(ms) / 1000)) s after the run started") }
     }
-    switch RotationRun.Phase(rawValue: summary.outcome) {
-    case .succeeded: return
+    switch RotationRun.Phase(rawValue: summary.outcome).map(Exit.init(outcome:)) ?? .rollbackStuck {
+    case .success: return
     case .rolledBack:
         throw CLIFailure(message: "rotation failed and was rolled back: \(summary.failure ?? "?"); the old value is in place everywhere and verified",
                          hint: "`lockstep history \(summary.credential)` shows every step; fix the cause and rotate again", code: Exit.rolledBack)
-    case .abandoned:
+    case .notStarted:
         throw CLIFailure(message: "rotation did not start: \(summary.failure ?? "?"); nothing was changed", hint: "fix the cause shown above and rotate again", code: Exit.notStarted)
     default:
         throw CLIFailure(message: "run \(summary.run) stopped in \(summary.outcome)", hint: "rotate again to resume it", code: Exit.rollbackStuck)
