@@ -52,14 +52,19 @@ public actor RotationCoordinator {
 
     /// Runs (or resumes) a rotation. Throws `AdminWire.Problem` when it cannot start here.
     public func run(_ request: RunRequest) async throws -> RunReport {
+        // Claimed before the first suspension point: an actor runs other calls while this one
+        // awaits, so a check before an `await` and a claim after it would let a scheduler tick and
+        // a socket request start two runs at once.
+        if let active {
+            throw AdminWire.Problem(error: "a rotation of \(active) is in progress", hint: "wait for it (`lockstep status`), then retry", exitCode: .busy)
+        }
+        guard !stopping else { throw AdminWire.Problem(error: "the daemon is shutting down", hint: "retry once it has restarted", exitCode: .busy) }
+        active = request.credential
+        defer { active = nil }
         let lead = await leadership.snapshot()
         guard lead.isLeader else {
             throw AdminWire.Problem(error: "this instance (\(lead.identity)) is not the leader\(lead.holder.map { "; \($0) leads" } ?? "; no leader yet")",
                                     hint: "send the request to the leader's socket, or retry in a few seconds", exitCode: .busy)
-        }
-        guard !stopping else { throw AdminWire.Problem(error: "the daemon is shutting down", hint: "retry once it has restarted", exitCode: .busy) }
-        if let active {
-            throw AdminWire.Problem(error: "a rotation of \(active) is in progress", hint: "wait for it (`lockstep status`), then retry", exitCode: .busy)
         }
         guard let policy = await policies.policy(request.credential) else {
             throw AdminWire.Problem(error: "no policy for \(request.credential)", hint: "known: \(await policies.policies.map(\.credential.rawValue).joined(separator: ", "))", exitCode: .notFound)
@@ -71,8 +76,6 @@ public actor RotationCoordinator {
         if unfinished == nil, policy.source == .manual, request.manualValue == nil {
             throw AdminWire.Problem(error: "\(request.credential) takes a manual value", hint: "get a new key from the provider, then `lockstep rotate \(request.credential) --value-from-stdin`", exitCode: .usage)
         }
-        active = request.credential
-        defer { active = nil }
         let engine = makeEngine(policy: policy, gatewayURL: gatewayURL)
         let started = ContinuousClock.now
         do {
