@@ -40,15 +40,14 @@ public struct AdminRoutes: Sendable {
         }
         router.post("/v1/rotate") { request, context in
             try await answer {
-                let body = try await request.body.collect(upTo: 64 * 1024)
-                let rotate = try JSONDecoder().decode(AdminWire.RotateRequest.self, from: Data(buffer: body))
+                let rotate = try await AdminBody.decode(AdminWire.RotateRequest.self, from: request)
                 return try await run(rotate, value: nil, peer: await peer(context))
             }
         }
         router.post("/v1/credentials/:name/value") { request, context in
             try await answer {
                 // The body is the raw new value: copied once into guarded memory, the buffer's bytes wiped.
-                var body = try await request.body.collect(upTo: 64 * 1024)
+                var body = try await request.body.collect(upTo: AdminBody.limit)
                 var bytes = body.readBytes(length: body.readableBytes) ?? []
                 defer { SecretBytes.wipe(&bytes) }
                 guard !bytes.isEmpty else { throw AdminWire.Problem(error: "the new value is empty", hint: "pipe the value into `lockstep rotate NAME --value-from-stdin`", exitCode: .invalidInput) }
@@ -137,8 +136,12 @@ struct PeerCheck: RouterMiddleware {
 func answer<T: Encodable>(_ body: () async throws -> T) async throws -> Response {
     do {
         return try jsonResponse(try await body(), status: .ok)
-    } catch let e as HTTPError {
-        throw e
+    } catch let e as any HTTPResponseError {
+        // `collect(upTo:)` past the limit throws NIOTooManyBytesError, which Hummingbird answers
+        // as a bare 413: answered here with a message like every other refusal.
+        guard e.status == .contentTooLarge else { throw e }
+        return try jsonResponse(AdminWire.Problem(error: "the request body is larger than \(AdminBody.limit / 1024) KiB", hint: "send the fields docs/daemon.md lists, nothing more",
+                                                  exitCode: .invalidInput), status: .contentTooLarge)
     } catch {
         return try problemResponse(AdminWire.Problem(error))
     }
@@ -146,6 +149,17 @@ func answer<T: Encodable>(_ body: () async throws -> T) async throws -> Response
 
 func problemResponse(_ p: AdminWire.Problem) throws -> Response {
     try jsonResponse(p, status: HTTPResponse.Status(code: p.code.httpStatus))
+}
+
+/// Request bodies of the admin API: at most `limit` bytes (a rotate request is a few hundred;
+/// a manual value is a provider key), decoded strictly.
+enum AdminBody {
+    static let limit = 64 * 1024
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let body = try await request.body.collect(upTo: limit)
+        return try JSONDecoder().decode(type, from: Data(buffer: body))
+    }
 }
 
 func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status) throws -> Response {
