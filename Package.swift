@@ -119,6 +119,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Seeded mutation fuzzing of the policy parser, audit verify and the admin API's bodies
+        // (docs/fuzzing.md); scripts/test runs each target for a few seconds.
+        .executableTarget(
+            name: "lockstep-fuzz",
+            dependencies: ["LockstepCore", "LockstepPolicy", "LockstepAudit", "LockstepDaemon"],
+            swiftSettings: strict
+        ),
+
         // The Kubernetes adapter: REST client over AsyncHTTPClient (config, Secrets, Deployments, Leases, reviews).
         .target(
             name: "LockstepKubernetes",
