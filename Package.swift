@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -115,6 +116,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+
+        // Seeded mutation fuzzing of the policy parser, audit verify and the admin API's bodies
+        // (docs/fuzzing.md); scripts/test runs each target for a few seconds.
+        .executableTarget(
+            name: "lockstep-fuzz",
+            dependencies: ["LockstepCore", "LockstepPolicy", "LockstepAudit", "LockstepDaemon"],
             swiftSettings: strict
         ),
 

@@ -35,7 +35,10 @@ enum AuditFastPath {
         let tail = n - tailLength
         guard Array(bytes[tail..<(tail + 9)]) == hashMarker, Array(bytes[(tail + 73)..<(tail + 82)]) == sigMarker,
               let hash = Hex.decode(String(decoding: bytes[(tail + 9)..<(tail + 73)], as: UTF8.self)),
-              let sig = Data(base64Encoded: Data(bytes[(tail + 82)..<(n - 2)])), sig.count == 64 else { return nil }
+              let sig = Data(base64Encoded: Data(bytes[(tail + 82)..<(n - 2)])), sig.count == 64,
+              // Decoding forgives upper-case hex and other unused Base64 bits; the export form does not.
+              Array(Hex.encode(hash).utf8) == Array(bytes[(tail + 9)..<(tail + 73)]),
+              Array(sig.base64EncodedString().utf8) == Array(bytes[(tail + 82)..<(n - 2)]) else { return nil }
         // The canonical bytes end with ,"prev":"<64 hex>"} ; the tail replaced that final brace.
         let prevStart = tail - 1 - 64
         guard prevStart - 9 > head.count, Array(bytes[(prevStart - 9)..<prevStart]) == prevMarker, bytes[tail - 1] == UInt8(ascii: "\""),

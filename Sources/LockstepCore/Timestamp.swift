@@ -67,7 +67,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
                     i += 1
                 }
                 guard digits > 0, digits <= 9 else { return nil }
-                for _ in digits..<3 where digits < 3 { frac *= 10 }
+                // Scaled to milliseconds; `digits..<3` alone would be an invalid range past 3 digits.
+                for _ in 0..<max(0, 3 - digits) { frac *= 10 }
                 ms = frac
             }
             guard i < c.count else { return nil }

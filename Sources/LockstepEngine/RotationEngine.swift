@@ -99,7 +99,7 @@ public struct RotationEngine: Sendable {
                 if machine.run.rollbackFailure != nil {
                     // A rollback step failed: stop loudly; the journal keeps the run for `resume`.
                     report.run = machine.run
-                    throw EngineError("rollback of run \(run.id) is stuck at \(describe(action)): \(reason). The run is journaled; fix the cause and resume it.")
+                    throw RollbackFailed(report: report, step: describe(action), reason: reason)
                 }
             }
         }

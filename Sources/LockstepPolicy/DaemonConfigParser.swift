@@ -46,8 +46,9 @@ struct DaemonConfigParser {
     private func parseAdmin(_ node: Node?) -> DaemonConfiguration.Admin? {
         let defaults = DaemonConfiguration.Admin(socket: "/run/lockstep/admin.sock", mode: 0o600, group: nil)
         guard let node else { return defaults }
-        guard let a = r.object(node, path: "admin", known: ["socket", "mode", "group"]) else { return nil }
+        guard let a = r.object(node, path: "admin", known: ["socket", "mode", "group", "idleTimeout"]) else { return nil }
         var admin = defaults
+        if let t = idleTimeout(a, path: "admin") { admin.idleTimeout = t }
         if let s = a.string("socket") { admin.socket = absolute(s) }
         if admin.socket.utf8.count > 107 { r.problem(a.node("socket"), "admin.socket is longer than a Unix socket path may be (107 bytes)", hint: "choose a shorter path, e.g. /run/lockstep/admin.sock") }
         admin.group = a.string("group")
@@ -65,13 +66,28 @@ struct DaemonConfigParser {
 
     private func parseHTTP(_ node: Node?) -> DaemonConfiguration.HTTP? {
         guard let node else { return .init(host: "127.0.0.1", port: 9464) }
-        guard let h = r.object(node, path: "http", known: ["address"]) else { return nil }
-        guard let text = h.string("address") else { return .init(host: "127.0.0.1", port: 9464) }
+        guard let h = r.object(node, path: "http", known: ["address", "maxConnections", "idleTimeout"]) else { return nil }
+        var http = DaemonConfiguration.HTTP(host: "127.0.0.1", port: 9464)
+        if let n = h.int("maxConnections", in: 1...10_000) { http.maxConnections = n }
+        if let t = idleTimeout(h, path: "http") { http.idleTimeout = t }
+        guard let text = h.string("address") else { return http }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), colon != text.startIndex else {
             r.problem(h.node("address"), "http.address \"\(text)\" is not HOST:PORT", hint: "e.g. 127.0.0.1:9464, or 0.0.0.0:9464 inside a pod so that Prometheus can scrape it")
             return nil
         }
-        return .init(host: String(text[..<colon]), port: port)
+        http.host = String(text[..<colon])
+        http.port = port
+        return http
+    }
+
+    /// `idleTimeout` of a listener: from 1 s to 1 h.
+    private func idleTimeout(_ o: YAMLReader.Object, path: String) -> PolicyDuration? {
+        guard let n = o.node("idleTimeout"), let d = PolicyParser(r: r).duration(n, path: "\(path).idleTimeout") else { return nil }
+        guard (1...3600).contains(d.seconds) else {
+            r.problem(n, "\(path).idleTimeout must be from 1s to 1h", hint: "an idle connection holds a descriptor until then")
+            return nil
+        }
+        return d
     }
 
     private func parseLease(_ node: Node) -> DaemonConfiguration.Lease? {

@@ -15,11 +15,19 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// 0o600, or 0o660 together with `group`.
         public var mode: UInt16
         public var group: String?
+        /// A connection with no request in progress for this long is closed.
+        public var idleTimeout = PolicyDuration(seconds: 60)
     }
 
     public struct HTTP: Sendable, Equatable {
         public var host: String
         public var port: Int
+        /// Connections open at once on this unauthenticated listener; more wait in the kernel's
+        /// backlog without taking a descriptor, so that a flood cannot starve the admin socket,
+        /// the vault or the scheduler of descriptors.
+        public var maxConnections = 64
+        /// A connection with no request in progress for this long is closed.
+        public var idleTimeout = PolicyDuration(seconds: 10)
     }
 
     public struct Lease: Sendable, Equatable {

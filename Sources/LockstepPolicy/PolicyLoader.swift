@@ -23,11 +23,11 @@ public enum PolicyLoader {
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
             result.files.append(path)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                result.problems.append(PolicyProblem(file: path, line: 0, column: 0, message: "cannot read the file as UTF-8"))
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                result.problems.append(PolicyProblem(file: path, line: 0, column: 0, message: "cannot read the file", hint: "check its permissions"))
                 continue
             }
-            let parsed = parse(text, file: path)
+            let parsed = parse(bytes: Array(bytes), file: path)
             result.problems += parsed.problems
             for (policy, line, column) in parsed.policies {
                 if let first = firstDefinition[policy.credential] {
@@ -46,10 +46,20 @@ public enum PolicyLoader {
         return result
     }
 
+    /// Parses every document of one file as read from disk: UTF-8 is checked first, and a byte
+    /// that is not UTF-8 is a problem at its line and column.
+    public static func parse(bytes: [UInt8], file: String) -> (policies: [(RotationPolicy, line: Int, column: Int)], problems: [PolicyProblem]) {
+        switch PolicyText.decode(bytes, file: file) {
+        case .text(let text): parse(text, file: file)
+        case .notUTF8(let problem): ([], [problem])
+        }
+    }
+
     /// Parses every document of one file.
     public static func parse(_ text: String, file: String) -> (policies: [(RotationPolicy, line: Int, column: Int)], problems: [PolicyProblem]) {
         let reader = YAMLReader(file: file)
         var policies: [(RotationPolicy, line: Int, column: Int)] = []
+        if let control = PolicyText.firstControlCharacter(in: text, file: file) { return ([], [control]) }
         do {
             // compose_all is lazy: a syntax error ends the sequence and is kept in `error`.
             var documents = try Yams.compose_all(yaml: text)
@@ -60,7 +70,7 @@ public enum PolicyLoader {
             }
             if let error = documents.error { throw error }
         } catch {
-            return (policies, reader.problems + [YAMLReader.syntaxProblem(error, file: file)])
+            return (policies, reader.problems + [YAMLReader.syntaxProblem(error, text: text, file: file)])
         }
         return (policies, reader.problems)
     }

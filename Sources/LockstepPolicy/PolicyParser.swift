@@ -23,6 +23,11 @@ struct PolicyParser {
         let (credential, kind, source) = parseCredential(spec, defaultName: name)
         let schedule = spec.node("schedule").flatMap { parseSchedule($0) }
         let maxAge = spec.node("maxAge").flatMap { duration($0, path: "spec.maxAge") }
+        if let maxAge, case .every(let every)? = schedule?.trigger, maxAge < every {
+            // Due only after `every`, overdue after `maxAge`: it would be overdue for good.
+            r.problem(spec.node("maxAge"), "spec.maxAge (\(maxAge)) is shorter than spec.schedule.every (\(every)): the credential would be overdue before it is due",
+                      hint: "make maxAge longer than every, with room for a maintenance window and a retry (e.g. every: 30d, maxAge: 35d)")
+        }
         let strategy = parseStrategy(spec, kind: kind, source: source)
         let gateway = parseGateway(spec, kind: kind, strategy: strategy)
         let targets = parseTargets(spec)

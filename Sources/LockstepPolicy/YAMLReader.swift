@@ -8,13 +8,23 @@ final class YAMLReader {
 
     init(file: String) { self.file = file }
 
-    /// A Yams parse error as a located problem.
-    static func syntaxProblem(_ error: any Error, file: String) -> PolicyProblem {
+    /// A Yams parse error as a located problem. Never the error's own description: Yams puts
+    /// the whole document into some of them (a duplicate key's context is the file).
+    static func syntaxProblem(_ error: any Error, text: String, file: String) -> PolicyProblem {
         switch error {
         case let YamlError.scanner(_, problem, mark, _), let YamlError.parser(_, problem, mark, _), let YamlError.composer(_, problem, mark, _):
-            PolicyProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)", hint: "check indentation and quoting around this place")
+            return PolicyProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)", hint: "check indentation and quoting around this place")
+        case let YamlError.duplicatedKeysInMapping(duplicates, context):
+            let key = duplicates.first ?? ""
+            let second = PolicyText.nextKey(key, after: context.mark, in: text)
+            return PolicyProblem(file: file, line: second.line, column: second.column,
+                                 message: "field \"\(key)\" appears twice in one mapping (first at \(context.mark.line):\(context.mark.column))",
+                                 hint: "keep one of them; YAML tools disagree on which one counts")
+        case let YamlError.reader(problem, offset, _, _):
+            let at = offset.map { PolicyText.location(ofCharacter: $0, in: text) } ?? (line: 1, column: 1)
+            return PolicyProblem(file: file, line: at.line, column: at.column, message: "YAML: \(problem)")
         default:
-            PolicyProblem(file: file, line: 1, column: 1, message: "YAML: \(error)")
+            return PolicyProblem(file: file, line: 1, column: 1, message: "YAML: the file cannot be read as YAML", hint: "check it with a YAML linter")
         }
     }
 

@@ -85,9 +85,10 @@ public enum PrivateFile {
         }
     }
 
-    private static func error(_ code: Int32, _ message: String) -> VaultError {
+    /// An I/O error with the hint for its errno: what to do, and that nothing was written.
+    static func error(_ code: Int32, _ message: String) -> VaultError {
         let hint: String? = switch code {
-        case ENOSPC, EDQUOT: "the disk (or your quota) is full: free space and retry; nothing was written"
+        case ENOSPC, EDQUOT: VaultError.diskFullHint
         case EFBIG: "a file-size limit (`ulimit -f`) or the file system's limit was hit: raise it and retry; nothing was written"
         case EACCES, EPERM, EROFS: "check that the folder exists and is writable"
         default: nil

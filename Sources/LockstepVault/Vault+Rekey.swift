@@ -49,7 +49,7 @@ extension Vault {
     static func debugPauseInsideRekey() {
         #if DEBUG
         if let text = ProcessInfo.processInfo.environment["LOCKSTEP_DEBUG_REKEY_PAUSE_MS"], let ms = UInt32(text) {
-            FileHandle.standardError.write(Data("rekey: paused inside transaction\n".utf8))
+            try? StandardStream.error.write("rekey: paused inside transaction\n")
             usleep(min(ms, 60_000) * 1000)
         }
         #endif

@@ -189,6 +189,9 @@ public final class Vault: Sendable {
                 throw VaultError(.busy, "vault \(path) is busy: another Lockstep process holds a write lock", hint: "retry; if it persists, check for a stuck `lockstep` process")
             case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
                 throw VaultError(.io, "cannot write vault \(path): \(e.message ?? "read-only or not accessible")", hint: "check the file's and its folder's permissions")
+            case .SQLITE_FULL:
+                // SQLite rolls the transaction back: the vault is as it was.
+                throw VaultError(.io, "vault \(path): \(e.message ?? "database or disk is full")", hint: VaultError.diskFullHint)
             case .SQLITE_CONSTRAINT where (e.message ?? "").contains("append-only"):
                 throw VaultError(.auditFailed, "the audit log is append-only: \(e.message ?? "")")
             case .SQLITE_ERROR where (e.message ?? "").contains("no such table"):

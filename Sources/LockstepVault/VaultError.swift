@@ -42,3 +42,9 @@ public struct VaultError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension VaultError {
+    /// The hint of every disk-full (ENOSPC, EDQUOT, SQLITE_FULL) error: writes are whole or not at
+    /// all (atomic renames, SQLite transactions), so nothing was changed.
+    public static let diskFullHint = "the disk (or your quota) is full: free space and retry; nothing was changed"
+}

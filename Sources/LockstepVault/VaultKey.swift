@@ -1,4 +1,5 @@
 import Foundation
+import LockstepCore
 import LockstepCrypto
 
 /// Where the vault key comes from.
@@ -24,12 +25,29 @@ public enum VaultKeyFile {
         }
     }
 
-    /// Reads a key file. Refuses one that group or others can read.
+    /// The largest key file read: a key is 32 bytes raw or 45 as Base64 and a newline; anything
+    /// much larger is the wrong file and is refused from its size, before a byte is read.
+    public static let maxFileSize = 1024
+
+    /// Reads a key file. Refuses one that group or others can read, or one too large to be a key.
     public static func read(_ path: String) throws -> SecretBytes {
-        try VaultFile.requirePrivate(path, what: "key file")
-        guard var raw = FileManager.default.contents(atPath: path).map(Array.init) else {
+        let st = try VaultFile.requirePrivate(path, what: "key file")
+        guard st.st_size <= maxFileSize else {
+            throw VaultError(.badKeyFile, "key file \(path) is \(st.st_size) bytes: a key file holds 32 bytes (raw, or Base64), never more than \(maxFileSize)",
+                             hint: "check that --key-file names the key, not another file; create one with `lockstep vault keygen --out FILE`")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw VaultError(.io, "cannot read key file \(path)")
         }
+        defer { try? handle.close() }
+        // Bounded also when the file grew since the stat, or is a FIFO.
+        let data: Data
+        do { data = try handle.read(upToCount: maxFileSize + 1) ?? Data() } catch { throw VaultError(.io, "cannot read key file \(path)") }
+        guard data.count <= maxFileSize else {
+            throw VaultError(.badKeyFile, "key file \(path) holds more than \(maxFileSize) bytes: it is not a key file",
+                             hint: "create one with `lockstep vault keygen --out FILE`")
+        }
+        var raw = Array(data)
         defer { SecretBytes.wipe(&raw) }
         if raw.count == keyLength {
             return try SecretBytes.take(&raw)
@@ -50,20 +68,40 @@ public enum SecretInput {
         if handle.fileDescriptor == STDIN_FILENO, isatty(STDIN_FILENO) == 1 {
             return try readFromTerminal(prompt: prompt)
         }
-        var data = Array((try? handle.readToEnd()) ?? Data())
+        var data = try readBounded(handle)
         defer { SecretBytes.wipe(&data) }
         var end = data.count
         if firstLineOnly, let nl = data.firstIndex(of: 10) { end = nl + 1 }
-        if end > 0, data[end - 1] == 10 { end -= 1 }
-        if end > 0, data[end - 1] == 13 { end -= 1 }
+        // One newline, LF or CR LF, and nothing else: a lone trailing CR stays and the value
+        // rules refuse it (a value is never changed silently).
+        if end > 0, data[end - 1] == 10 {
+            end -= 1
+            if end > 0, data[end - 1] == 13 { end -= 1 }
+        }
         return try data.withUnsafeBytes { try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[0..<end])) }
     }
 }
 
 extension SecretInput {
+    /// Reads the whole input, but never more than a Kubernetes Secret can hold (and a newline):
+    /// a larger value is refused before anything is stored or changed.
+    static func readBounded(_ handle: FileHandle) throws -> [UInt8] {
+        let limit = ValueRules.maxLength + 2
+        var data: [UInt8] = []
+        while data.count <= limit, let chunk = try? handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+            data += chunk
+        }
+        guard data.count <= limit else {
+            SecretBytes.wipe(&data)
+            throw VaultError(.invalidInput, "the value is larger than \(ValueRules.maxLength) bytes (1 MiB), the most a Kubernetes Secret holds; nothing was changed",
+                             hint: "check that the input is the key itself")
+        }
+        return data
+    }
+
     /// Reads one line from the terminal with echo off (as `ssh` or `sudo` ask for passwords).
     static func readFromTerminal(prompt: String) throws -> SecretBytes {
-        FileHandle.standardError.write(Data("\(prompt) (input hidden, end with Enter): ".utf8))
+        try? StandardStream.error.write("\(prompt) (input hidden, end with Enter): ")
         var saved = termios()
         let haveTermios = tcgetattr(STDIN_FILENO, &saved) == 0
         if haveTermios {
@@ -73,7 +111,7 @@ extension SecretInput {
         }
         defer {
             if haveTermios { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
-            FileHandle.standardError.write(Data("\n".utf8))
+            try? StandardStream.error.write("\n")
         }
         var line = [UInt8]()
         defer { SecretBytes.wipe(&line) }
@@ -88,7 +126,7 @@ extension SecretInput {
         if handle.fileDescriptor == STDIN_FILENO, isatty(STDIN_FILENO) == 1 {
             return try (0..<count).map { try readFromTerminal(prompt: $0 == 0 ? "current vault passphrase" : "new vault passphrase") }
         }
-        var data = Array((try? handle.readToEnd()) ?? Data())
+        var data = try readBounded(handle)
         defer { SecretBytes.wipe(&data) }
         var result: [SecretBytes] = []
         var start = 0

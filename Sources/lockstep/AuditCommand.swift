@@ -18,7 +18,7 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             try runCLI {
-                print(Data(try AuditLogStore.open(vaultAt: try vault.path()).publicKey()).base64EncodedString())
+                try Console.out(Data(try AuditLogStore.open(vaultAt: try vault.path()).publicKey()).base64EncodedString())
             }
         }
     }
@@ -32,7 +32,7 @@ struct AuditCommand: ParsableCommand {
                 guard let head = try AuditLogStore.open(vaultAt: try vault.path()).head() else {
                     throw CLIFailure(message: "the audit log is empty", hint: "a vault created by `lockstep vault init` always has an entry; is this the right file?", code: Exit.damaged)
                 }
-                print(head)
+                try Console.out("\(head)")
             }
         }
     }
@@ -69,7 +69,7 @@ struct AuditCommand: ParsableCommand {
                 if let output {
                     try PrivateFile.write(output, what: "audit export", publish: .replaceRegularFile) { emit in try out.withUnsafeBytes { try emit($0) } }
                 } else {
-                    FileHandle.standardOutput.write(out)
+                    try Console.out(bytes: Array(out))
                 }
             }
         }
@@ -124,16 +124,16 @@ struct AuditCommand: ParsableCommand {
                     throw CLIFailure(message: "audit log is empty: nothing to verify", hint: nil, code: Exit.auditVerifyFailed)
                 }
                 if let anchor = report.anchor {
-                    print("ok: segment seq \(first)..\(last) (\(report.entries) entries) verifies; it hangs from the given anchor \(first - 1):\(Hex.encode(anchor))")
+                    try Console.out("ok: segment seq \(first)..\(last) (\(report.entries) entries) verifies; it hangs from the given anchor \(first - 1):\(Hex.encode(anchor))")
                 } else {
-                    print("ok: \(report.entries) entries, seq \(first)..\(last), verify")
+                    try Console.out("ok: \(report.entries) entries, seq \(first)..\(last), verify")
                 }
                 if headValue != nil, !report.headVerified {
                     // The verifier fails such a run itself; this keeps the promise even if it did not.
                     throw CLIFailure(message: "audit log does NOT verify: the given head could not be checked against it", hint: nil, code: Exit.auditVerifyFailed)
                 }
-                print("head: \(last):\(Hex.encode(lastHash))\(headValue == nil ? " (no --head given: a truncated tail cannot be ruled out)" : " (the given head \(headValue!) is in it and matches)")")
-                FileHandle.standardError.write(Data("verified in \(elapsed.formatted(.units(allowed: [.milliseconds])))\n".utf8))
+                try Console.out("head: \(last):\(Hex.encode(lastHash))\(headValue == nil ? " (no --head given: a truncated tail cannot be ruled out)" : " (the given head \(headValue!) is in it and matches)")")
+                Console.note("verified in \(elapsed.formatted(.units(allowed: [.milliseconds])))\n")
             }
         }
     }

@@ -23,7 +23,7 @@ extension AuditCommand {
                     lines = try AuditLogStore.open(vaultAt: try vault.path()).entries().suffix(max(1, n)).map(AdminWire.AuditLine.init)
                 }
                 if json { return try printJSON(lines) }
-                printTable(header: ["SEQ", "TIME", "ACTOR", "ACTION", "CREDENTIAL", "OUTCOME", "DETAIL"],
+                try printTable(header: ["SEQ", "TIME", "ACTOR", "ACTION", "CREDENTIAL", "OUTCOME", "DETAIL"],
                            rows: lines.map { [String($0.seq), $0.time, $0.actor, $0.action, $0.credential ?? "-", $0.outcome, $0.detail ?? ""] })
             }
         }

@@ -36,7 +36,7 @@ extension CredentialCommand {
                 let value = try live.agreedValue(credential: name)
                 let sources = policy.targets.map(\.description)
                 let record = try v.importCredential(policy.credential, value: value, kind: policy.kind.rawValue, adoptedFrom: sources, actor: currentUserActor())
-                print("adopted \(policy.credential) from \(sources.count) target(s) (\(sources.joined(separator: ", "))) as version \(record.version) (current), fingerprint \(record.fingerprint)")
+                try Console.out("adopted \(policy.credential) from \(sources.count) target(s) (\(sources.joined(separator: ", "))) as version \(record.version) (current), fingerprint \(record.fingerprint)")
             }
         }
     }

@@ -34,7 +34,7 @@ struct CredentialCommand: ParsableCommand {
                 let v = try Vault.open(at: try vault.path(), key: try key.source())
                 let value = try readValue()
                 let record = try v.importCredential(credential, value: value, kind: kind, actor: currentUserActor())
-                print("imported \(credential) as version \(record.version) (current), fingerprint \(record.fingerprint)")
+                try Console.out("imported \(credential) as version \(record.version) (current), fingerprint \(record.fingerprint)")
             }
         }
 
@@ -60,13 +60,13 @@ struct CredentialCommand: ParsableCommand {
                 let records = try VaultCatalog.open(vaultAt: try vault.path()).credentials()
                 let now = SystemClock().now()
                 if json { return try printJSON(records.map { CredentialSummary($0, now: now) }) }
-                if records.isEmpty { return print("no credentials") }
+                if records.isEmpty { return try Console.out("no credentials") }
                 let rows = records.map { r -> [String] in
                     let c = r.current
                     return [r.name, r.kind, c.map { "v\($0.version)" } ?? "-", c.map { age(from: $0.createdAt, to: now) } ?? "-",
                             c?.fingerprint ?? "-", String(r.versions.count)]
                 }
-                printTable(header: ["NAME", "KIND", "CURRENT", "AGE", "FINGERPRINT", "VERSIONS"], rows: rows)
+                try printTable(header: ["NAME", "KIND", "CURRENT", "AGE", "FINGERPRINT", "VERSIONS"], rows: rows)
             }
         }
     }
@@ -83,8 +83,8 @@ struct CredentialCommand: ParsableCommand {
             try runCLI {
                 let record = try VaultCatalog.open(vaultAt: try vault.path()).credential(name)
                 if json { return try printJSON(record) }
-                print("credential \(record.name) (kind \(record.kind), created \(record.createdAt))")
-                printTable(header: ["VERSION", "STATE", "SOURCE", "CREATED", "UPDATED", "FINGERPRINT"],
+                try Console.out("credential \(record.name) (kind \(record.kind), created \(record.createdAt))")
+                try printTable(header: ["VERSION", "STATE", "SOURCE", "CREATED", "UPDATED", "FINGERPRINT"],
                            rows: record.versions.map { ["v\($0.version)", $0.state.rawValue, $0.source.rawValue, $0.createdAt.rfc3339, $0.updatedAt.rfc3339, $0.fingerprint] })
             }
         }
@@ -120,10 +120,10 @@ func age(from: Timestamp, to: Timestamp) -> String {
     return "\(s / 86400)d"
 }
 
-func printTable(header: [String], rows: [[String]]) {
+func printTable(header: [String], rows: [[String]]) throws {
     let all = [header] + rows
     let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
     for row in all {
-        print(row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        try Console.out(row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  "))
     }
 }

@@ -29,17 +29,17 @@ struct HistoryCommand: AsyncParsableCommand {
             }
             if json { return try printJSON(output) }
             let record = output.credential
-            print("credential \(record.name) (kind \(record.kind))\n")
-            printTable(header: ["VERSION", "STATE", "SOURCE", "CREATED", "FINGERPRINT"],
+            try Console.out("credential \(record.name) (kind \(record.kind))\n")
+            try printTable(header: ["VERSION", "STATE", "SOURCE", "CREATED", "FINGERPRINT"],
                        rows: record.versions.map { ["v\($0.version)", $0.state.rawValue, $0.source.rawValue, $0.createdAt.rfc3339, $0.fingerprint] })
-            print("")
-            if output.runs.isEmpty { print("no rotation runs") } else {
-                printTable(header: ["RUN", "KIND", "STARTED", "FINISHED", "OUTCOME", "NOTE"], rows: output.runs.map {
+            try Console.out("")
+            if output.runs.isEmpty { try Console.out("no rotation runs") } else {
+                try printTable(header: ["RUN", "KIND", "STARTED", "FINISHED", "OUTCOME", "NOTE"], rows: output.runs.map {
                     [$0.id, $0.kind, $0.startedAt, $0.finishedAt ?? "(in progress: \($0.phase))", $0.outcome ?? "-", $0.rollbackFailure ?? $0.failure ?? ""]
                 })
             }
-            print("")
-            printTable(header: ["SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "DETAIL"], rows: output.audit.map { [String($0.seq), $0.time, $0.actor, $0.action, $0.outcome, $0.detail ?? ""] })
+            try Console.out("")
+            try printTable(header: ["SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "DETAIL"], rows: output.audit.map { [String($0.seq), $0.time, $0.actor, $0.action, $0.outcome, $0.detail ?? ""] })
         }
     }
 }

@@ -20,12 +20,12 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAsyncCLI {
             if let client = daemon.client() {
-                return try await client.plan(name, revoke: revoke).lines.forEach { print($0) }
+                return try await client.plan(name, revoke: revoke).lines.forEach { try Console.out($0) }
             }
             let policy = try policies.policy(name)
             let record = try VaultCatalog.open(vaultAt: try vault.path()).credential(name)
             do {
-                try PlanDescription.lines(policy: policy, record: record, revoke: revoke).forEach { print($0) }
+                try PlanDescription.lines(policy: policy, record: record, revoke: revoke).forEach { try Console.out($0) }
             } catch is PlanDescription.NotAdopted {
                 throw CLIFailure(message: "\(name) has no current version", hint: "adopt the value in use with `lockstep credential adopt \(name)` (or `credential import`)", code: Exit.notFound)
             }

@@ -22,12 +22,12 @@ struct PolicyCommand: ParsableCommand {
             try runCLI {
                 let result = PolicyLoader.load(directory: directory)
                 if !result.problems.isEmpty {
-                    for p in result.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
+                    for p in result.problems { Console.note("\(p)\n") }
                     let files = Set(result.problems.map(\.file)).count
                     throw CLIFailure(message: "\(result.problems.count) problem\(result.problems.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")",
                                      hint: "docs/policies.md describes every field", code: Exit.invalidInput)
                 }
-                print("ok: \(result.policies.count) polic\(result.policies.count == 1 ? "y" : "ies") in \(result.files.count) file\(result.files.count == 1 ? "" : "s"): \(result.policies.map(\.credential.rawValue).joined(separator: ", "))")
+                try Console.out("ok: \(result.policies.count) polic\(result.policies.count == 1 ? "y" : "ies") in \(result.files.count) file\(result.files.count == 1 ? "" : "s"): \(result.policies.map(\.credential.rawValue).joined(separator: ", "))")
             }
         }
     }

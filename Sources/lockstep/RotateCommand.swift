@@ -31,7 +31,7 @@ struct RunOptions: ParsableArguments {
         let started = ContinuousClock.now
         return RotationEngine(vault: v, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: url)), settings: settings) { line in
             let t = ContinuousClock.now - started
-            FileHandle.standardError.write(Data(String(format: "[%6.1fs] %@\n", Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18, line).utf8))
+            Console.note(String(format: "[%6.1fs] %@\n", Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18, line))
         }
     }
 }
@@ -53,17 +53,17 @@ func finish(_ summary: RunSummary, json: Bool) throws {
     if json {
         try printJSON(summary)
     } else {
-        print("run \(summary.run): \(summary.outcome)\(summary.strategy.map { " (strategy \($0))" } ?? "")")
-        for s in summary.steps { print("  \(s.at)  \(String(format: "%6d", s.millis)) ms  \(s.action): \(s.outcome)") }
-        for w in summary.warnings { print("warning: \(w)") }
-        if let ms = summary.oldKeyRefusedAfterMillis { print("old key refused \(String(format: "%.1f", Double(ms) / 1000)) s after the run started") }
+        try Console.out("run \(summary.run): \(summary.outcome)\(summary.strategy.map { " (strategy \($0))" } ?? "")")
+        for s in summary.steps { try Console.out("  \(s.at)  \(String(format: "%6d", s.millis)) ms  \(s.action): \(s.outcome)") }
+        for w in summary.warnings { try Console.out("warning: \(w)") }
+        if let ms = summary.oldKeyRefusedAfterMillis { try Console.out("old key refused \(String(format: "%.1f", Double(ms) / 1000)) s after the run started") }
     }
-    switch RotationRun.Phase(rawValue: summary.outcome) {
-    case .succeeded: return
+    switch RotationRun.Phase(rawValue: summary.outcome).map(Exit.init(outcome:)) ?? .rollbackStuck {
+    case .success: return
     case .rolledBack:
         throw CLIFailure(message: "rotation failed and was rolled back: \(summary.failure ?? "?"); the old value is in place everywhere and verified",
                          hint: "`lockstep history \(summary.credential)` shows every step; fix the cause and rotate again", code: Exit.rolledBack)
-    case .abandoned:
+    case .notStarted:
         throw CLIFailure(message: "rotation did not start: \(summary.failure ?? "?"); nothing was changed", hint: "fix the cause shown above and rotate again", code: Exit.notStarted)
     default:
         throw CLIFailure(message: "run \(summary.run) stopped in \(summary.outcome)", hint: "rotate again to resume it", code: Exit.rollbackStuck)
@@ -106,7 +106,7 @@ struct RotateCommand: AsyncParsableCommand {
             let report = try await options.cluster.withCluster { cluster in
                 let engine = try options.engine(vault: vault, policy: policy, cluster: cluster)
                 if let unfinished {
-                    FileHandle.standardError.write(Data("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))\n".utf8))
+                    Console.note("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))\n")
                     return try await engine.resume(unfinished, policy: policy, actor: actor)
                 }
                 return try await engine.start(policy: policy, kind: .rotate, actor: actor, reason: reason, manualValue: value)
@@ -144,7 +144,7 @@ struct RevokeCommand: AsyncParsableCommand {
                 guard isatty(STDIN_FILENO) == 1, !valueFromStdin else {
                     throw CLIFailure(message: "revoke needs confirmation", hint: "pass --yes (scripts, pipes) or run it at a terminal", code: Exit.usage)
                 }
-                FileHandle.standardError.write(Data("revoke \(name): the current key stops working everywhere. Type the credential name to confirm: ".utf8))
+                Console.note("revoke \(name): the current key stops working everywhere. Type the credential name to confirm: ")
                 guard readLine()?.trimmingCharacters(in: .whitespaces) == name else {
                     throw CLIFailure(message: "not confirmed; nothing was changed", hint: nil, code: Exit.usage)
                 }

@@ -23,17 +23,17 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAsyncCLI {
             let (loaded, problems) = DaemonConfigLoader.load(file: config)
-            for p in problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
+            for p in problems { Console.note("\(p)\n") }
             guard let loaded, problems.isEmpty else {
                 throw CLIFailure(message: "\(config) has \(problems.count) problem(s)", hint: "fix them; docs/daemon.md describes every field", code: Exit.config)
             }
             let policyCheck = PolicyLoader.load(directory: loaded.policies)
-            for p in policyCheck.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
+            for p in policyCheck.problems { Console.note("\(p)\n") }
             guard policyCheck.problems.isEmpty else {
                 throw CLIFailure(message: "the policies in \(loaded.policies) have \(policyCheck.problems.count) problem(s)", hint: "run `lockstep policy check \(loaded.policies)`", code: Exit.config)
             }
             if check {
-                print("\(config): ok (\(policyCheck.policies.count) policies, lease \(loaded.lease.map { "\($0.namespace)/\($0.name)" } ?? "none"), \(loaded.notifications.count) notification sink(s))")
+                try Console.out("\(config): ok (\(policyCheck.policies.count) policies, lease \(loaded.lease.map { "\($0.namespace)/\($0.name)" } ?? "none"), \(loaded.notifications.count) notification sink(s))")
                 return
             }
             let level = Logger.Level(rawValue: loaded.logging.level) ?? .info
@@ -46,9 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
             let logger = Logger(label: "lockstep.daemon")
             do {
                 try await DaemonRuntime.run(loaded, logger: logger, onWaiting: { http in
-                    FileHandle.standardOutput.write(Data("lockstep serve: waiting for the vault at \(loaded.vaultPath) (run `lockstep vault init`) http=\(http)\n".utf8))
+                    Console.note("lockstep serve: waiting for the vault at \(loaded.vaultPath) (run `lockstep vault init`) http=\(http)\n", on: .output)
                 }) { ready in
-                    FileHandle.standardOutput.write(Data("lockstep serve: ready identity=\(ready.identity) socket=\(ready.socket) http=\(ready.http)\n".utf8))
+                    Console.note("lockstep serve: ready identity=\(ready.identity) socket=\(ready.socket) http=\(ready.http)\n", on: .output)
                 }
             } catch let e as DaemonStartError {
                 throw CLIFailure(message: e.message, hint: e.hint, code: Exit.config)

@@ -30,8 +30,8 @@ struct StatusCommand: AsyncParsableCommand {
                 statuses = answer.credentials
                 if !json {
                     let l = answer.leadership
-                    print("daemon \(l.identity): \(l.isLeader ? "leader" : "standby")\(l.holder.map { $0 == l.identity ? "" : " (leader: \($0))" } ?? "")\(l.lease.map { ", lease \($0)" } ?? "")")
-                    for p in answer.policyProblems { print("policy problem (the last good set stays in force): \(p)") }
+                    try Console.out("daemon \(l.identity): \(l.isLeader ? "leader" : "standby")\(l.holder.map { $0 == l.identity ? "" : " (leader: \($0))" } ?? "")\(l.lease.map { ", lease \($0)" } ?? "")")
+                    for p in answer.policyProblems { try Console.out("policy problem (the last good set stays in force): \(p)") }
                 }
             } else {
                 let loadedPolicies = try policies.all()
@@ -46,7 +46,7 @@ struct StatusCommand: AsyncParsableCommand {
                 }
             }
             if json { return try printJSON(statuses) }
-            printTable(header: ["CREDENTIAL", "STATE", "CURRENT", "AGE", "MAX AGE", "NEXT DUE", "LAST OUTCOME", "DRIFT"], rows: statuses.map { s in
+            try printTable(header: ["CREDENTIAL", "STATE", "CURRENT", "AGE", "MAX AGE", "NEXT DUE", "LAST OUTCOME", "DRIFT"], rows: statuses.map { s in
                 [s.credential, s.state.rawValue, s.currentVersion.map { "v\($0)" } ?? "-",
                  s.ageSeconds.map { age(from: Timestamp(millisecondsSinceEpoch: 0), to: Timestamp(millisecondsSinceEpoch: $0 * 1000)) } ?? "-",
                  s.maxAgeSeconds.map { PolicyDuration(seconds: $0).description } ?? "-",

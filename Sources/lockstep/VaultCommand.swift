@@ -20,7 +20,7 @@ struct VaultCommand: ParsableCommand {
         func run() throws {
             try runCLI {
                 try VaultKeyFile.generate(at: out)
-                print("wrote a new 256-bit vault key to \(out) (mode 0600)")
+                try Console.out("wrote a new 256-bit vault key to \(out) (mode 0600)")
             }
         }
     }
@@ -39,8 +39,8 @@ struct VaultCommand: ParsableCommand {
                 let source = try key.source()
                 let kdf: KDFParameters? = if case .passphrase = source { try kdfLimits.parameters() } else { nil }
                 let v = try Vault.create(at: path, key: source, actor: currentUserActor(), kdf: kdf)
-                print("created vault \(path) (id \(v.vaultID))")
-                print("audit public key: \(Data(v.auditPublicKey).base64EncodedString())")
+                try Console.out("created vault \(path) (id \(v.vaultID))")
+                try Console.out("audit public key: \(Data(v.auditPublicKey).base64EncodedString())")
             }
         }
     }
@@ -66,7 +66,7 @@ struct VaultCommand: ParsableCommand {
                 let v = try Vault.open(at: path, key: oldSource)
                 let kdf: KDFParameters? = if case .passphrase = newSource { try kdfLimits.parameters() } else { nil }
                 let result = try v.rekey(to: newSource, actor: currentUserActor(), kdf: kdf)
-                print("re-sealed \(result.versions) versions of vault \(path) under the new key (key generation \(result.generation))")
+                try Console.out("re-sealed \(result.versions) versions of vault \(path) under the new key (key generation \(result.generation))")
             }
         }
 
@@ -99,7 +99,7 @@ struct VaultCommand: ParsableCommand {
                 if let failure = result.audit.failure {
                     throw CLIFailure(message: "audit log of \(v.path) does not verify: \(failure)", hint: "see docs/auditors-guide.md; restore from a backup and compare", code: Exit.auditVerifyFailed)
                 }
-                print("ok: \(result.versions) sealed versions open and authenticate; audit log verifies (\(result.audit.entries) entries)")
+                try Console.out("ok: \(result.versions) sealed versions open and authenticate; audit log verifies (\(result.audit.entries) entries)")
             }
         }
     }

@@ -43,11 +43,11 @@ public struct AdminClient: Sendable {
 
     private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, timeout: TimeAmount?) async throws -> T {
         guard let url = URL(httpURLWithSocketPath: socket, uri: path) else {
-            throw AdminWire.Problem(error: "cannot address the admin socket \(socket)", hint: nil, exitCode: 64)
+            throw AdminWire.Problem(error: "cannot address the admin socket \(socket)", hint: nil, exitCode: .usage)
         }
         // A missing or stale socket fails at once (the HTTP client would retry until its deadline).
         guard AdminSocket.isListening(socket) else {
-            throw AdminWire.Problem(error: "cannot reach the daemon at \(socket): nothing is listening there", hint: "is `lockstep serve` running? pass --no-daemon to work on the vault directly", exitCode: 69)
+            throw AdminWire.Problem(error: "cannot reach the daemon at \(socket): nothing is listening there", hint: "is `lockstep serve` running? pass --no-daemon to work on the vault directly", exitCode: .unavailable)
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
@@ -61,12 +61,12 @@ public struct AdminClient: Sendable {
             response = try await HTTPClient.shared.execute(request, deadline: timeout.map { .now() + $0 } ?? .distantFuture)
             data = try await response.body.collect(upTo: 16 << 20)
         } catch {
-            throw AdminWire.Problem(error: "cannot reach the daemon at \(socket): \(error)", hint: "is `lockstep serve` running? pass --no-daemon to work on the vault directly", exitCode: 69)
+            throw AdminWire.Problem(error: "cannot reach the daemon at \(socket): \(error)", hint: "is `lockstep serve` running? pass --no-daemon to work on the vault directly", exitCode: .unavailable)
         }
         let decoder = JSONDecoder()
         guard response.status == .ok else {
             if let problem = try? decoder.decode(AdminWire.Problem.self, from: Data(buffer: data)) { throw problem }
-            throw AdminWire.Problem(error: "the daemon answered \(response.status.code)", hint: nil, exitCode: 1)
+            throw AdminWire.Problem(error: "the daemon answered \(response.status.code)", hint: nil, exitCode: .failure)
         }
         return try decoder.decode(T.self, from: Data(buffer: data))
     }

@@ -40,18 +40,17 @@ public struct AdminRoutes: Sendable {
         }
         router.post("/v1/rotate") { request, context in
             try await answer {
-                let body = try await request.body.collect(upTo: 64 * 1024)
-                let rotate = try JSONDecoder().decode(AdminWire.RotateRequest.self, from: Data(buffer: body))
+                let rotate = try await AdminBody.decode(AdminWire.RotateRequest.self, from: request)
                 return try await run(rotate, value: nil, peer: await peer(context))
             }
         }
         router.post("/v1/credentials/:name/value") { request, context in
             try await answer {
                 // The body is the raw new value: copied once into guarded memory, the buffer's bytes wiped.
-                var body = try await request.body.collect(upTo: 64 * 1024)
+                var body = try await request.body.collect(upTo: AdminBody.limit)
                 var bytes = body.readBytes(length: body.readableBytes) ?? []
                 defer { SecretBytes.wipe(&bytes) }
-                guard !bytes.isEmpty else { throw AdminWire.Problem(error: "the new value is empty", hint: "pipe the value into `lockstep rotate NAME --value-from-stdin`", exitCode: 65) }
+                guard !bytes.isEmpty else { throw AdminWire.Problem(error: "the new value is empty", hint: "pipe the value into `lockstep rotate NAME --value-from-stdin`", exitCode: .invalidInput) }
                 let value = try SecretBytes.take(&bytes)
                 let q = request.uri.queryParameters
                 let rotate = AdminWire.RotateRequest(credential: try context.parameters.require("name"), kind: q["kind"] == "revoke" ? .revoke : .rotate,
@@ -81,11 +80,11 @@ public struct AdminRoutes: Sendable {
     }
 
     private func plan(_ name: String, revoke: Bool) async throws -> AdminWire.PlanResponse {
-        guard let policy = await policies.policy(name) else { throw AdminWire.Problem(error: "no policy for \(name)", hint: nil, exitCode: 66) }
+        guard let policy = await policies.policy(name) else { throw AdminWire.Problem(error: "no policy for \(name)", hint: nil, exitCode: .notFound) }
         do {
             return AdminWire.PlanResponse(lines: try PlanDescription.lines(policy: policy, record: try vault.catalog.credential(name), revoke: revoke))
         } catch let e as PlanDescription.NotAdopted {
-            throw AdminWire.Problem(error: e.description, hint: "adopt the value in use with `lockstep credential adopt \(name)`", exitCode: 66)
+            throw AdminWire.Problem(error: e.description, hint: "adopt the value in use with `lockstep credential adopt \(name)`", exitCode: .notFound)
         }
     }
 
@@ -98,13 +97,13 @@ public struct AdminRoutes: Sendable {
         let who = peer.map { "\($0) via \(identity)" } ?? "unknown peer via \(identity)"
         let actor = request.incident.map { AuditActor(kind: .incident, id: $0) } ?? AuditActor(kind: .user, id: who)
         if request.kind == .revoke, (request.reason ?? "").isEmpty {
-            throw AdminWire.Problem(error: "revoke needs a reason", hint: "pass --reason (recorded in the audit log)", exitCode: 64)
+            throw AdminWire.Problem(error: "revoke needs a reason", hint: "pass --reason (recorded in the audit log)", exitCode: .usage)
         }
         let reason = request.incident == nil ? request.reason : "\(request.reason ?? "") (requested by \(who))"
         do {
             try vault.refuseStoredValues(in: [("reason", request.reason), ("incident", request.incident)])
         } catch let e as VaultError where e.code == .invalidInput {
-            throw AdminWire.Problem(error: e.message, hint: e.hint, exitCode: 65)
+            throw AdminWire.Problem(error: e.message, hint: e.hint, exitCode: .invalidInput)
         }
         let runRequest = RunRequest(credential: request.credential, kind: request.kind == .revoke ? .revoke : .rotate, actor: actor, reason: reason, manualValue: value,
                                     immediate: request.kind == .revoke && request.immediate == true)
@@ -122,40 +121,45 @@ struct PeerCheck: RouterMiddleware {
     let access: AdminAccess
     func handle(_ request: Request, context: AdminRequestContext, next: (Request, AdminRequestContext) async throws -> Response) async throws -> Response {
         guard let peer = await PeerCredentials.read(from: context.channel) else {
-            return try problemResponse(AdminWire.Problem(error: "cannot tell who is calling (no peer credentials)", hint: "use the admin Unix socket", exitCode: 77))
+            return try problemResponse(AdminWire.Problem(error: "cannot tell who is calling (no peer credentials)", hint: "use the admin Unix socket", exitCode: .insecurePermissions))
         }
         guard access.allows(peer) else {
             context.logger.warning("admin request refused", metadata: ["peer": "\(peer)", "path": "\(request.uri.path)"])
-            return try problemResponse(AdminWire.Problem(error: "\(peer) may not use this daemon's admin socket", hint: "run as the daemon's user, or ask for admin.group membership", exitCode: 77))
+            return try problemResponse(AdminWire.Problem(error: "\(peer) may not use this daemon's admin socket", hint: "run as the daemon's user, or ask for admin.group membership", exitCode: .insecurePermissions))
         }
         return try await next(request, context)
     }
 }
 
-/// Runs a handler body and turns its result, or its error, into a JSON response.
+/// Runs a handler body and turns its result, or its error, into a JSON response: every error
+/// through the one mapping of errors to exit codes and HTTP statuses (`ExitCode`).
 func answer<T: Encodable>(_ body: () async throws -> T) async throws -> Response {
     do {
         return try jsonResponse(try await body(), status: .ok)
-    } catch let problem as AdminWire.Problem {
-        return try problemResponse(problem)
-    } catch let e as VaultError {
-        return try problemResponse(AdminWire.Problem(error: e.message, hint: e.hint, exitCode: e.code == .unknownCredential ? 66 : 1))
-    } catch let e as HTTPError {
-        throw e
+    } catch let e as any HTTPResponseError {
+        // `collect(upTo:)` past the limit throws NIOTooManyBytesError, which Hummingbird answers
+        // as a bare 413: answered here with a message like every other refusal.
+        guard e.status == .contentTooLarge else { throw e }
+        return try jsonResponse(AdminWire.Problem(error: "the request body is larger than \(AdminBody.limit / 1024) KiB", hint: "send the fields docs/daemon.md lists, nothing more",
+                                                  exitCode: .invalidInput), status: .contentTooLarge)
     } catch {
-        return try problemResponse(AdminWire.Problem(error: "\(error)", hint: nil, exitCode: 1))
+        return try problemResponse(AdminWire.Problem(error))
     }
 }
 
 func problemResponse(_ p: AdminWire.Problem) throws -> Response {
-    let status: HTTPResponse.Status = switch p.exitCode {
-    case 64, 65: .badRequest
-    case 66: .notFound
-    case 75: .serviceUnavailable
-    case 77: .forbidden
-    default: .internalServerError
+    try jsonResponse(p, status: HTTPResponse.Status(code: p.code.httpStatus))
+}
+
+/// Request bodies of the admin API: at most `limit` bytes (a rotate request is a few hundred;
+/// a manual value is a provider key), decoded strictly.
+enum AdminBody {
+    static let limit = 64 * 1024
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let body = try await request.body.collect(upTo: limit)
+        return try JSONDecoder().decode(type, from: Data(buffer: body))
     }
-    return try jsonResponse(p, status: status)
 }
 
 func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status) throws -> Response {

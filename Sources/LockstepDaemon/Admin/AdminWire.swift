@@ -77,13 +77,16 @@ public enum AdminWire {
     public struct Problem: Sendable, Codable, Error, CustomStringConvertible {
         public var error: String
         public var hint: String?
+        /// An `ExitCode` raw value on the wire.
         public var exitCode: Int32
-        public init(error: String, hint: String?, exitCode: Int32) {
+        public init(error: String, hint: String?, exitCode: ExitCode) {
             self.error = error
             self.hint = hint
-            self.exitCode = exitCode
+            self.exitCode = exitCode.rawValue
         }
         public var description: String { error }
+        /// The typed code (a code this client does not know is an unexpected error, 1).
+        public var code: ExitCode { ExitCode(rawValue: exitCode) ?? .failure }
     }
 }
 

@@ -41,7 +41,7 @@ public struct AdminAccess: Sendable {
     public init(ownerUID: UInt32 = getuid(), group: String?) throws {
         self.ownerUID = ownerUID
         guard let group else { groupID = nil; return }
-        guard let gr = getgrnam(group) else { throw AdminWire.Problem(error: "admin.group \"\(group)\" does not exist on this machine", hint: "create the group or remove admin.group", exitCode: 78) }
+        guard let gr = getgrnam(group) else { throw AdminWire.Problem(error: "admin.group \"\(group)\" does not exist on this machine", hint: "create the group or remove admin.group", exitCode: .config) }
         groupID = gr.pointee.gr_gid
     }
 

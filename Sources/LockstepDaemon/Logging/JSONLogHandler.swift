@@ -28,7 +28,8 @@ public struct JSONLogHandler: LogHandler {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(fields) else { return }
         line.append(0x0A)
-        // One write(2) per line, so lines from concurrent tasks do not interleave.
-        FileHandle.standardError.write(line)
+        // One write(2) per line, so lines from concurrent tasks do not interleave. A line that
+        // cannot be written is dropped (a logger has nowhere to report that); never a crash.
+        try? StandardStream.error.write(Array(line))
     }
 }

@@ -52,27 +52,30 @@ public actor RotationCoordinator {
 
     /// Runs (or resumes) a rotation. Throws `AdminWire.Problem` when it cannot start here.
     public func run(_ request: RunRequest) async throws -> RunReport {
+        // Claimed before the first suspension point: an actor runs other calls while this one
+        // awaits, so a check before an `await` and a claim after it would let a scheduler tick and
+        // a socket request start two runs at once.
+        if let active {
+            throw AdminWire.Problem(error: "a rotation of \(active) is in progress", hint: "wait for it (`lockstep status`), then retry", exitCode: .busy)
+        }
+        guard !stopping else { throw AdminWire.Problem(error: "the daemon is shutting down", hint: "retry once it has restarted", exitCode: .busy) }
+        active = request.credential
+        defer { active = nil }
         let lead = await leadership.snapshot()
         guard lead.isLeader else {
             throw AdminWire.Problem(error: "this instance (\(lead.identity)) is not the leader\(lead.holder.map { "; \($0) leads" } ?? "; no leader yet")",
-                                    hint: "send the request to the leader's socket, or retry in a few seconds", exitCode: 75)
-        }
-        guard !stopping else { throw AdminWire.Problem(error: "the daemon is shutting down", hint: "retry once it has restarted", exitCode: 75) }
-        if let active {
-            throw AdminWire.Problem(error: "a rotation of \(active) is in progress", hint: "wait for it (`lockstep status`), then retry", exitCode: 75)
+                                    hint: "send the request to the leader's socket, or retry in a few seconds", exitCode: .busy)
         }
         guard let policy = await policies.policy(request.credential) else {
-            throw AdminWire.Problem(error: "no policy for \(request.credential)", hint: "known: \(await policies.policies.map(\.credential.rawValue).joined(separator: ", "))", exitCode: 66)
+            throw AdminWire.Problem(error: "no policy for \(request.credential)", hint: "known: \(await policies.policies.map(\.credential.rawValue).joined(separator: ", "))", exitCode: .notFound)
         }
         guard let gatewayURL = policy.gatewayAddress else {
-            throw AdminWire.Problem(error: "the policy of \(request.credential) names no gateway", hint: "set spec.gateway.url: every rotation is verified through the gateway", exitCode: 64)
+            throw AdminWire.Problem(error: "the policy of \(request.credential) names no gateway", hint: "set spec.gateway.url: every rotation is verified through the gateway", exitCode: .usage)
         }
         let unfinished = try vault.unfinishedRuns().first { $0.credential == request.credential }
         if unfinished == nil, policy.source == .manual, request.manualValue == nil {
-            throw AdminWire.Problem(error: "\(request.credential) takes a manual value", hint: "get a new key from the provider, then `lockstep rotate \(request.credential) --value-from-stdin`", exitCode: 64)
+            throw AdminWire.Problem(error: "\(request.credential) takes a manual value", hint: "get a new key from the provider, then `lockstep rotate \(request.credential) --value-from-stdin`", exitCode: .usage)
         }
-        active = request.credential
-        defer { active = nil }
         let engine = makeEngine(policy: policy, gatewayURL: gatewayURL)
         let started = ContinuousClock.now
         do {
@@ -88,16 +91,20 @@ public actor RotationCoordinator {
             return report
         } catch let interruption as RunInterruption {
             logger.warning("run interrupted", metadata: ["credential": "\(request.credential)", "why": "\(interruption)"])
-            throw AdminWire.Problem(error: "rotation of \(request.credential) interrupted: \(interruption)", hint: nil, exitCode: 75)
-        } catch let problem as AdminWire.Problem {
-            throw problem
-        } catch {
-            // The engine stopped loudly (a rollback step failed) or could not journal: needs a person.
+            throw AdminWire.Problem(error: "rotation of \(request.credential) interrupted: \(interruption)", hint: nil, exitCode: .busy)
+        } catch let stuck as RollbackFailed {
+            // A rollback step failed: the run is journaled and needs a person.
             metrics.rotationFinished(credential: request.credential, kind: request.kind.rawValue, outcome: "stuck", duration: ContinuousClock.now - started)
-            logger.error("rotation stopped and needs attention", metadata: ["credential": "\(request.credential)", "error": "\(error)"])
+            logger.error("rotation stopped and needs attention", metadata: ["credential": "\(request.credential)", "error": "\(stuck)"])
+            await notifier.notify(DaemonEvent(kind: .rotationFailed, credential: request.credential, message: "rotation of \(request.credential) stopped: \(stuck)",
+                                              at: SystemClock().now(), actor: Self.describe(request.actor)))
+            throw AdminWire.Problem(stuck)
+        } catch {
+            // Could not journal or audit a step: the code follows from the error (ExitCode), as on the direct path.
+            logger.error("rotation stopped", metadata: ["credential": "\(request.credential)", "error": "\(error)"])
             await notifier.notify(DaemonEvent(kind: .rotationFailed, credential: request.credential, message: "rotation of \(request.credential) stopped: \(error)",
                                               at: SystemClock().now(), actor: Self.describe(request.actor)))
-            throw AdminWire.Problem(error: "\(error)", hint: "`lockstep history \(request.credential)` shows every step; fix the cause, then rotate again to resume", exitCode: 21)
+            throw error
         }
     }
 

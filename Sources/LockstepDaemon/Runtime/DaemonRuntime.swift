@@ -69,6 +69,7 @@ public enum DaemonRuntime {
             let admin = Application(
                 router: AdminRoutes(coordinator: coordinator, policies: policies, vault: vault, leadership: leadership.view, cluster: cluster,
                                     access: access, identity: identity).router(),
+                server: .http1(configuration: .init(idleTimeout: .seconds(config.admin.idleTimeout.seconds))),
                 configuration: .init(address: .unixDomainSocket(path: config.admin.socket), serverName: "lockstep-admin"),
                 onServerRunning: { _ in
                     do { try AdminSocket.secure(path: config.admin.socket, mode: config.admin.mode, group: config.admin.group) } catch {
@@ -84,7 +85,8 @@ public enum DaemonRuntime {
                 router: HealthRoutes(vault: vault, leadership: leadership.view, metrics: metrics,
                                      clusterProbe: { _ = try await client.serverVersion() },
                                      beforeScrape: { if let c = notifier.counters?() { metrics.update(notifications: c) } }).router(),
-                configuration: .init(address: .hostname(config.http.host, port: config.http.port), serverName: "lockstep"),
+                server: HealthListener.server(config.http),
+                configuration: HealthListener.configuration(config.http, logger: logger),
                 onServerRunning: { channel in await gate.httpReady("\(config.http.host):\(channel.localAddress?.port ?? config.http.port)") },
                 logger: logger)
             // Start order; graceful shutdown runs in reverse: scheduler (the run in progress stops

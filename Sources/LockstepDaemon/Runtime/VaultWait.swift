@@ -17,7 +17,7 @@ enum VaultWait {
         router.get("/readyz") { _, _ in
             try jsonResponse(["ready": "false", "vault": "not initialised: run `lockstep vault init` (docs/install.md)"], status: .serviceUnavailable)
         }
-        let http = Application(router: router, configuration: .init(address: .hostname(config.http.host, port: config.http.port), serverName: "lockstep"),
+        let http = Application(router: router, server: HealthListener.server(config.http), configuration: HealthListener.configuration(config.http, logger: logger),
                                onServerRunning: { channel in onWaiting("\(config.http.host):\(channel.localAddress?.port ?? config.http.port)") },
                                logger: logger)
         let group = ServiceGroup(configuration: .init(

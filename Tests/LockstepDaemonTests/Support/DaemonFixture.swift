@@ -64,15 +64,17 @@ struct DaemonFixture {
     func policyYAML(schedule: String?) -> String { KubeObjects.masterKeyPolicy(gatewayURL: gatewayURL, schedule: schedule) }
 
     /// Writes a daemon configuration named `name` and returns its path.
-    func config(_ name: String, lease: Bool = false, webhook: String? = nil, checkEvery: String = "1s", socketMode: String = "0600") throws -> String {
+    /// `http` and `admin` are extra fields of those mappings (`, idleTimeout: 1s`).
+    func config(_ name: String, lease: Bool = false, webhook: String? = nil, checkEvery: String = "1s", socketMode: String = "0600",
+                rolloutTimeout: String = "120s", http: String = "", admin: String = "") throws -> String {
         let socket = dir.appendingPathComponent("\(name).sock").path
         var yaml = """
         vault: {path: \(vaultPath), keyFile: \(keyFile)}
         policies: \(policies)
         kubernetes: {kubeconfig: \(kubeconfig)}
-        admin: {socket: \(socket), mode: "\(socketMode)"}
-        http: {address: "127.0.0.1:0"}
-        scheduler: {checkEvery: \(checkEvery), rolloutTimeout: 120s, driftCheckEvery: 2s}
+        admin: {socket: \(socket), mode: "\(socketMode)"\(admin)}
+        http: {address: "127.0.0.1:0"\(http)}
+        scheduler: {checkEvery: \(checkEvery), rolloutTimeout: \(rolloutTimeout), driftCheckEvery: 2s}
         logging: {format: json, level: info}
 
         """
@@ -88,8 +90,11 @@ struct DaemonFixture {
     }
 
     /// Starts `lockstep serve --config CONFIG` and waits (bounded) for its ready line.
-    func startDaemon(_ config: String, timeout: Duration = .seconds(60)) async throws -> RunningDaemon {
-        let process = try ChildProcess(TestEnvironment.builtBinary("lockstep"), ["serve", "--config", config], removing: ["LOCKSTEP_SOCKET"], directory: dir)
+    /// `shell` runs first, in the daemon's shell (`ulimit -n 256`).
+    func startDaemon(_ config: String, timeout: Duration = .seconds(60), shell: String? = nil) async throws -> RunningDaemon {
+        let binary = TestEnvironment.builtBinary("lockstep")
+        let process = try shell.map { try ChildProcess("/bin/sh", ["-c", "\($0); exec \"$0\" \"$@\"", binary, "serve", "--config", config], removing: ["LOCKSTEP_SOCKET"], directory: dir) }
+            ?? ChildProcess(binary, ["serve", "--config", config], removing: ["LOCKSTEP_SOCKET"], directory: dir)
         guard let line = await process.line(containing: "lockstep serve: ready", timeout: timeout) else {
             await process.stop(grace: .seconds(2))
             throw FixtureFailure("the daemon did not become ready:\n\(process.stderr.suffix(3000))")
