@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "lockstep-load", targets: ["lockstep-load"]),
         .library(name: "LockstepBench", targets: ["LockstepBench"]),
         .library(name: "LockstepKubernetes", targets: ["LockstepKubernetes"]),
+        .library(name: "LockstepReport", targets: ["LockstepReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -87,6 +88,13 @@ let package = Package(
                 "LockstepCrypto", "LockstepCore", "LockstepAudit",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strict
+        ),
+        // The auditor's report: a streaming fold of the verified audit log into rotation
+        // compliance per credential, rendered as JSON, CSV and self-contained HTML.
+        .target(
+            name: "LockstepReport",
+            dependencies: ["LockstepCore", "LockstepAudit", "LockstepVault"],
             swiftSettings: strict
         ),
         // The daemon (`lockstep serve`): scheduler, admin API, metrics, leader lease, notifications.
