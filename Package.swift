@@ -267,6 +267,12 @@ let package = Package(
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "LockstepAuditTests", dependencies: ["LockstepAudit", "LockstepCrypto", "LockstepVault", "LockstepCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "LockstepReportTests",
+            dependencies: ["LockstepReport", "LockstepEngine", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepCore", "LockstepCrypto", "LockstepTesting"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit"], swiftSettings: strict),
         .testTarget(
             name: "KubeSimTests",
