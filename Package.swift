@@ -118,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes", "LockstepDaemon",
+                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes", "LockstepDaemon", "LockstepReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
