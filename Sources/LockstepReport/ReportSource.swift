@@ -25,11 +25,8 @@ public enum ReportGenerator {
     /// Verifies and folds the log in one streaming pass.
     public static func build(from input: ReportInput, policies: [RotationPolicy], since: Timestamp? = nil, until: Timestamp? = nil) throws -> ComplianceReport {
         var builder = ReportBuilder(policies: policies, since: since, until: until)
-        var undecodable: (any Error)?
-        let accept: ([UInt8]) -> Void = { line in
-            guard undecodable == nil else { return }
-            do { builder.add(try AuditJSONLines.decode(line)) } catch { undecodable = error }
-        }
+        var decoder = ParallelDecoder()
+        let accept: ([UInt8]) -> Void = { line in decoder.add(line) { builder.add($0) } }
         let verified: AuditVerificationReport, key: [UInt8], head: AuditHead?
         switch input {
         case .export(let path, let publicKey, let givenHead):
@@ -49,7 +46,8 @@ public enum ReportGenerator {
             throw ReportError(code: .notVerified, message: "the audit log does NOT verify: \(failure); no report is built from it",
                               hint: "entries before the first bad one verified (\(verified.entries)); run `lockstep audit verify` for the details")
         }
-        if let undecodable { throw ReportError(code: .unreadable, message: "a verified entry could not be read: \(undecodable)", hint: nil) }
+        decoder.flush { builder.add($0) }
+        if let undecodable = decoder.failure { throw ReportError(code: .unreadable, message: "a verified entry could not be read: \(undecodable)", hint: nil) }
         guard let first = verified.firstSeq, let last = verified.lastSeq, let lastHash = verified.lastHash else {
             throw ReportError(code: .notVerified, message: "the audit log is empty: nothing to report", hint: nil)
         }
