@@ -34,6 +34,16 @@ public struct ReportVerification: Sendable, Equatable, Codable {
     /// The head the auditor gave (`--head`), checked against the log; nil when none was given,
     /// and then a truncated tail cannot be ruled out.
     public var headGiven: String?
+
+    public init(result: String, head: String, entries: Int, firstSeq: UInt64, lastSeq: UInt64, publicKey: String, headGiven: String? = nil) {
+        self.result = result
+        self.head = head
+        self.entries = entries
+        self.firstSeq = firstSeq
+        self.lastSeq = lastSeq
+        self.publicKey = publicKey
+        self.headGiven = headGiven
+    }
 }
 
 public struct ReportWindow: Sendable, Equatable, Codable {

@@ -5,18 +5,22 @@ import LockstepCore
 /// current, and the runs, drift and failed notifications as marks at their times.
 struct TimelineSVG {
     let credential: CredentialReport
-    let since: String?
     let until: String
+    /// The time span drawn, in milliseconds: from `since` (else the first version) to `until`.
+    private let start: Int64, end: Int64
+
+    init(credential: CredentialReport, since: String?, until: String) {
+        self.credential = credential
+        self.until = until
+        let ms = { (s: String) in Timestamp(rfc3339: s)?.millisecondsSinceEpoch ?? 0 }
+        let first = credential.versions.map { ms($0.currentFrom ?? $0.created) }.min() ?? ms(until)
+        start = since.map(ms) ?? first
+        end = max(ms(until), start + 1)
+    }
 
     static let width = 960.0, left = 12.0, right = 12.0
     /// Lanes, top to bottom: the age plot, the version bars, the runs, the events, the time axis.
     static let ageTop = 18.0, ageHeight = 90.0, barTop = 122.0, barHeight = 16.0, runY = 154.0, eventY = 172.0, axisY = 190.0, height = 208.0
-
-    private var start: Int64 {
-        let first = credential.versions.map { ms($0.currentFrom ?? $0.created) }.min() ?? ms(until)
-        return since.map(ms) ?? first
-    }
-    private var end: Int64 { max(ms(until), start + 1) }
 
     private func x(_ t: Int64) -> Double {
         let span = Double(end - start)
