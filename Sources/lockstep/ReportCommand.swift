@@ -37,10 +37,13 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try runCLI {
+            let from = try since.map { try parseTime($0, "--since") }, to = try until.map { try parseTime($0, "--until") }
+            if let from, let to, from > to {
+                throw CLIFailure(message: "--since \(from) is after --until \(to)", hint: "the report covers --since up to --until (its \"now\")", code: Exit.usage)
+            }
             let report: ComplianceReport
             do {
-                report = try ReportGenerator.build(from: try input(), policies: try loadPolicies(),
-                                                   since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") })
+                report = try ReportGenerator.build(from: try input(), policies: try loadPolicies(), since: from, until: to)
             } catch let e as ReportError {
                 throw CLIFailure(message: e.message, hint: e.hint, code: e.code == .notVerified ? Exit.auditVerifyFailed : Exit.notFound)
             }

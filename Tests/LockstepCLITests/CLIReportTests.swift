@@ -68,5 +68,7 @@ import Testing
         #expect(headWithVault.code == 64)
         let badTime = try CLI.run(["report", "--vault", x.v.vault, "--until", "yesterday"])
         #expect(badTime.code == 64)
+        let reversed = try CLI.run(["report", "--vault", x.v.vault, "--since", "2026-12-01", "--until", "2026-11-01"])
+        #expect(reversed.code == 64 && reversed.stderr.contains("after --until"))
     }
 }

@@ -8,13 +8,10 @@ import Testing
 /// The same report from the vault and from its export with the public key; an export that does
 /// not verify gives no report; no secret value reaches any format.
 @Suite(.serialized) struct ReportSourceTests {
-    /// One fresh fixture vault for the tests below (built by the real vault and engine).
-    static let fixture: Task<ReportFixture, any Error> = Task {
-        try await ReportFixture.build(in: try ReportFiles.temporaryFolder())
-    }
-
     @Test func theVaultAndItsExportGiveTheSameBytesInEveryFormat() async throws {
-        let f = try await Self.fixture.value
+        let dir = try ReportFiles.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try await ReportFixture.build(in: dir)
         let export = f.directory.appendingPathComponent("audit.jsonl").path
         try ReportFiles.writeExport(of: f.vaultPath, to: export)
         let key = try AuditLogStore.open(vaultAt: f.vaultPath).publicKey()
@@ -55,7 +52,9 @@ import Testing
     /// The report is built from the audit log, which holds no secret; checked anyway against
     /// every value the fixture adopted, supplied or had the engine generate.
     @Test func noSecretValueIsInAnyFormat() async throws {
-        let f = try await Self.fixture.value
+        let dir = try ReportFiles.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try await ReportFixture.build(in: dir)
         #expect(f.values.count >= 10)
         let report = try ReportGenerator.build(from: .vault(path: f.vaultPath), policies: try ReportFixture.policies())
         for format in ReportFormat.allCases {
