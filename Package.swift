@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "lockstep-load", targets: ["lockstep-load"]),
         .library(name: "LockstepBench", targets: ["LockstepBench"]),
         .library(name: "LockstepKubernetes", targets: ["LockstepKubernetes"]),
+        .library(name: "LockstepReport", targets: ["LockstepReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -89,6 +90,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The auditor's report: a streaming fold of the verified audit log into rotation
+        // compliance per credential, rendered as JSON, CSV and self-contained HTML.
+        .target(
+            name: "LockstepReport",
+            dependencies: ["LockstepCore", "LockstepAudit", "LockstepVault"],
+            swiftSettings: strict
+        ),
         // The daemon (`lockstep serve`): scheduler, admin API, metrics, leader lease, notifications.
         .target(
             name: "LockstepDaemon",
@@ -111,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes", "LockstepDaemon",
+                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes", "LockstepDaemon", "LockstepReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -268,6 +276,12 @@ let package = Package(
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "LockstepVaultTests", dependencies: ["LockstepVault", "LockstepCrypto", "LockstepCore", "LockstepAudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "LockstepAuditTests", dependencies: ["LockstepAudit", "LockstepCrypto", "LockstepVault", "LockstepCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "LockstepReportTests",
+            dependencies: ["LockstepReport", "LockstepEngine", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepCore", "LockstepCrypto", "LockstepTesting"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit"], swiftSettings: strict),
         .testTarget(
             name: "KubeSimTests",

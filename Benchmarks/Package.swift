@@ -20,6 +20,7 @@ let package = Package(
                 .product(name: "LockstepVault", package: "Lockstep"),
                 .product(name: "LockstepAudit", package: "Lockstep"),
                 .product(name: "LockstepCore", package: "Lockstep"),
+                .product(name: "LockstepReport", package: "Lockstep"),
             ]
         ),
     ],

@@ -23,7 +23,8 @@ public enum AuditCSV {
         return fields.map(quote).joined(separator: ",") + "\r\n"
     }
 
-    static func quote(_ field: String) -> String {
+    /// One RFC 4180 field, with spreadsheet formulas neutralised.
+    public static func quote(_ field: String) -> String {
         // Also neutralise spreadsheet formula injection: a cell starting with = + - @ is prefixed with '.
         var f = field
         if let first = f.first, "=+-@".contains(first) { f = "'" + f }

@@ -87,10 +87,14 @@ public struct AuditVerifier: Sendable {
     }
 
     /// Verifies an export as it is read, and reads no further than the batch holding the first fault.
-    public func verify(reader: inout AuditLineReader, head: AuditHead? = nil, anchor: AuditHead? = nil) -> AuditVerificationReport {
+    /// `accepted` gets every line that verified (alone and chained to the ones before), in order,
+    /// so that a caller can fold the log in the same pass; it must discard what it folded when
+    /// the result is a failure (a fault later in the log, a head not reached).
+    public func verify(reader: inout AuditLineReader, head: AuditHead? = nil, anchor: AuditHead? = nil,
+                       accepted: ([UInt8]) -> Void = { _ in }) -> AuditVerificationReport {
         var readError: (any Error)?
         var lastLine = 0
-        let report = verify(head: head, anchor: anchor, buffered: { reader.hasBufferedLine }) { () -> AuditLineReader.Item? in
+        let report = verify(head: head, anchor: anchor, buffered: { reader.hasBufferedLine }, accepted: accepted) { () -> AuditLineReader.Item? in
             do {
                 let item = try reader.next()
                 if case .line(_, let n)? = item { lastLine = n }
@@ -108,7 +112,19 @@ public struct AuditVerifier: Sendable {
     static let batchLines = 1024
     static let batchBytes = 8 << 20
 
-    private func verify(head: AuditHead?, anchor: AuditHead?, buffered: () -> Bool, next: () -> AuditLineReader.Item?) -> AuditVerificationReport {
+    /// Verifies lines pulled one at a time from `nextLine` (nil at the end), e.g. from a database
+    /// cursor; `accepted` as for the reader.
+    public func verify(nextLine: () -> [UInt8]?, head: AuditHead? = nil, anchor: AuditHead? = nil, accepted: ([UInt8]) -> Void) -> AuditVerificationReport {
+        var number = 0
+        return verify(head: head, anchor: anchor, buffered: { true }, accepted: accepted) {
+            guard let line = nextLine() else { return nil }
+            number += 1
+            return .line(line, number: number)
+        }
+    }
+
+    private func verify(head: AuditHead?, anchor: AuditHead?, buffered: () -> Bool, accepted: ([UInt8]) -> Void = { _ in },
+                        next: () -> AuditLineReader.Item?) -> AuditVerificationReport {
         var chain = AuditChainCheck(head: head, anchor: anchor)
         let key = publicKey
         var done = false
@@ -130,6 +146,7 @@ public struct AuditVerifier: Sendable {
             for (i, c) in checked.enumerated() {
                 if let f = c.failure { return Self.failed(chain.report, f) }
                 if chain.add(c.link!, line: frozen[i].number) != nil { return chain.report }
+                accepted(frozen[i].line)
             }
             if let tooLong {
                 return Self.failed(chain.report, AuditFailure(kind: .malformed, seq: nil, line: tooLong,

@@ -92,10 +92,6 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             try runCLI {
-                func parseHead(_ text: String, _ option: String) throws -> AuditHead {
-                    guard let h = AuditHead(text), h.seq > 0 else { throw CLIFailure(message: "\(option) \"\(text)\" is not SEQ:HASH", hint: "use the output of `lockstep audit head`, e.g. 42:3f9a…(64 hex digits)", code: Exit.usage) }
-                    return h
-                }
                 let headValue = try head.map { try parseHead($0, "--head") }
                 let anchorValue = try fromAnchor.map { try parseHead($0, "--from-anchor") }
                 let report: AuditVerificationReport
@@ -137,6 +133,11 @@ struct AuditCommand: ParsableCommand {
             }
         }
     }
+}
+
+func parseHead(_ text: String, _ option: String) throws -> AuditHead {
+    guard let h = AuditHead(text), h.seq > 0 else { throw CLIFailure(message: "\(option) \"\(text)\" is not SEQ:HASH", hint: "use the output of `lockstep audit head`, e.g. 42:3f9a…(64 hex digits)", code: Exit.usage) }
+    return h
 }
 
 func parseTime(_ text: String, _ option: String) throws -> Timestamp {

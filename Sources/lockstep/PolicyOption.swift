@@ -8,10 +8,13 @@ struct PolicyOption: ParsableArguments {
     var policies: String = "policies"
 
     /// Every policy, or a usage failure pointing at `policy check` when any file has a problem.
-    func all() throws -> [RotationPolicy] {
-        let loaded = PolicyLoader.load(directory: policies)
+    func all() throws -> [RotationPolicy] { try Self.load(policies) }
+
+    /// Every policy in `folder`, or a usage failure pointing at `policy check` when any file has a problem.
+    static func load(_ folder: String) throws -> [RotationPolicy] {
+        let loaded = PolicyLoader.load(directory: folder)
         if !loaded.problems.isEmpty {
-            throw CLIFailure(message: "the policies in \(policies) have \(loaded.problems.count) problem(s)", hint: "run `lockstep policy check \(policies)`", code: Exit.invalidInput)
+            throw CLIFailure(message: "the policies in \(folder) have \(loaded.problems.count) problem(s)", hint: "run `lockstep policy check \(folder)`", code: Exit.invalidInput)
         }
         return loaded.policies
     }

@@ -1,7 +1,7 @@
 import Foundation
 import LockstepCrypto
 
-// lockstep-bench [crypto|vault|audit|all] — prints Markdown sections for docs/benchmarks.md.
+// lockstep-bench [crypto|vault|audit|report|all] — prints Markdown sections for docs/benchmarks.md.
 let which = CommandLine.arguments.dropFirst().first ?? "all"
 var out = ""
 if which == "crypto" || which == "all" {
@@ -12,5 +12,10 @@ if which == "vault" || which == "all" {
 }
 if which == "audit" || which == "all" {
     out += "### `audit verify` on a 100,000-entry export\n\n" + (try auditBench(entries: 100_000)) + "\n"
+}
+if which == "report" {
+    // Not in `all`: it runs the release `lockstep` CLI, which scripts/bench builds and names in LOCKSTEP_BIN.
+    guard let cli = ProcessInfo.processInfo.environment["LOCKSTEP_BIN"] else { fatalError("LOCKSTEP_BIN is not set (scripts/bench report sets it)") }
+    out += "### `lockstep report` on a 100,000-entry export\n\n" + (try reportBench(entries: 100_000, cli: cli)) + "\n"
 }
 print(out, terminator: "")
