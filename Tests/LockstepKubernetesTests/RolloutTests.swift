@@ -16,10 +16,12 @@ struct RolloutTests {
     func restartAndWait() async throws {
         let dir = try makeTempDirectory()
         defer { removeDirectory(dir) }
-        try await withKubeSim(seed: [K8sFixtures.deployment("litellm", replicas: 2)]) { sim in
+        // Pods take 3 s to be ready, so that the rollout is still in progress when the wait
+        // starts even on a machine whose cores the rest of the quick round keeps busy.
+        try await withKubeSim(seed: [K8sFixtures.deployment("litellm", replicas: 2)], configure: { $0.podReadyDelay = .seconds(3) }) { sim in
             let configuration = try K8sFixtures.configuration(for: sim, in: dir)
             try await KubernetesClient.withClient(configuration) { client in
-                try await client.waitForRollout(namespace: "gateway", name: "litellm", options: .init(timeout: .seconds(20)))
+                try await client.waitForRollout(namespace: "gateway", name: "litellm", options: .init(timeout: .seconds(30)))
                 let before = try await client.getDeployment(namespace: "gateway", name: "litellm")
                 let first = try await client.restartDeployment(namespace: "gateway", name: "litellm", value: "litellm-master-key.v3")
                 #expect(first.metadata.generation == (before.metadata.generation ?? 0) + 1)
@@ -29,7 +31,7 @@ struct RolloutTests {
 
                 let log = ProgressLog()
                 let outcome = try await client.waitForRollout(namespace: "gateway", name: "litellm",
-                                                              options: .init(timeout: .seconds(20)), progress: log.callback)
+                                                              options: .init(timeout: .seconds(40)), progress: log.callback)
                 #expect(outcome.progress.state == .complete)
                 #expect(outcome.progress.updated == 2 && outcome.progress.available == 2 && outcome.progress.desired == 2)
                 #expect(outcome.lists == 1)
@@ -90,7 +92,7 @@ struct RolloutTests {
     func watchCut() async throws {
         let dir = try makeTempDirectory()
         defer { removeDirectory(dir) }
-        try await withKubeSim(seed: [K8sFixtures.deployment("litellm", replicas: 3)], configure: { $0.podReadyDelay = .milliseconds(700) }) { sim in
+        try await withKubeSim(seed: [K8sFixtures.deployment("litellm", replicas: 3)], configure: { $0.podReadyDelay = .seconds(2) }) { sim in
             let configuration = try K8sFixtures.configuration(for: sim, in: dir)
             try await KubernetesClient.withClient(configuration) { client in
                 try await client.waitForRollout(namespace: "gateway", name: "litellm", options: .init(timeout: .seconds(20)))

@@ -8,7 +8,7 @@ import Testing
 /// The report of a fixed audit log (written by the real vault and engine, committed with its
 /// public key and head) is byte for byte the golden JSON and CSV, and tells the fixture's story.
 @Suite(.serialized) struct ReportGoldenTests {
-    @Test func theCommittedExportVerifiesWithTheRealVerifier() throws {
+    @Test func theCommittedExportVerifiesWithTheRealVerifier() async throws {
         var reader = try AuditLineReader(path: ReportFiles.export)
         let result = AuditVerifier(publicKey: try ReportFiles.publicKey()).verify(reader: &reader, head: try ReportFiles.head())
         #expect(result.ok, "\(String(describing: result.failure))")
@@ -45,7 +45,7 @@ import Testing
         #expect(freshText != golden, "a fresh vault has fresh keys: the comparison above must have blanked something")
     }
 
-    @Test func theFiguresTellTheFixturesStory() throws {
+    @Test func theFiguresTellTheFixturesStory() async throws {
         let r = try ReportFiles.report()
         #expect(r.verification.result == "verified")
         #expect(r.verification.head == (try ReportFiles.head()).description)
@@ -85,7 +85,7 @@ import Testing
     }
 
     /// `--since` lists less but judges the same state; `--until` moves "now".
-    @Test func theWindowBoundsWhatIsListed() throws {
+    @Test func theWindowBoundsWhatIsListed() async throws {
         let policies = try ReportFixture.policies()
         let input = ReportInput.export(path: ReportFiles.export, publicKey: try ReportFiles.publicKey(), head: nil)
         let late = try ReportGenerator.build(from: input, policies: policies, since: ReportFixture.day(80), until: ReportFixture.until)

@@ -25,28 +25,28 @@ import Testing
         #expect(fromVault.verification.headGiven == nil)
     }
 
-    @Test func aTamperedExportIsRefused() throws {
+    @Test func aTamperedExportIsRefused() async throws {
         var lines = try String(contentsOfFile: ReportFiles.export, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let i = try #require(lines.firstIndex { $0.contains("\"action\":\"rotation.rolled-back\"") })
         lines[i] = lines[i].replacingOccurrences(of: "\"outcome\":\"failure\"", with: "\"outcome\":\"success\"")
-        let error = try refusal(lines.joined(separator: "\n"))
+        let error = try await refusal(lines.joined(separator: "\n"))
         #expect(error.message.contains("hash mismatch"))
         #expect(error.message.contains("seq \(i + 1)"))
     }
 
-    @Test func aDeletedEntryAndACutTailAreRefused() throws {
+    @Test func aDeletedEntryAndACutTailAreRefused() async throws {
         let lines = try String(contentsOfFile: ReportFiles.export, encoding: .utf8).split(separator: "\n").map(String.init)
         var gap = lines
         gap.remove(at: 20)
-        #expect(try refusal(gap.joined(separator: "\n") + "\n").message.contains("gap"))
+        await #expect(try refusal(gap.joined(separator: "\n") + "\n").message.contains("gap"))
         // Without the head a cut tail cannot be seen; with it, it is refused.
         let cut = lines.dropLast(3).joined(separator: "\n") + "\n"
-        #expect(try refusal(cut, head: try ReportFiles.head()).message.contains("truncation"))
+        await #expect(try refusal(cut, head: try ReportFiles.head()).message.contains("truncation"))
     }
 
-    @Test func anotherPublicKeyIsRefused() throws {
+    @Test func anotherPublicKeyIsRefused() async throws {
         let other = try String(contentsOfFile: ReportFiles.export, encoding: .utf8)
-        #expect(try refusal(other, key: [UInt8](repeating: 7, count: 32)).message.contains("bad signature"))
+        await #expect(try refusal(other, key: [UInt8](repeating: 7, count: 32)).message.contains("bad signature"))
     }
 
     /// The report is built from the audit log, which holds no secret; checked anyway against
@@ -65,7 +65,7 @@ import Testing
     }
 
     /// Writes `text` as an export and expects the report to be refused as not verified.
-    private func refusal(_ text: String, head: AuditHead? = nil, key: [UInt8]? = nil) throws -> ReportError {
+    private func refusal(_ text: String, head: AuditHead? = nil, key: [UInt8]? = nil) async throws -> ReportError {
         let dir = try ReportFiles.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("tampered.jsonl").path

@@ -25,11 +25,15 @@ final class InMemoryCluster: ClusterPort, @unchecked Sendable {
         lock.withLock { (secrets[target]?.value, String(secrets[target]?.rv ?? 0)) }
     }
 
-    func writeSecret(_ target: RotationPolicy.SecretTarget, value: SecretBytes, resourceVersion: String) async throws -> String {
+    func writeSecret(_ target: RotationPolicy.SecretTarget, value: SecretBytes, resourceVersion: String,
+                     alongside: [String: SecretBytes]) async throws -> String {
         try lock.withLock {
             let rv = secrets[target]?.rv ?? 0
             guard String(rv) == resourceVersion else { throw ClusterConflict(object: "\(target)") }
             secrets[target] = (value, rv + 1)
+            for (key, other) in alongside {
+                secrets[RotationPolicy.SecretTarget(namespace: target.namespace, name: target.name, key: key)] = (other, rv + 1)
+            }
             written.append(value)
             return String(rv + 1)
         }
@@ -37,7 +41,9 @@ final class InMemoryCluster: ClusterPort, @unchecked Sendable {
 
     func annotatePodTemplate(_ deployment: RotationPolicy.DeploymentRef, key: String, value: String) async throws {}
     func waitForRollout(_ deployment: RotationPolicy.DeploymentRef, timeout: Duration, progress: @escaping @Sendable (String) -> Void) async throws {}
-    func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef]) async throws -> [String] { [] }
+    func accessProblems(targets: [RotationPolicy.SecretTarget], rollouts: [RotationPolicy.DeploymentRef],
+                        scaling: [RotationPolicy.DeploymentRef]) async throws -> [String] { [] }
+    func scale(_ deployment: RotationPolicy.DeploymentRef, replicas: Int) async throws {}
     func ownershipWarnings(_ target: RotationPolicy.SecretTarget) async throws -> [String] { [] }
     /// One ready pod per Deployment (the gateway's share check asks it directly).
     func podEndpoints(_ deployment: RotationPolicy.DeploymentRef, port: Int?) async throws -> [PodEndpoint] {
