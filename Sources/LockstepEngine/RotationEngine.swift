@@ -48,7 +48,7 @@ public struct RotationEngine: Sendable {
     public func start(policy: RotationPolicy, kind: RotationRun.Kind, actor: AuditActor, reason: String?, manualValue: SecretBytes?,
                       immediate: Bool = false) async throws -> RunReport {
         if immediate, policy.strategy == .blueGreen {
-            throw EngineError("revoke --immediate is for a gateway that restarts in place (key-ring, restart-together); with blue-green the old key is refused "
+            throw UnsupportedRequest("revoke --immediate is for a gateway that restarts in place (key-ring, restart-together); with blue-green the old key is refused "
                 + "as soon as the old colour is stopped, which a plain revoke does without failed requests. Nothing was changed")
         }
         let id = "\(policy.credential.rawValue)-\(clock.now().millisecondsSinceEpoch)"

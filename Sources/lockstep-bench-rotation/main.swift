@@ -20,6 +20,8 @@ let repeats = max(1, Int(option("--repeats") ?? "3") ?? 3)
 let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
 let tools = ScenarioTools(productsDirectory: products, litellm: ScenarioTools.findLiteLLM(repository: repo))
 let work = URL(fileURLWithPath: NSTemporaryDirectory() + "lockstep-bench-rotation-\(getpid())")
+/// `--only blue-green`: that scenario alone (its rows of the section), e.g. to add it to figures measured before.
+let only = option("--only")
 
 /// Runs `body` on a fresh scenario and always stops it.
 func onScenario<T: Sendable>(_ options: ScenarioOptions, _ label: String, _ body: @Sendable (RotationBenchmark) async throws -> T) async throws -> T {
@@ -34,11 +36,32 @@ func onScenario<T: Sendable>(_ options: ScenarioOptions, _ label: String, _ body
     }
 }
 
+/// Blue-green: its own layout (two gateway Deployments, green at 0), nothing installed in
+/// LiteLLM. Volumes play no part (the master key is an env var), so there is one delay only.
+func measureBlueGreen(_ results: inout RotationReport.Results) async throws {
+    var colours = ScenarioOptions(gateway: .litellm)
+    colours.blueGreen = true
+    let blueGreen = try await onScenario(colours, "litellm-blue-green") { b in
+        var runs: [RotationRun] = []
+        let vault = try await b.adopt(strategy: "blue-green")
+        for i in 1...repeats { progress("lockstep blue-green #\(i)"); runs.append(try await b.lockstep(strategy: "blue-green", vault: vault)) }
+        progress("revoke (blue-green)")
+        return (runs, try await b.revoke(strategy: "blue-green", vault: vault))
+    }
+    results.blueGreen = blueGreen.0
+    results.revokes.append(("Lockstep blue-green, real LiteLLM (no volume involved)", blueGreen.1))
+}
+
 let bench = Task { () -> Int32 in
     do {
         defer { try? FileManager.default.removeItem(at: work) }
         var results = RotationReport.Results()
         results.repeats = repeats
+        if only == "blue-green" {
+            try await measureBlueGreen(&results)
+            print(RotationReport.markdown(results))
+            return 0
+        }
         // Real LiteLLM with the key-ring module installed, volumes updated 1 s after a change.
         let fast = try await onScenario(ScenarioOptions(gateway: .litellm), "litellm") { b in
             var r = RotationReport.Results()
@@ -68,19 +91,7 @@ let bench = Task { () -> Int32 in
         }
         results.keyRingSlow = [slow.0]
         results.revokes.append(("Lockstep key-ring, real LiteLLM, propagation 30 s", slow.1))
-        // Blue-green: its own layout (two gateway Deployments, green at 0), nothing installed in
-        // LiteLLM. Volumes play no part (the master key is an env var), so there is one delay only.
-        var colours = ScenarioOptions(gateway: .litellm)
-        colours.blueGreen = true
-        let blueGreen = try await onScenario(colours, "litellm-blue-green") { b in
-            var runs: [RotationRun] = []
-            let vault = try await b.adopt(strategy: "blue-green")
-            for i in 1...repeats { progress("lockstep blue-green #\(i)"); runs.append(try await b.lockstep(strategy: "blue-green", vault: vault)) }
-            progress("revoke (blue-green)")
-            return (runs, try await b.revoke(strategy: "blue-green", vault: vault))
-        }
-        results.blueGreen = blueGreen.0
-        results.revokes.append(("Lockstep blue-green, real LiteLLM (no volume involved)", blueGreen.1))
+        try await measureBlueGreen(&results)
         let bridge = try await onScenario(ScenarioOptions(gateway: .standIn), "standin") { b in
             var runs: [RotationRun] = []
             let vault = try await b.adopt()

@@ -118,7 +118,7 @@ extension EngineIntegrationTests {
 
                 let immediate = try await runLockstep(["revoke", "litellm-master-key", "--immediate", "--reason", "t", "--yes",
                                                        "--kubeconfig", f.kubeconfig, "--policies", f.policies("policies")], env: f.env)
-                #expect(immediate.code != 0 && (immediate.out + immediate.err).contains("revoke --immediate is for a gateway that restarts in place"), "\(immediate.out)\(immediate.err)")
+                #expect(immediate.code == 64 && (immediate.out + immediate.err).contains("revoke --immediate is for a gateway that restarts in place"), "\(immediate.out)\(immediate.err)")
                 #expect(f.unchanged)
             } catch {
                 await f.stop()

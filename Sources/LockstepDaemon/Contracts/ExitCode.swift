@@ -48,6 +48,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case is CoreError: .invalidInput
         case is AuditError: .auditWriteFailed
         case is RollbackFailed: .rollbackStuck
+        case is UnsupportedRequest: .usage
         case is RunInterruption: .busy
         case is DecodingError: .invalidInput
         case is OutputError: .io

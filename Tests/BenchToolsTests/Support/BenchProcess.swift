@@ -24,7 +24,8 @@ final class BenchProcess: @unchecked Sendable {
     var stderr: String { child.stderr }
 
     /// Waits (bounded) for a stdout line starting with `prefix` and returns the rest of it.
-    func waitForLine(prefix: String, timeout: Duration = .seconds(20)) async throws -> String {
+    /// Bounded generously: a start-up on 2 busy cores (the quick round) can take many seconds.
+    func waitForLine(prefix: String, timeout: Duration = .seconds(60)) async throws -> String {
         try await child.waitForLine(prefix: prefix, timeout: timeout)
     }
 
