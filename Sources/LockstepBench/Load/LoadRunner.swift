@@ -75,7 +75,13 @@ public struct LoadRunner: Sendable {
         var outcome = RequestOutcome.connect
         for attempt in 0...configuration.connectionRetries {
             if attempt > 0 {
-                guard NIODeadline.now() < deadline else { break }
+                // As the OpenAI SDKs do: wait before sending again, 0.5 s and then twice as long
+                // each time (within the request's deadline). Three attempts within a millisecond
+                // all met the same moment of a gateway pod going away.
+                let pause = Duration.milliseconds(500 * (1 << min(attempt - 1, 4)))
+                let left = Duration.nanoseconds(max(0, (deadline - NIODeadline.now()).nanoseconds))
+                guard left > pause else { break }
+                try? await Task.sleep(for: pause)
                 recorder.recordRetry()
             }
             outcome = await attemptOnce(client, request, deadline: deadline)
