@@ -64,7 +64,8 @@ let package = Package(
         ),
         .target(
             name: "LockstepEngine",
-            dependencies: ["LockstepCore", "LockstepCrypto", "LockstepVault", "LockstepAudit"],
+            // Through ports only (LockstepCore/Ports): no storage, HTTP or Kubernetes module.
+            dependencies: ["LockstepCore", "LockstepCrypto"],
             swiftSettings: strict
         ),
         .target(

@@ -16,7 +16,7 @@ public enum AuditCSV {
             return s
         }.joined(separator: ";")
         let fields: [String] = [
-            String(e.seq), e.time.rfc3339, e.actor.kind.rawValue, e.actor.id, e.action, e.credential ?? "",
+            String(e.seq), e.time.rfc3339, e.actor.kind.rawValue, e.actor.id, e.action.rawValue, e.credential ?? "",
             e.version.map(String.init) ?? "", fps, targets, e.outcome.rawValue, e.detail ?? "",
             Hex.encode(e.prev), Hex.encode(e.hash), Data(e.signature).base64EncodedString(),
         ]

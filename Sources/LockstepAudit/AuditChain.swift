@@ -34,45 +34,18 @@ public enum AuditChain {
     /// Seals `draft` as entry `head.seq + 1` (or 1 after genesis), chained to `head.hash`.
     /// Refuses an entry whose canonical text contains any live secret (`SecretRegistry`).
     public static func seal(_ draft: AuditDraft, after head: AuditHead?, time: Timestamp, signer: SigningKeyPair) throws -> AuditEntry {
-        guard AuditAction.isWellFormed(draft.action) else { throw AuditError(code: .invalidAction, action: draft.action) }
+        guard draft.action.isWellFormed else { throw AuditError(code: .invalidAction, action: draft.action.rawValue) }
         var entry = AuditEntry(seq: (head?.seq ?? 0) + 1, time: time, draft: draft, prev: head?.hash ?? AuditEntry.genesis)
         let canonical = CanonicalEncoding.encode(entry)
         if SecretRegistry.shared.anySecretOccurs(in: canonical) {
-            throw AuditError(code: .secretInEntry, action: draft.action)
+            throw AuditError(code: .secretInEntry, action: draft.action.rawValue)
         }
         do {
             entry.hash = try BLAKE2b.hash(canonical, outputLength: 32)
             entry.signature = try signer.sign(entry.hash)
         } catch {
-            throw AuditError(code: .signingFailed, action: draft.action)
+            throw AuditError(code: .signingFailed, action: draft.action.rawValue)
         }
         return entry
-    }
-}
-
-/// The audit action vocabulary (docs/auditors-guide.md explains each).
-public enum AuditAction {
-    public static let vaultInitialized = "vault.initialized"
-    public static let vaultRekeyed = "vault.rekeyed"
-    public static let credentialImported = "credential.imported"
-    public static let credentialRevoked = "credential.revoked"
-    public static let rotationStarted = "rotation.started"
-    public static let versionCreated = "version.created"
-    public static let secretPatched = "secret.patched"
-    public static let workloadRestarted = "workload.restarted"
-    public static let workloadRolledOut = "workload.rolled-out"
-    /// Blue-green: a gateway colour's Deployment scaled up (started) or to 0 (stopped).
-    public static let workloadScaled = "workload.scaled"
-    public static let checkPassed = "check.passed"
-    public static let checkFailed = "check.failed"
-    public static let rotationFinished = "rotation.finished"
-    public static let rotationRolledBack = "rotation.rolled-back"
-    public static let driftDetected = "drift.detected"
-
-    /// Dotted lowercase words: `noun.verb[-verb]`, at most 64 characters.
-    public static func isWellFormed(_ action: String) -> Bool {
-        let parts = action.split(separator: ".", omittingEmptySubsequences: false)
-        guard action.utf8.count <= 64, parts.count >= 2 else { return false }
-        return parts.allSatisfy { p in !p.isEmpty && p.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || $0 == 45 || ($0 >= 48 && $0 <= 57) } }
     }
 }

@@ -1,3 +1,5 @@
+import LockstepCore
+
 extension AuditDraft {
     /// Every field of the entry that holds text a caller chose, named as an operator would look
     /// it up in an export (`detail`, `actor.id`, `targets[1].name`, …). `action` and `outcome`

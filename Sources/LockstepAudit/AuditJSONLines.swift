@@ -107,7 +107,7 @@ private struct WireEntry: Decodable {
         guard let h = Hex.decode(hash), h.count == 32 else { throw AuditParseError(reason: "bad hash") }
         guard let s = Data(base64Encoded: sig), s.count == 64 else { throw AuditParseError(reason: "bad signature encoding") }
         let draft = AuditDraft(
-            actor: AuditActor(kind: actor.kind, id: actor.id), action: action, credential: credential, version: version,
+            actor: AuditActor(kind: actor.kind, id: actor.id), action: AuditAction(rawValue: action), credential: credential, version: version,
             fingerprints: fingerprints,
             targets: targets.map { AuditTarget(namespace: $0.namespace, name: $0.name, key: $0.key, resourceVersionBefore: $0.rvBefore, resourceVersionAfter: $0.rvAfter) },
             outcome: outcome, detail: detail)

@@ -26,7 +26,7 @@ public enum CanonicalEncoding {
         out.append(contentsOf: #","id":"#.utf8)
         appendString(e.actor.id, to: &out)
         out.append(contentsOf: #"},"action":"#.utf8)
-        appendString(e.action, to: &out)
+        appendString(e.action.rawValue, to: &out)
         out.append(contentsOf: #","credential":"#.utf8)
         appendOptional(e.credential, to: &out)
         out.append(contentsOf: #","version":"#.utf8)

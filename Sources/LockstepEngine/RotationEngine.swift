@@ -1,8 +1,6 @@
 import Foundation
-import LockstepAudit
 import LockstepCore
 import LockstepCrypto
-import LockstepVault
 
 /// Carries out rotation runs: asks the pure `RotationMachine` what to do, journals the run in
 /// the vault before every step, audits every change before it is made and its outcome after,
@@ -25,20 +23,24 @@ public struct RotationEngine: Sendable {
         public init() {}
     }
 
-    let vault: Vault
+    let store: any RotationStore
     let cluster: any ClusterPort
     let gateway: any GatewayPort
     let settings: Settings
     let clock: any WallClock
+    let random: any RandomSource
     let progress: @Sendable (String) -> Void
 
-    public init(vault: Vault, cluster: any ClusterPort, gateway: any GatewayPort, settings: Settings = Settings(),
-                clock: any WallClock = SystemClock(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.vault = vault
+    /// `store`: the vault (or any adapter of the store ports); `clock` names runs and times the
+    /// report; `random` makes generated values.
+    public init(store: any RotationStore, cluster: any ClusterPort, gateway: any GatewayPort, settings: Settings = Settings(),
+                clock: any WallClock = SystemClock(), random: any RandomSource = SystemRandom(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
         self.cluster = cluster
         self.gateway = gateway
         self.settings = settings
         self.clock = clock
+        self.random = random
         self.progress = progress
     }
 
@@ -54,8 +56,8 @@ public struct RotationEngine: Sendable {
         let id = "\(policy.credential.rawValue)-\(clock.now().millisecondsSinceEpoch)"
         let run = RotationRun(id: id, credential: policy.credential.rawValue, kind: kind, policy: policy, immediate: immediate && kind == .revoke)
         // Before anything is journaled or touched in the cluster: a reason quoting a stored key is refused.
-        try vault.refuseStoredValues(in: [("reason", reason), ("actor", actor.id)])
-        try vault.beginRun(run, actor: actor, reason: reason)
+        try store.refuseStoredValues(in: [("reason", reason), ("actor", actor.id)])
+        try store.beginRun(run, actor: actor, reason: reason)
         return try await drive(run, policy: policy, actor: actor, manualValue: manualValue)
     }
 
@@ -77,14 +79,14 @@ public struct RotationEngine: Sendable {
             let step = Step(engine: self, run: machine.run, policy: policy, actor: actor)
             if let draft = step.startedEntry(action) {
                 // Fail closed: journal and audit before acting; if that fails, nothing happens.
-                try vault.saveRun(machine.run, audit: draft)
+                try store.saveRun(machine.run, audit: draft)
             }
             progress(describe(action))
             do {
                 let outcome = try await step.perform(action, manualValue: manualValue)
                 report.warnings += outcome.warnings
                 machine.succeeded(action, newVersion: outcome.newVersion, colours: outcome.colours)
-                try vault.saveRun(machine.run, audit: step.finishedEntry(action, outcome: outcome, failure: nil))
+                try store.saveRun(machine.run, audit: step.finishedEntry(action, outcome: outcome, failure: nil))
                 if action == .verifyOldRefused || (action == .verifyAtGatewayPods && machine.run.verifyOldRefused) || action == .stopColour(.active) {
                     // At every pod (key-ring) is later than through the Service: the later time counts.
                     // Blue-green: the old key is refused everywhere once no pod of the old colour is left.
@@ -94,7 +96,7 @@ public struct RotationEngine: Sendable {
             } catch {
                 let reason = "\(error)"
                 machine.failed(action, reason: reason)
-                try vault.saveRun(machine.run, audit: step.finishedEntry(action, outcome: nil, failure: reason))
+                try store.saveRun(machine.run, audit: step.finishedEntry(action, outcome: nil, failure: reason))
                 report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "FAILED: \(reason)", millis: millis(ContinuousClock.now - stepStart)))
                 if machine.run.rollbackFailure != nil {
                     // A rollback step failed: stop loudly; the journal keeps the run for `resume`.

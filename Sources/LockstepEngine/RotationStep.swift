@@ -1,8 +1,6 @@
 import Foundation
-import LockstepAudit
 import LockstepCore
 import LockstepCrypto
-import LockstepVault
 
 /// The result of one step, for the machine, the audit log and the report.
 struct StepOutcome {
@@ -22,7 +20,7 @@ struct Step {
     let policy: RotationPolicy
     let actor: AuditActor
 
-    var vault: Vault { engine.vault }
+    var vault: any RotationStore { engine.store }
     var credential: String { run.credential }
     var bridgeAlias: String { "lockstep-\(run.id)" }
 
@@ -141,7 +139,7 @@ struct Step {
         let live = try await engine.cluster.readSecret(target)
         let liveFingerprint = try live.value.map { try vault.fingerprint(of: $0) }
         guard liveFingerprint != current.fingerprint else { return }
-        try vault.audit(AuditDraft(actor: actor, action: AuditAction.driftDetected, credential: credential, version: current.version,
+        try vault.record(AuditDraft(actor: actor, action: AuditAction.driftDetected, credential: credential, version: current.version,
                                    fingerprints: ["vault": current.fingerprint, "live": liveFingerprint ?? "absent"],
                                    targets: [AuditTarget(namespace: target.namespace, name: target.name, key: target.key, resourceVersionBefore: live.resourceVersion)],
                                    outcome: .failure, detail: "live value differs from the vault's current v\(current.version)"))
@@ -157,7 +155,7 @@ struct Step {
             value = manualValue
             source = .manual
         case .generate(let prefix, let bytes):
-            value = try Generator.value(prefix: prefix, randomBytes: bytes)
+            value = try Generator.value(prefix: prefix, randomBytes: bytes, from: engine.random)
             source = .generated
         }
         let record = try vault.createPendingVersion(credential: credential, value: value, source: source, runID: run.id, actor: actor)

@@ -1,5 +1,4 @@
 import Foundation
-import LockstepAudit
 import LockstepCore
 import LockstepCrypto
 

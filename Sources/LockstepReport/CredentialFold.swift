@@ -78,7 +78,7 @@ struct CredentialFold: Sendable {
             let event = Self.event(e)
             unresolvedDrift = event
             if listed { drift.append(event) }
-        case ReportActions.notificationFailed:
+        case AuditAction.notificationFailed:
             if listed { notifications.append(Self.event(e)) }
         default:
             break
@@ -139,9 +139,4 @@ struct CredentialFold: Sendable {
     }
 
     private static func target(_ t: AuditTarget) -> String { "\(t.namespace)/\(t.name)\(t.key.map { "#\($0)" } ?? "")" }
-}
-
-/// Actions written outside the vault's vocabulary constants (the daemon writes it by name).
-enum ReportActions {
-    static let notificationFailed = "notification.failed"
 }

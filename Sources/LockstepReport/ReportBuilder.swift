@@ -26,7 +26,7 @@ public struct ReportBuilder: Sendable {
         lastTime = e.time
         let listed = since.map { e.time >= $0 } ?? true
         guard let name = e.credential else {
-            if e.action == ReportActions.notificationFailed, listed { unattachedNotifications.append(CredentialFold.event(e)) }
+            if e.action == .notificationFailed, listed { unattachedNotifications.append(CredentialFold.event(e)) }
             return
         }
         folds[name, default: CredentialFold(name: name)].apply(e, listed: listed, since: since)

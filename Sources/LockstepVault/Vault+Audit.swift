@@ -18,7 +18,7 @@ extension Vault {
         var line = AuditJSONLines.line(entry)
         line.removeLast() // stored without the newline
         try db.execute(sql: "INSERT INTO audit (seq, time_ms, action, credential, hash, entry) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [Int64(entry.seq), entry.time.millisecondsSinceEpoch, entry.action, entry.credential, Data(entry.hash), Data(line)])
+                       arguments: [Int64(entry.seq), entry.time.millisecondsSinceEpoch, entry.action.rawValue, entry.credential, Data(entry.hash), Data(line)])
         return entry
     }
 
@@ -122,7 +122,7 @@ public struct AuditLogStore: Sendable {
                 Int64(e.seq) != row["seq"] ? "the stored seq column is \(row["seq"] as Int64)" :
                 Array(hash) != e.hash ? "the stored hash column is not the entry's hash (`audit head` and the next entry would use the wrong one)" :
                 e.time.millisecondsSinceEpoch != row["time_ms"] ? "the stored time column is not the entry's time" :
-                e.action != row["action"] ? "the stored action column is not the entry's action" :
+                e.action.rawValue != row["action"] as String? ? "the stored action column is not the entry's action" :
                 e.credential != row["credential"] ? "the stored credential column is not the entry's credential" : nil
             if let problem {
                 report.failure = AuditFailure(kind: .hashMismatch, seq: e.seq, line: i + 1, message: "\(problem); restore the vault from a backup")

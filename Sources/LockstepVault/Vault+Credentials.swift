@@ -4,40 +4,6 @@ import LockstepAudit
 import LockstepCore
 import LockstepCrypto
 
-/// One version of a credential, as listed (never its value).
-public struct VersionRecord: Sendable, Equatable, Codable {
-    public var credential: String
-    public var version: Int
-    public var state: VersionState
-    public var source: VersionSource
-    public var createdAt: Timestamp
-    public var updatedAt: Timestamp
-    public var fingerprint: String
-}
-
-/// A journaled rotation run, as listed by `lockstep history`.
-public struct RunRecord: Sendable, Equatable, Codable {
-    public var id: String
-    public var kind: String
-    public var startedAt: String
-    public var finishedAt: String?
-    public var outcome: String?
-    public var phase: String
-    public var newVersion: Int?
-    public var failure: String?
-    public var rollbackFailure: String?
-}
-
-/// A credential and its versions, newest first.
-public struct CredentialRecord: Sendable, Equatable, Codable {
-    public var name: String
-    public var kind: String
-    public var createdAt: Timestamp
-    public var versions: [VersionRecord]
-
-    public var current: VersionRecord? { versions.first { $0.state == .current } }
-}
-
 extension Vault {
     /// Adopts a value in use today as version 1, `current`, of a new credential.
     /// The value is validated (not empty, no surrounding whitespace or newline, not `sk-1234`).

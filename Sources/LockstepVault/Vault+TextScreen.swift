@@ -1,3 +1,4 @@
+import LockstepCore
 import Foundation
 import GRDB
 import LockstepAudit

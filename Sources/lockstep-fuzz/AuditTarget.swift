@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepAudit
 
 /// `audit verify` on mutated copies of a real signed export: a changed export must never verify

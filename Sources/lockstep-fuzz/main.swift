@@ -1,3 +1,4 @@
+import LockstepCore
 import Foundation
 
 /// `lockstep-fuzz [--seconds N] [--seed S] [--corpus DIR] [TARGET…]`: a seeded mutation loop over

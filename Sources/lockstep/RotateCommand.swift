@@ -29,7 +29,7 @@ struct RunOptions: ParsableArguments {
         var settings = RotationEngine.Settings()
         settings.rolloutTimeout = .seconds(rolloutTimeout)
         let started = ContinuousClock.now
-        return RotationEngine(vault: v, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: url)), settings: settings) { line in
+        return RotationEngine(store: v, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: url)), settings: settings) { line in
             let t = ContinuousClock.now - started
             Console.note(String(format: "[%6.1fs] %@\n", Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18, line))
         }

@@ -1,3 +1,4 @@
+import LockstepCore
 import ArgumentParser
 import Foundation
 import LockstepAudit

@@ -11,13 +11,13 @@ import Testing
         do {
             let held = try Array(value.utf8).withUnsafeBytes { try SecretBytes(copying: $0) }
             #expect(throws: AuditError(code: .secretInEntry, action: "check.failed")) {
-                try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .system, id: "t"), action: "check.failed", detail: "gateway said: invalid key \(value)"),
+                try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .system, id: "t"), action: AuditAction(rawValue: "check.failed"), detail: "gateway said: invalid key \(value)"),
                                     after: nil, time: Timestamp(millisecondsSinceEpoch: 0), signer: signer)
             }
             withExtendedLifetime(held) {}
         }
         // Once the secret is released, the same text is allowed (nothing secret left to leak).
-        _ = try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .system, id: "t"), action: "check.failed", detail: "gateway said: invalid key \(value)"),
+        _ = try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .system, id: "t"), action: AuditAction(rawValue: "check.failed"), detail: "gateway said: invalid key \(value)"),
                                 after: nil, time: Timestamp(millisecondsSinceEpoch: 0), signer: signer)
     }
 
@@ -25,7 +25,7 @@ import Testing
         let signer = try SigningKeyPair.generate()
         for bad in ["", "nodot", "Upper.case", "a..b", "spaces in.it"] {
             #expect(throws: AuditError.self) {
-                try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .system, id: "t"), action: bad), after: nil, time: Timestamp(millisecondsSinceEpoch: 0), signer: signer)
+                try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .system, id: "t"), action: AuditAction(rawValue: bad)), after: nil, time: Timestamp(millisecondsSinceEpoch: 0), signer: signer)
             }
         }
     }

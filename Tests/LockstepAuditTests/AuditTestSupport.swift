@@ -11,18 +11,18 @@ func goldenSigner() throws -> SigningKeyPair {
 
 /// The drafts behind the golden vectors: every field, escaping and optionality exercised.
 let goldenDrafts: [(Int64, AuditDraft)] = [
-    (1_795_000_000_000, AuditDraft(actor: AuditActor(kind: .user, id: "alice (uid 1000)"), action: "vault.initialized", detail: "format 1, key file")),
-    (1_795_000_000_123, AuditDraft(actor: AuditActor(kind: .user, id: "alice (uid 1000)"), action: "credential.imported", credential: "litellm-master-key", version: 1,
+    (1_795_000_000_000, AuditDraft(actor: AuditActor(kind: .user, id: "alice (uid 1000)"), action: AuditAction(rawValue: "vault.initialized"), detail: "format 1, key file")),
+    (1_795_000_000_123, AuditDraft(actor: AuditActor(kind: .user, id: "alice (uid 1000)"), action: AuditAction(rawValue: "credential.imported"), credential: "litellm-master-key", version: 1,
                                    fingerprints: ["current": "b2k:00112233445566778899aabbccddeeff"], detail: "kind litellm-master-key; adopted as current")),
-    (1_795_000_060_007, AuditDraft(actor: AuditActor(kind: .schedule, id: "litellm-master-key"), action: "secret.patched", credential: "litellm-master-key", version: 2,
+    (1_795_000_060_007, AuditDraft(actor: AuditActor(kind: .schedule, id: "litellm-master-key"), action: AuditAction(rawValue: "secret.patched"), credential: "litellm-master-key", version: 2,
                                    fingerprints: ["old": "b2k:00112233445566778899aabbccddeeff", "new": "b2k:ffeeddccbbaa99887766554433221100"],
                                    targets: [AuditTarget(namespace: "unique", name: "chat-backend-litellm", key: "LITELLM_API_KEY", resourceVersionBefore: "41", resourceVersionAfter: "57"),
                                              AuditTarget(namespace: "litellm-system", name: "litellm-masterkey", key: "masterkey", resourceVersionBefore: "12", resourceVersionAfter: "58")],
                                    outcome: .success, detail: nil)),
-    (1_795_000_120_999, AuditDraft(actor: AuditActor(kind: .incident, id: "INC-2026-0042"), action: "check.failed", credential: "litellm-master-key", version: 2,
+    (1_795_000_120_999, AuditDraft(actor: AuditActor(kind: .incident, id: "INC-2026-0042"), action: AuditAction(rawValue: "check.failed"), credential: "litellm-master-key", version: 2,
                                    targets: [AuditTarget(namespace: "litellm-system", name: "litellm")],
                                    outcome: .failure, detail: "quote \" backslash \\ tab \t newline \n bell \u{07} del \u{7f} unicode é ✓ 🔑")),
-    (1_795_000_180_000, AuditDraft(actor: AuditActor(kind: .system, id: "lockstep"), action: "rotation.rolled-back", credential: "litellm-master-key", version: 2, outcome: .started)),
+    (1_795_000_180_000, AuditDraft(actor: AuditActor(kind: .system, id: "lockstep"), action: AuditAction(rawValue: "rotation.rolled-back"), credential: "litellm-master-key", version: 2, outcome: .started)),
 ]
 
 func goldenEntries() throws -> [AuditEntry] {
@@ -42,7 +42,7 @@ func makeChain(_ count: Int, signer: SigningKeyPair) throws -> [AuditEntry] {
     out.reserveCapacity(count)
     for i in 0..<count {
         let draft = AuditDraft(actor: AuditActor(kind: i % 3 == 0 ? .schedule : .user, id: "actor-\(i % 7)"),
-                               action: ["rotation.started", "secret.patched", "workload.rolled-out", "check.passed", "rotation.finished"][i % 5],
+                               action: [AuditAction.rotationStarted, .secretPatched, .workloadRolledOut, .checkPassed, .rotationFinished][i % 5],
                                credential: "cred-\(i % 11)", version: i / 5 + 1,
                                fingerprints: ["new": "b2k:" + Hex.encode(SecureRandom.bytes(16))],
                                targets: [AuditTarget(namespace: "ns", name: "secret-\(i % 4)", key: "KEY", resourceVersionBefore: "\(i)", resourceVersionAfter: "\(i + 1)")],

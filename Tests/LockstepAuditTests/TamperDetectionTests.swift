@@ -25,7 +25,7 @@ import Testing
         ("time", { $0.time = Timestamp(millisecondsSinceEpoch: $0.time.millisecondsSinceEpoch + 1) }),
         ("actor.kind", { $0.actor.kind = .incident }),
         ("actor.id", { $0.actor.id += "x" }),
-        ("action", { $0.action = "credential.revoked" }),
+        ("action", { $0.action = AuditAction(rawValue: "credential.revoked") }),
         ("credential", { $0.credential = "other" }),
         ("credential to null", { $0.credential = nil }),
         ("version", { $0.version = ($0.version ?? 0) + 1 }),
@@ -82,7 +82,7 @@ import Testing
         // An attacker without the key signs with their own key.
         let mallory = try SigningKeyPair.generate()
         var tampered = chain
-        let forged = try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .user, id: "mallory"), action: "rotation.finished"),
+        let forged = try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .user, id: "mallory"), action: AuditAction(rawValue: "rotation.finished")),
                                          after: AuditHead(seq: 10, hash: chain[9].hash), time: chain[9].time, signer: mallory)
         tampered.insert(forged, at: 10)
         let f = verifier.verify(lines: jsonLines(tampered)).failure
@@ -91,7 +91,7 @@ import Testing
 
     @Test func insertingAGenuineEntryFromElsewhereBreaksTheChain() throws {
         // Even an entry signed with the real key (e.g. from another branch of history) does not fit.
-        let other = try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .user, id: "x"), action: "check.passed"),
+        let other = try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .user, id: "x"), action: AuditAction(rawValue: "check.passed")),
                                         after: AuditHead(seq: 10, hash: chain[8].hash), time: chain[9].time, signer: signer)
         var tampered = chain
         tampered[10] = other

@@ -47,7 +47,7 @@ extension DaemonIntegrationTests {
             let runs = try f.runs()
             #expect(runs.allSatisfy { $0.finishedAt != nil }, "a run was left unfinished")
             let vault = try Vault.open(at: f.vaultPath, key: .keyFile(f.keyFile))
-            let started = try vault.auditLog.entries().filter { $0.action == "rotation.started" }
+            let started = try vault.auditLog.entries().filter { $0.action.rawValue == "rotation.started" }
             #expect(!started.isEmpty && started.allSatisfy { ($0.detail ?? "").contains("(daemon \(leader.identity))") })
             #expect(try vault.auditLog.verify().ok)
         }

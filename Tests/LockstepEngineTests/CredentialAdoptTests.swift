@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepTesting
 import Foundation
 import KubeSim
@@ -25,7 +26,7 @@ struct CredentialAdoptTests {
             #expect(try vault.value(of: "litellm-master-key").constantTimeEquals(secret(Self.key)))
             #expect(try vault.credential("litellm-master-key").kind == "litellm-master-key")
             let entry = try #require(try vault.auditLog.entries().last)
-            #expect(entry.action == "credential.imported")
+            #expect(entry.action.rawValue == "credential.imported")
             #expect(entry.detail == "kind litellm-master-key; adopted as current from unique/chat-backend-litellm#LITELLM_API_KEY, litellm-system/litellm-masterkey#masterkey")
             #expect(try vault.auditLog.verify().ok)
         }

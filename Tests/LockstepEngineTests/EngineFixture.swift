@@ -101,7 +101,7 @@ struct EngineFixture {
     }
     func run<R: Sendable>(settings: RotationEngine.Settings = EngineFixture.fastSettings, _ body: (RotationEngine) async throws -> R) async throws -> R {
         try await KubernetesClient.withClient(try .kubeconfig(paths: [kubeconfig])) { client in
-            let engine = RotationEngine(vault: vault, cluster: KubernetesCluster(client: client),
+            let engine = RotationEngine(store: vault, cluster: KubernetesCluster(client: client),
                                         gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL, timeout: .seconds(5))), settings: settings)
             return try await body(engine)
         }

@@ -41,11 +41,11 @@ extension EngineIntegrationTests {
                 #expect(try f.vault.credential("litellm-master-key").versions.map(\.state) == [.current, .previous])
 
                 let entries = try f.vault.auditLog.entries()
-                let actions = entries.map(\.action)
+                let actions = entries.map(\.action.rawValue)
                 #expect(actions.contains("rotation.started") && actions.contains("version.created") && actions.contains("rotation.finished"))
-                #expect(entries.filter { $0.action == "secret.patched" && $0.outcome == .success }.count == 2)
-                #expect(entries.contains { $0.action == "secret.patched" && $0.targets.first?.resourceVersionAfter != nil })
-                #expect(entries.filter { $0.action == "workload.rolled-out" }.count == 2)
+                #expect(entries.filter { $0.action.rawValue == "secret.patched" && $0.outcome == .success }.count == 2)
+                #expect(entries.contains { $0.action.rawValue == "secret.patched" && $0.targets.first?.resourceVersionAfter != nil })
+                #expect(entries.filter { $0.action.rawValue == "workload.rolled-out" }.count == 2)
                 #expect(try f.vault.auditLog.verify().ok)
                 let exported = String(decoding: try f.vault.auditLog.lines().flatMap { $0 }, as: UTF8.self)
                 #expect(!exported.contains(newKey) && !exported.contains(EngineFixture.oldKey), "no key in the audit log")
@@ -57,7 +57,7 @@ extension EngineIntegrationTests {
                 print("revoke: old key refused after \(revoke.oldKeyRefusedAfterMillis ?? -1) ms")
                 #expect(try await !gateway.accepts(current))
                 #expect(try f.vault.credential("litellm-master-key").versions.map(\.state) == [.current, .revoked, .retired])
-                #expect(try f.vault.auditLog.entries().last?.action == "credential.revoked")
+                #expect(try f.vault.auditLog.entries().last?.action.rawValue == "credential.revoked")
             } catch {
                 await f.stop()
                 throw error
@@ -97,7 +97,7 @@ extension EngineIntegrationTests {
                 #expect(report.run.phase == .abandoned)
                 #expect(report.run.failure?.contains("drift: unique/chat-backend-litellm#LITELLM_API_KEY") == true)
                 #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey), "nothing was changed")
-                let drift = try f.vault.auditLog.entries().first { $0.action == "drift.detected" }
+                let drift = try f.vault.auditLog.entries().first { $0.action.rawValue == "drift.detected" }
                 #expect(drift?.targets.first?.name == "chat-backend-litellm")
                 #expect(drift?.fingerprints["live"] != drift?.fingerprints["vault"])
                 #expect(try f.vault.credential("litellm-master-key").versions.count == 1)
@@ -136,7 +136,7 @@ extension EngineIntegrationTests {
                 #expect(f.holds("litellm-system", "litellm-masterkey-unused", "masterkey", EngineFixture.oldKey))
                 #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)))
                 #expect(try f.vault.credential("litellm-master-key").versions.map(\.state) == [.failed, .current])
-                let actions = try f.vault.auditLog.entries().map(\.action)
+                let actions = try f.vault.auditLog.entries().map(\.action.rawValue)
                 #expect(actions.last == "rotation.rolled-back")
                 #expect(actions.contains("check.failed"))
                 #expect(try f.vault.auditLog.verify().ok)

@@ -50,7 +50,7 @@ import Testing
         #expect(expectVaultError(.alreadyExists) { try f.vault.importCredential(CredentialName("k"), value: secret("sk-other-value-123456"), actor: testActor) } != nil)
         #expect(try f.vault.value(of: "k").constantTimeEquals(Array("sk-good-value-123456".utf8)))
         // Only init and the one successful import were audited.
-        #expect(try f.vault.auditLog.entries().map(\.action) == ["vault.initialized", "credential.imported"])
+        #expect(try f.vault.auditLog.entries().map(\.action.rawValue) == ["vault.initialized", "credential.imported"])
     }
 
     @Test func unknownCredentialIsAClearError() throws {

@@ -22,7 +22,7 @@ import Testing
         #expect(v.auditPublicKey == f.vault.auditPublicKey)
         let check = try v.check()
         #expect(check.versions == 5 && check.audit.ok)
-        #expect(try v.auditLog.entries().last?.action == "vault.rekeyed")
+        #expect(try v.auditLog.entries().last?.action.rawValue == "vault.rekeyed")
     }
 
     @Test func rekeyToPassphraseAndBack() throws {
@@ -58,7 +58,7 @@ import Testing
         try VaultKeyFile.generate(at: newKey)
         _ = try f.vault.rekey(to: .keyFile(newKey), actor: testActor)
         let entries = try f.vault.auditLog.entries()
-        #expect(entries.map(\.action) == ["vault.initialized", "credential.imported", "vault.rekeyed"])
+        #expect(entries.map(\.action.rawValue) == ["vault.initialized", "credential.imported", "vault.rekeyed"])
         #expect(entries[1].fingerprints["current"]?.hasPrefix("b2k:") == true)
         #expect(entries.allSatisfy { $0.actor == testActor })
         let exported = try f.vault.auditLog.lines().flatMap { $0 }

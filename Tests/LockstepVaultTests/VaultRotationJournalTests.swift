@@ -32,7 +32,7 @@ import Testing
         try f.vault.saveRun(run, audit: nil)
         #expect(try f.vault.unfinishedRuns().isEmpty)
         try f.vault.beginRun(second, actor: testActor, reason: "incident")
-        #expect(try f.vault.auditLog.entries().map(\.action) == ["vault.initialized", "credential.imported", "rotation.started", "secret.patched", "rotation.started"])
+        #expect(try f.vault.auditLog.entries().map(\.action.rawValue) == ["vault.initialized", "credential.imported", "rotation.started", "secret.patched", "rotation.started"])
     }
 
     @Test func pendingVersionIsIdempotentPerRunThenPromoted() throws {
@@ -50,7 +50,7 @@ import Testing
         #expect(states == ["v2:current", "v1:previous"])
         #expect(try f.vault.value(of: "litellm-master-key").constantTimeEquals(Array("sk-new-master-key-0002".utf8)))
         let finished = try f.vault.auditLog.entries().last
-        #expect(finished?.action == "rotation.finished" && finished?.fingerprints.keys.sorted() == ["new", "old"])
+        #expect(finished?.action.rawValue == "rotation.finished" && finished?.fingerprints.keys.sorted() == ["new", "old"])
     }
 
     @Test func revokeMarksTheOldVersionRevokedAndAFailedAttemptStaysFailed() throws {
@@ -64,7 +64,7 @@ import Testing
         try f.vault.promote(credential: "litellm-master-key", newVersion: 3, revoked: true, actor: testActor, runID: "b")
         let states = try f.vault.credential("litellm-master-key").versions.map { "v\($0.version):\($0.state.rawValue)" }
         #expect(states == ["v3:current", "v2:failed", "v1:revoked"])
-        #expect(try f.vault.auditLog.entries().map(\.action).suffix(2) == ["version.created", "credential.revoked"])
+        #expect(try f.vault.auditLog.entries().map(\.action.rawValue).suffix(2) == ["version.created", "credential.revoked"])
         #expect(try f.vault.auditLog.verify().ok)
     }
 

@@ -66,7 +66,7 @@ public enum AdminWire {
             seq = e.seq
             time = e.time.rfc3339
             actor = "\(e.actor.kind.rawValue):\(e.actor.id)"
-            action = e.action
+            action = e.action.rawValue
             credential = e.credential
             outcome = e.outcome.rawValue
             detail = e.detail

@@ -131,7 +131,7 @@ public actor RotationCoordinator {
         s.beforeStep = { [self] in try await self.fence() }
         let logger = self.logger
         let credential = policy.credential.rawValue
-        return RotationEngine(vault: vault, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL)),
+        return RotationEngine(store: vault, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL)),
                               settings: s) { line in logger.info("rotation step", metadata: ["credential": "\(credential)", "step": "\(line)"]) }
     }
 

@@ -36,7 +36,7 @@ enum DaemonParts {
         }
         let notifier = WebhookNotifier(sinks: sinks, resolveSecret: WebhookNotifier.secretResolver(client), onFailure: { sink, event, reason in
             // A failed notification never blocks a rotation, but it is on the record.
-            _ = try? vault.audit(AuditDraft(actor: AuditActor(kind: .system, id: "notifier@\(identity)"), action: "notification.failed",
+            _ = try? vault.audit(AuditDraft(actor: AuditActor(kind: .system, id: "notifier@\(identity)"), action: .notificationFailed,
                                             credential: event.credential, version: event.version, outcome: .failure,
                                             detail: "sink \(sink), event \(event.kind.rawValue): \(reason)"))
         }, logger: logger)

@@ -151,7 +151,7 @@ public actor RotationScheduler: Service {
             guard changed, !drift.isEmpty else { continue }
             logger.warning("drift detected", metadata: ["credential": "\(s.credential)", "targets": "\(drift.joined(separator: ", "))"])
             let targets = drift.compactMap(Self.auditTarget)
-            _ = try? vault.audit(AuditDraft(actor: AuditActor(kind: .system, id: "scheduler"), action: "drift.detected", credential: s.credential,
+            _ = try? vault.audit(AuditDraft(actor: AuditActor(kind: .system, id: "scheduler"), action: .driftDetected, credential: s.credential,
                                             version: s.currentVersion, targets: targets, outcome: .failure,
                                             detail: "\(drift.count) target(s) differ from the current version"))
             await notifier.notify(DaemonEvent(kind: .drift, credential: s.credential, version: s.currentVersion,

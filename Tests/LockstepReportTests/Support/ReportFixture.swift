@@ -54,7 +54,7 @@ struct ReportFixture {
         settings.verifyAttempts = 2
         settings.verifyDelay = .milliseconds(1)
         settings.keyRingProbeInterval = .milliseconds(1)
-        let engine = RotationEngine(vault: vault, cluster: cluster, gateway: gateway, settings: settings, clock: clock)
+        let engine = RotationEngine(store: vault, cluster: cluster, gateway: gateway, settings: settings, clock: clock)
 
         var supplied: [SecretBytes] = []
         func value(_ text: String) throws -> SecretBytes {
@@ -77,7 +77,7 @@ struct ReportFixture {
         _ = try await engine.start(policy: master, kind: .rotate, actor: schedule, reason: "scheduled: every 30d", manualValue: nil)
         gateway.refuseNewKeys(false)
         clock.jump(to: day(61))
-        try vault.audit(AuditDraft(actor: AuditActor(kind: .system, id: "notifier@lockstep-0"), action: "notification.failed", credential: master.credential.rawValue,
+        try vault.audit(AuditDraft(actor: AuditActor(kind: .system, id: "notifier@lockstep-0"), action: AuditAction(rawValue: "notification.failed"), credential: master.credential.rawValue,
                                    outcome: .failure, detail: "sink ops-slack, event rolled-back: HTTP 503 after 3 attempts"))
         clock.jump(to: day(62))
         _ = try await engine.start(policy: master, kind: .revoke, actor: AuditActor(kind: .incident, id: "INC-2041"), reason: "key pasted into a support ticket", manualValue: nil)
