@@ -44,6 +44,11 @@ public struct LoadTally: Sendable, Equatable {
     public var lastFailure: Date?
     /// Requests sent again after no HTTP answer (the backend retries those as the OpenAI SDKs do).
     public var retried = 0
+    /// The first failures in the window, one line each (when sent, status, attempts, latency,
+    /// cause), so that a failed run says what its requests met.
+    public var failureLines: [String] = []
+    /// At most this many ``failureLines`` are kept.
+    static let lineLimit = 20
 
     public init() {}
 
@@ -58,6 +63,7 @@ public struct LoadTally: Sendable, Equatable {
                 byStatus[f.status, default: 0] += 1
                 firstFailure = min(firstFailure ?? at, at)
                 lastFailure = max(lastFailure ?? at, at)
+                if failureLines.count < Self.lineLimit { failureLines.append(f.line) }
             }
         }
     }

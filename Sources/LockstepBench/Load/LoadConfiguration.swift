@@ -14,12 +14,19 @@ public struct LoadConfiguration: Sendable {
     public var duration: Duration?
     /// At most this many requests; nil = no bound.
     public var maxRequests: Int?
-    /// Each request's deadline.
+    /// Each attempt's deadline (a retry gets a fresh one, as in the OpenAI SDKs).
     public var timeout: Duration = .milliseconds(2000)
     /// How often a request that got no HTTP answer at all (refused or closed connection) is sent
-    /// again, within its deadline, as the OpenAI SDKs do (`max_retries`, 2 by default there). An
-    /// HTTP answer (a 400 or 401 for a refused key included) is never retried. Counted in the report.
+    /// again, after 0.5 s, 1 s, 2 s, ..., as the OpenAI SDKs do (`max_retries`, 2 by default there).
+    /// An HTTP answer (a 400 or 401 for a refused key included) is never retried. Counted in the report.
     public var connectionRetries = 0
+
+    /// The longest a request can take: every attempt's timeout and every pause between them.
+    public var longestRequest: Duration {
+        (0...connectionRetries).reduce(Duration.zero) { sum, attempt in
+            sum + timeout + (attempt > 0 ? LoadRunner.retryPause(afterAttempt: attempt) : .zero)
+        }
+    }
 
     /// A configuration with the defaults above.
     public init(baseURL: String, apiKey: APIKey?) {

@@ -26,8 +26,9 @@ public final class LoadRecorder: Sendable {
         self.startedAt = startedAt
     }
 
-    /// Records one request sent at `sentAt` that took `latency`.
-    public func record(_ outcome: RequestOutcome, sentAt: Date, latency: Duration) {
+    /// Records one request sent at `sentAt` that took `latency` over `attempts` sends; `cause`
+    /// says what the last one met when it got no HTTP answer.
+    public func record(_ outcome: RequestOutcome, sentAt: Date, latency: Duration, attempts: Int = 1, cause: String? = nil) {
         let ms = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
         state.withLock { s in
             s.latencies.append(ms)
@@ -42,7 +43,8 @@ public final class LoadRecorder: Sendable {
             if s.first.map({ at < $0 }) ?? true { s.first = at }
             if s.last.map({ at > $0 }) ?? true { s.last = at }
             if s.failures.count < Self.failureLimit {
-                s.failures.append(.init(at: at, status: outcome.statusLabel, type: outcome.errorType, latencyMs: (ms * 10).rounded() / 10))
+                s.failures.append(.init(at: at, status: outcome.statusLabel, type: outcome.errorType, latencyMs: (ms * 10).rounded() / 10,
+                                        attempts: attempts, cause: cause))
             }
         }
     }

@@ -11,8 +11,27 @@ public struct LoadReport: Codable, Sendable, Equatable {
         public var status: String
         /// The gateway's `error.type` (`auth_error`, `no_db_connection`, ...), if the body had one.
         public var type: String?
-        /// How long it took, in milliseconds.
+        /// How long it took, in milliseconds (every attempt and pause included).
         public var latencyMs: Double
+        /// How many times it was sent (1 + retries; nil in reports written before it was counted).
+        public var attempts: Int?
+        /// For `"connect"`: what the last attempt met (`closed by peer`, `refused`, ...), never a URL or key.
+        public var cause: String?
+
+        /// A failure record; `attempts` and `cause` are left out of the JSON when nil.
+        public init(at: String, status: String, type: String?, latencyMs: Double, attempts: Int? = nil, cause: String? = nil) {
+            self.at = at
+            self.status = status
+            self.type = type
+            self.latencyMs = latencyMs
+            self.attempts = attempts
+            self.cause = cause
+        }
+
+        /// `2026-12-02T13:24:20.768Z connect after 2 attempts, 2510.3 ms (closed by peer)`.
+        public var line: String {
+            "\(at) \(status)\(type.map { " \($0)" } ?? "") after \(attempts ?? 1) attempt\(attempts ?? 1 == 1 ? "" : "s"), \(latencyMs) ms\(cause.map { " (\($0))" } ?? "")"
+        }
     }
 
     /// Latency percentiles in milliseconds over every request (failed ones included); nil with no request.

@@ -29,9 +29,9 @@ public struct LoadRunner: Sendable {
     @discardableResult
     public func run(stop: StopFlag) async throws -> Int {
         var http = HTTPClient.Configuration()
-        // Room for every request that can be in flight at once (rate × timeout), so none queues
-        // behind the pool's default of 8 connections and times out for that reason.
-        let inFlight = Int((configuration.requestsPerSecond * configuration.timeout.seconds).rounded(.up)) + 2
+        // Room for every request that can be in flight at once (rate × longest request), so none
+        // queues behind the pool's default of 8 connections and times out for that reason.
+        let inFlight = Int((configuration.requestsPerSecond * configuration.longestRequest.seconds).rounded(.up)) + 2
         http.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, min(inFlight, 512)))
         let client = HTTPClient(configuration: http)
         let sent = await schedule(client: client, stop: stop)
@@ -71,38 +71,45 @@ public struct LoadRunner: Sendable {
         request.body = .bytes(ByteBuffer(string: body))
         let sentAt = Date()
         let started = ContinuousClock.now
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9))
         var outcome = RequestOutcome.connect
+        var cause: String?
+        var attempts = 0
         for attempt in 0...configuration.connectionRetries {
             if attempt > 0 {
                 // As the OpenAI SDKs do: wait before sending again, 0.5 s and then twice as long
-                // each time (within the request's deadline). Three attempts within a millisecond
-                // all met the same moment of a gateway pod going away.
-                let pause = Duration.milliseconds(500 * (1 << min(attempt - 1, 4)))
-                let left = Duration.nanoseconds(max(0, (deadline - NIODeadline.now()).nanoseconds))
-                guard left > pause else { break }
-                try? await Task.sleep(for: pause)
+                // each time (at most 8 s). Three attempts within a millisecond all met the same
+                // moment of a gateway pod going away.
+                try? await Task.sleep(for: Self.retryPause(afterAttempt: attempt))
                 recorder.recordRetry()
             }
-            outcome = await attemptOnce(client, request, deadline: deadline)
+            attempts += 1
+            // Each attempt has the whole timeout, as in the SDKs ("requests that time out are
+            // retried twice by default"): a deadline shared by all attempts left the last retry
+            // no time after a slow first failure, which no SDK client would have given up on.
+            (outcome, cause) = await attemptOnce(client, request, deadline: NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9)))
             guard outcome == .connect else { break }
         }
-        recorder.record(outcome, sentAt: sentAt, latency: ContinuousClock.now - started)
+        recorder.record(outcome, sentAt: sentAt, latency: ContinuousClock.now - started, attempts: attempts, cause: outcome == .connect ? cause : nil)
     }
 
-    private func attemptOnce(_ client: HTTPClient, _ request: HTTPClientRequest, deadline: NIODeadline) async -> RequestOutcome {
+    /// The pause before attempt `attempt` (1 for the first retry): 0.5 s, 1 s, 2 s, ..., at most 8 s.
+    static func retryPause(afterAttempt attempt: Int) -> Duration {
+        .milliseconds(min(500 * (1 << min(max(attempt, 1) - 1, 4)), 8000))
+    }
+
+    private func attemptOnce(_ client: HTTPClient, _ request: HTTPClientRequest, deadline: NIODeadline) async -> (RequestOutcome, String?) {
         do {
             let response = try await client.execute(request, deadline: deadline)
             let bytes = try await response.body.collect(upTo: 1 << 20)
             let status = Int(response.status.code)
-            return .http(status: status, errorType: (200..<300).contains(status) ? nil : RequestOutcome.errorType(ofBody: Array(bytes.readableBytesView)))
+            return (.http(status: status, errorType: (200..<300).contains(status) ? nil : RequestOutcome.errorType(ofBody: Array(bytes.readableBytesView))), nil)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .getConnectionFromPoolTimeout].contains(error) {
-            return .timeout
+            return (.timeout, nil)
         } catch {
             // The pool keeps retrying a refused connection until the deadline and then fails with
             // the last connect error, so "no connection" is told apart by the error, not the time;
             // a keep-alive connection the gateway closed while the request was sent lands here too.
-            return .connect
+            return (.connect, RequestOutcome.connectionCause(error))
         }
     }
 }

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 
 /// What one request got: an HTTP status (2xx is success) or no HTTP answer at all.
 public enum RequestOutcome: Sendable, Equatable {
@@ -37,5 +39,24 @@ public enum RequestOutcome: Sendable, Equatable {
               let error = object["error"] as? [String: Any] else { return nil }
         if let type = error["type"] as? String, !type.isEmpty, type != "None" { return type }
         return nil
+    }
+
+    /// What a request that got no HTTP answer met, for the report: a fixed phrase or an error's
+    /// type and errno, never its description (which can hold a URL).
+    public static func connectionCause(_ error: any Error) -> String {
+        switch error {
+        case let e as HTTPClientError where e == .remoteConnectionClosed: return "closed by peer"
+        case let e as HTTPClientError where e == .connectTimeout: return "connect timeout"
+        case let e as HTTPClientError where e == .cancelled: return "cancelled"
+        case let e as IOError:
+            switch e.errnoCode {
+            case ECONNREFUSED: return "refused"
+            case ECONNRESET: return "reset by peer"
+            case EPIPE: return "broken pipe"
+            default: return "errno \(e.errnoCode)"
+            }
+        case let e as ChannelError where e == .ioOnClosedChannel || e == .eof || e == .outputClosed || e == .inputClosed: return "closed by peer"
+        default: return String(describing: type(of: error))
+        }
     }
 }

@@ -27,7 +27,7 @@ struct DemoScenarioTests {
         #expect(o.backend.total > 50, "the backend sent load throughout")
         // The shipped policy is key-ring: the backend does not notice the rotation or the revoke.
         #expect(text.contains("strategy key-ring"), "the demo says which strategy it used")
-        #expect(o.backend.failed == 0, "backend failures: \(o.backend.failed) (\(o.backend.statusSummary)), retried \(o.backend.retried)")
+        #expect(o.backend.failed == 0, "backend failures: \(o.backend.failed) (\(o.backend.statusSummary)), retried \(o.backend.retried): \(o.backend.failureLines.joined(separator: "; "))")
         #expect(o.keys.count == 3, "initial, rotated and revoked-to keys were captured for the leak check")
         #expect(!o.keyInOutput && !transcript.contains(anyOf: o.keys), "no master key in the demo's output")
     }
