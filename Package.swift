@@ -98,11 +98,20 @@ let package = Package(
             dependencies: ["LockstepCore", "LockstepAudit", "LockstepVault"],
             swiftSettings: strict
         ),
+        // The application layer: the one rotation service (claim, preflight, resume-or-start,
+        // manual values), the read-only queries (status, plan) and the typed contracts (exit codes,
+        // outcomes, problems) that the CLI and the daemon share; both are thin adapters over it.
+        .target(
+            name: "LockstepApp",
+            dependencies: ["LockstepCore", "LockstepCrypto", "LockstepEngine", "LockstepVault", "LockstepAudit"],
+            swiftSettings: strict
+        ),
+
         // The daemon (`lockstep serve`): scheduler, admin API, metrics, leader lease, notifications.
         .target(
             name: "LockstepDaemon",
             dependencies: [
-                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes",
+                "LockstepApp", "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -120,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes", "LockstepDaemon", "LockstepReport",
+                "LockstepApp", "LockstepCrypto", "LockstepCore", "LockstepVault", "LockstepAudit", "LockstepPolicy", "LockstepEngine", "LockstepLiteLLM", "LockstepKubernetes", "LockstepDaemon", "LockstepReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +141,7 @@ let package = Package(
         // (docs/fuzzing.md); scripts/test runs each target for a few seconds.
         .executableTarget(
             name: "lockstep-fuzz",
-            dependencies: ["LockstepCore", "LockstepPolicy", "LockstepAudit", "LockstepDaemon"],
+            dependencies: ["LockstepApp", "LockstepCore", "LockstepPolicy", "LockstepAudit", "LockstepDaemon"],
             swiftSettings: strict
         ),
 
@@ -255,13 +264,13 @@ let package = Package(
         // the programs they drive, KubeSim objects for the target layout.
         .target(
             name: "LockstepTesting",
-            dependencies: ["KubeSim"],
+            dependencies: ["KubeSim", "LockstepCore", "LockstepCrypto"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "LockstepDaemonTests",
             dependencies: [
-                "LockstepDaemon", "LockstepTesting", "LockstepPolicy", "LockstepLiteLLM", "lockstep", "KubeSim", "LockstepBench", "litellm-standin", "LockstepKubernetes", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "LockstepEngine",
+                "LockstepApp", "LockstepDaemon", "LockstepTesting", "LockstepPolicy", "LockstepLiteLLM", "lockstep", "KubeSim", "LockstepBench", "litellm-standin", "LockstepKubernetes", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "LockstepEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -285,6 +294,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit"], swiftSettings: strict),
+        .testTarget(
+            name: "LockstepAppTests",
+            dependencies: ["LockstepApp", "LockstepCore", "LockstepCrypto", "LockstepEngine", "LockstepPolicy", "LockstepTesting", "LockstepVault"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "KubeSimTests",
             dependencies: [

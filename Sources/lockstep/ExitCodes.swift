@@ -1,33 +1,32 @@
+import LockstepApp
 import ArgumentParser
 import Foundation
 import LockstepCore
 import LockstepDaemon
 
-/// Exit codes (README, "Exit codes"): the one table, `LockstepDaemon.ExitCode`, that the daemon
+/// Exit codes (README, "Exit codes"): the one table, `LockstepApp.ExitCode`, that the daemon
 /// uses too. (`ExitCode` alone would be ArgumentParser's.)
-typealias Exit = LockstepDaemon.ExitCode
+typealias Exit = LockstepApp.ExitCode
 
 /// An error the CLI prints as `error: …` and `hint: …` before exiting with `code`.
-struct CLIFailure: Error {
+struct CLIFailure: ExplainedError {
     let message: String
     let hint: String?
     let code: Exit
 }
 
 /// Runs a command body, turning every error into one `error:` line, an optional `hint:` line
-/// and a documented exit code (through `AdminWire.Problem(_:)`, the mapping the daemon uses).
+/// and a documented exit code (through `ServiceProblem(_:)`, the mapping the daemon uses).
 /// Errors never carry secret values (see VaultError, CryptoError). Output lost on the way
 /// (a full disk, a closed pipe) makes the command fail with 74, never exit 0.
 func runCLI(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let e as CLIFailure {
-        fail(e.message, hint: e.hint, code: e.code)
     } catch let e as ArgumentParser.ExitCode {
         throw e
     } catch {
-        let problem = AdminWire.Problem(error)
-        fail(problem.error, hint: problem.hint, code: problem.code)
+        let problem = ServiceProblem(error)
+        fail(problem.message, hint: problem.hint, code: problem.code)
     }
     if let lost = Console.lostOutput { fail(lost.description, hint: lost.hint, code: .io) }
 }

@@ -1,3 +1,4 @@
+import LockstepApp
 import ArgumentParser
 import Foundation
 import LockstepCore

@@ -1,3 +1,4 @@
+import LockstepApp
 import ArgumentParser
 import Foundation
 import LockstepAudit
@@ -22,17 +23,34 @@ struct RunOptions: ParsableArguments {
 
     func policy(_ name: String) throws -> RotationPolicy { try policies.policy(name) }
 
-    func engine(vault v: Vault, policy: RotationPolicy, cluster: any ClusterPort) throws -> RotationEngine {
-        guard let url = gatewayURL ?? policy.gatewayAddress else {
-            throw CLIFailure(message: "no gateway URL for \(policy.credential)", hint: "set spec.gateway.url in the policy or pass --gateway-url", code: Exit.usage)
-        }
-        var settings = RotationEngine.Settings()
-        settings.rolloutTimeout = .seconds(rolloutTimeout)
+    /// The rotation service on `vault`, reaching the gateway through LiteLLM's client, timing
+    /// each step on standard error.
+    func service(vault: Vault) -> RotationService {
+        var settings = RotationService.Settings()
+        settings.engine.rolloutTimeout = .seconds(rolloutTimeout)
+        settings.gatewayOverride = gatewayURL
         let started = ContinuousClock.now
-        return RotationEngine(store: v, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: url)), settings: settings) { line in
+        return RotationService(store: vault, gateway: { LiteLLMGateway(client: LiteLLMClient(baseURL: $0)) }, settings: settings) { line in
             let t = ContinuousClock.now - started
             Console.note(String(format: "[%6.1fs] %@\n", Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18, line))
         }
+    }
+
+    /// Runs `request` with the service: the checks first (nothing read or reached yet), then
+    /// the new value from stdin when a new run takes one, then the run on the cluster.
+    func run(_ request: RunRequest, valueFromStdin: Bool) async throws -> RunReport {
+        let policy = try policy(request.credential)
+        let vault = try Vault.open(at: try vault.path(), key: try key.source())
+        let service = service(vault: vault)
+        let claim = try service.claim(request.credential)
+        defer { claim.release() }
+        var request = request
+        let prepared = try service.prepare(request, policy: policy, valueSupplied: valueFromStdin)
+        if prepared.resuming == nil, valueFromStdin {
+            if key.passphraseStdin { throw CLIFailure(message: "the passphrase and the new value cannot both come from standard input", hint: "use --key-file", code: Exit.usage) }
+            request.manualValue = try SecretInput.readAll(prompt: "new value of \(request.credential)")
+        }
+        return try await cluster.withCluster { cluster in try await service.run(request, policy: policy, on: cluster, claim: claim) }
     }
 }
 
@@ -58,15 +76,8 @@ func finish(_ summary: RunSummary, json: Bool) throws {
         for w in summary.warnings { try Console.out("warning: \(w)") }
         if let ms = summary.oldKeyRefusedAfterMillis { try Console.out("old key refused \(String(format: "%.1f", Double(ms) / 1000)) s after the run started") }
     }
-    switch RotationRun.Phase(rawValue: summary.outcome).map(Exit.init(outcome:)) ?? .rollbackStuck {
-    case .success: return
-    case .rolledBack:
-        throw CLIFailure(message: "rotation failed and was rolled back: \(summary.failure ?? "?"); the old value is in place everywhere and verified",
-                         hint: "`lockstep history \(summary.credential)` shows every step; fix the cause and rotate again", code: Exit.rolledBack)
-    case .notStarted:
-        throw CLIFailure(message: "rotation did not start: \(summary.failure ?? "?"); nothing was changed", hint: "fix the cause shown above and rotate again", code: Exit.notStarted)
-    default:
-        throw CLIFailure(message: "run \(summary.run) stopped in \(summary.outcome)", hint: "rotate again to resume it", code: Exit.rollbackStuck)
+    if let problem = RunOutcome(wire: summary.outcome).problem(run: summary.run, credential: summary.credential, failure: summary.failure, wirePhase: summary.outcome) {
+        throw problem
     }
 }
 
@@ -91,27 +102,8 @@ struct RotateCommand: AsyncParsableCommand {
             if let client = daemon.client() {
                 return try await runThroughDaemon(client, .init(credential: name, kind: .rotate, reason: reason), valueFromStdin: valueFromStdin, json: json)
             }
-            let policy = try options.policy(name)
-            let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
-            try vault.refuseStoredValues(in: [("--reason", reason)])
-            let actor = currentUserActor()
-            var value: SecretBytes?
-            let unfinished = try vault.unfinishedRuns().first(where: { $0.credential == name })
-            if unfinished == nil, valueFromStdin {
-                if options.key.passphraseStdin { throw CLIFailure(message: "the passphrase and the new value cannot both come from standard input", hint: "use --key-file", code: Exit.usage) }
-                value = try SecretInput.readAll(prompt: "new value of \(name)")
-            } else if unfinished == nil, policy.source == .manual {
-                throw CLIFailure(message: "\(name) is due, waiting for a new value: only a person can mint it", hint: "get a new key from the provider, then `lockstep rotate \(name) --value-from-stdin`", code: Exit.usage)
-            }
-            let report = try await options.cluster.withCluster { cluster in
-                let engine = try options.engine(vault: vault, policy: policy, cluster: cluster)
-                if let unfinished {
-                    Console.note("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))\n")
-                    return try await engine.resume(unfinished, policy: policy, actor: actor)
-                }
-                return try await engine.start(policy: policy, kind: .rotate, actor: actor, reason: reason, manualValue: value)
-            }
-            try finish(report, json: json)
+            let request = RunRequest(credential: name, kind: .rotate, actor: currentUserActor(), reason: reason, origin: .commandLine)
+            try finish(try await options.run(request, valueFromStdin: valueFromStdin), json: json)
         }
     }
 }
@@ -153,19 +145,9 @@ struct RevokeCommand: AsyncParsableCommand {
                 return try await runThroughDaemon(client, .init(credential: name, kind: .revoke, reason: reason, incident: incident, immediate: immediate),
                                                   valueFromStdin: valueFromStdin, json: json)
             }
-            let policy = try options.policy(name)
-            let vault = try Vault.open(at: try options.vault.path(), key: try options.key.source())
-            // Up front, before the new value is read or the cluster is reached (exit 65).
-            try vault.refuseStoredValues(in: [("--reason", reason), ("--incident", incident)])
-            let value: SecretBytes? = valueFromStdin ? try SecretInput.readAll(prompt: "new value of \(name)") : nil
-            if policy.source == .manual, value == nil {
-                throw CLIFailure(message: "\(name) takes a manual value", hint: "get a new key from the provider, then `lockstep revoke \(name) --reason … --value-from-stdin --yes`", code: Exit.usage)
-            }
             let actor = incident.map { AuditActor(kind: .incident, id: $0) } ?? currentUserActor()
-            let report = try await options.cluster.withCluster { cluster in
-                try await options.engine(vault: vault, policy: policy, cluster: cluster).start(policy: policy, kind: .revoke, actor: actor, reason: reason, manualValue: value,
-                                                                                               immediate: immediate)
-            }
+            let request = RunRequest(credential: name, kind: .revoke, actor: actor, reason: reason, incident: incident, immediate: immediate, origin: .commandLine)
+            let report = try await options.run(request, valueFromStdin: valueFromStdin)
             try finish(report, json: json)
         }
     }

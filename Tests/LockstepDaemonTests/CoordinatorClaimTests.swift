@@ -1,3 +1,4 @@
+import LockstepApp
 import Foundation
 import LockstepAudit
 import LockstepCore

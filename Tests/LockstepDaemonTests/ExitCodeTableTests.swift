@@ -1,3 +1,4 @@
+import LockstepApp
 import Foundation
 import LockstepCore
 import LockstepDaemon

@@ -1,3 +1,4 @@
+import LockstepApp
 import Foundation
 import Hummingbird
 import LockstepAudit
@@ -96,17 +97,12 @@ public struct AdminRoutes: Sendable {
     private func run(_ request: AdminWire.RotateRequest, value: SecretBytes?, peer: PeerCredentials?) async throws -> RunSummary {
         let who = peer.map { "\($0) via \(identity)" } ?? "unknown peer via \(identity)"
         let actor = request.incident.map { AuditActor(kind: .incident, id: $0) } ?? AuditActor(kind: .user, id: who)
-        if request.kind == .revoke, (request.reason ?? "").isEmpty {
-            throw AdminWire.Problem(error: "revoke needs a reason", hint: "pass --reason (recorded in the audit log)", exitCode: .usage)
-        }
-        let reason = request.incident == nil ? request.reason : "\(request.reason ?? "") (requested by \(who))"
-        do {
-            try vault.refuseStoredValues(in: [("reason", request.reason), ("incident", request.incident)])
-        } catch let e as VaultError where e.code == .invalidInput {
-            throw AdminWire.Problem(error: e.message, hint: e.hint, exitCode: .invalidInput)
-        }
-        let runRequest = RunRequest(credential: request.credential, kind: request.kind == .revoke ? .revoke : .rotate, actor: actor, reason: reason, manualValue: value,
-                                    immediate: request.kind == .revoke && request.immediate == true)
+        // An incident's actor is `incident:ID`, so who asked goes into the reason; a revoke without
+        // a reason of its own is still refused by the service.
+        let given = request.reason ?? ""
+        let reason = request.incident == nil || (given.isEmpty && request.kind == .revoke) ? request.reason : "\(given) (requested by \(who))"
+        let runRequest = RunRequest(credential: request.credential, kind: request.kind == .revoke ? .revoke : .rotate, actor: actor, reason: reason,
+                                    incident: request.incident, manualValue: value, immediate: request.kind == .revoke && request.immediate == true, origin: .adminAPI)
         // Not a child of the request: a caller who disconnects (a dropped `kubectl exec` at 3 a.m.)
         // must not cancel the run half-way; it goes on and the caller can follow it with `status`.
         let coordinator = self.coordinator

@@ -1,3 +1,4 @@
+import LockstepApp
 import LockstepAudit
 import LockstepCore
 import LockstepEngine
@@ -74,7 +75,7 @@ public enum AdminWire {
     }
 
     /// An error answer: what went wrong and what to do, plus the CLI exit code it maps to.
-    public struct Problem: Sendable, Codable, Error, CustomStringConvertible {
+    public struct Problem: Sendable, Codable, ExplainedError, CustomStringConvertible {
         public var error: String
         public var hint: String?
         /// An `ExitCode` raw value on the wire.
@@ -84,7 +85,14 @@ public enum AdminWire {
             self.hint = hint
             self.exitCode = exitCode.rawValue
         }
+        /// What `error` says to an operator (``ServiceProblem``, the one mapping of errors to
+        /// messages, hints and codes), as the admin API answers it.
+        public init(_ error: any Error) {
+            let problem = ServiceProblem(error)
+            self.init(error: problem.message, hint: problem.hint, exitCode: problem.code)
+        }
         public var description: String { error }
+        public var message: String { error }
         /// The typed code (a code this client does not know is an unexpected error, 1).
         public var code: ExitCode { ExitCode(rawValue: exitCode) ?? .failure }
     }

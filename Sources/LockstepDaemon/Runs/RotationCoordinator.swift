@@ -1,3 +1,4 @@
+import LockstepApp
 import Foundation
 import LockstepAudit
 import LockstepCore
@@ -31,7 +32,7 @@ public actor RotationCoordinator {
     let settings: Settings
     let afterRun: AfterRun
     let logger: Logger
-    private var active: String?
+    private let claims = RunClaims()
     private var stopping = false
 
     public init(vault: Vault, cluster: any ClusterPort, policies: PolicySet, leadership: any LeadershipView, notifier: any EventNotifier,
@@ -48,19 +49,19 @@ public actor RotationCoordinator {
     }
 
     /// The credential being rotated right now, if any.
-    public var activeCredential: String? { active }
+    public var activeCredential: String? { claims.current }
 
-    /// Runs (or resumes) a rotation. Throws `AdminWire.Problem` when it cannot start here.
+    /// Runs (or resumes) a rotation through the rotation service; adds the daemon's part:
+    /// leadership, shutdown, metrics, notifications. Throws `AdminWire.Problem` when it cannot start here.
     public func run(_ request: RunRequest) async throws -> RunReport {
+        let service = makeService(credential: request.credential)
         // Claimed before the first suspension point: an actor runs other calls while this one
         // awaits, so a check before an `await` and a claim after it would let a scheduler tick and
         // a socket request start two runs at once.
-        if let active {
-            throw AdminWire.Problem(error: "a rotation of \(active) is in progress", hint: "wait for it (`lockstep status`), then retry", exitCode: .busy)
-        }
         guard !stopping else { throw AdminWire.Problem(error: "the daemon is shutting down", hint: "retry once it has restarted", exitCode: .busy) }
-        active = request.credential
-        defer { active = nil }
+        let claim: RunClaims.Claim
+        do { claim = try service.claim(request.credential) } catch { throw AdminWire.Problem(error) }
+        defer { claim.release() }
         let lead = await leadership.snapshot()
         guard lead.isLeader else {
             throw AdminWire.Problem(error: "this instance (\(lead.identity)) is not the leader\(lead.holder.map { "; \($0) leads" } ?? "; no leader yet")",
@@ -69,24 +70,12 @@ public actor RotationCoordinator {
         guard let policy = await policies.policy(request.credential) else {
             throw AdminWire.Problem(error: "no policy for \(request.credential)", hint: "known: \(await policies.policies.map(\.credential.rawValue).joined(separator: ", "))", exitCode: .notFound)
         }
-        guard let gatewayURL = policy.gatewayAddress else {
-            throw AdminWire.Problem(error: "the policy of \(request.credential) names no gateway", hint: "set spec.gateway.url: every rotation is verified through the gateway", exitCode: .usage)
-        }
-        let unfinished = try vault.unfinishedRuns().first { $0.credential == request.credential }
-        if unfinished == nil, policy.source == .manual, request.manualValue == nil {
-            throw AdminWire.Problem(error: "\(request.credential) takes a manual value", hint: "get a new key from the provider, then `lockstep rotate \(request.credential) --value-from-stdin`", exitCode: .usage)
-        }
-        let engine = makeEngine(policy: policy, gatewayURL: gatewayURL)
         let started = ContinuousClock.now
+        // Refusals (no gateway, a stored value in the reason, a manual value missing) before the
+        // run, answered as such and not notified as a failed rotation.
+        do { _ = try service.prepare(request, policy: policy, valueSupplied: request.manualValue != nil) } catch { throw AdminWire.Problem(error) }
         do {
-            let report: RunReport
-            if let unfinished {
-                logger.info("resuming interrupted run", metadata: ["credential": "\(unfinished.credential)", "run": "\(unfinished.id)", "phase": "\(unfinished.phase.rawValue)"])
-                report = try await engine.resume(unfinished, policy: policy, actor: request.actor)
-            } else {
-                report = try await engine.start(policy: policy, kind: request.kind, actor: request.actor, reason: request.reason, manualValue: request.manualValue,
-                                                immediate: request.immediate)
-            }
+            let report = try await service.run(request, policy: policy, on: cluster, claim: claim)
             await finished(report, policy: policy, kind: request.kind, actor: request.actor, duration: ContinuousClock.now - started)
             return report
         } catch let interruption as RunInterruption {
@@ -112,10 +101,10 @@ public actor RotationCoordinator {
     public func stop() async {
         stopping = true
         let deadline = ContinuousClock.now + settings.stopTimeout
-        while active != nil, ContinuousClock.now < deadline {
+        while claims.current != nil, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        if let active { logger.warning("stopping with a step still in progress; the run is journaled", metadata: ["credential": "\(active)"]) }
+        if let active = claims.current { logger.warning("stopping with a step still in progress; the run is journaled", metadata: ["credential": "\(active)"]) }
     }
 
     private func fence() async throws {
@@ -123,16 +112,16 @@ public actor RotationCoordinator {
         if !(await leadership.snapshot().isLeader) { throw RunInterruption.lostLeadership }
     }
 
-    private func makeEngine(policy: RotationPolicy, gatewayURL: String) -> RotationEngine {
-        var s = RotationEngine.Settings()
-        s.rolloutTimeout = settings.rolloutTimeout
-        s.verifyAttempts = settings.verifyAttempts
-        s.verifyDelay = settings.verifyDelay
-        s.beforeStep = { [self] in try await self.fence() }
+    private func makeService(credential: String) -> RotationService {
+        var s = RotationService.Settings()
+        s.engine.rolloutTimeout = settings.rolloutTimeout
+        s.engine.verifyAttempts = settings.verifyAttempts
+        s.engine.verifyDelay = settings.verifyDelay
+        s.engine.beforeStep = { [self] in try await self.fence() }
         let logger = self.logger
-        let credential = policy.credential.rawValue
-        return RotationEngine(store: vault, cluster: cluster, gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL)),
-                              settings: s) { line in logger.info("rotation step", metadata: ["credential": "\(credential)", "step": "\(line)"]) }
+        return RotationService(store: vault, gateway: { LiteLLMGateway(client: LiteLLMClient(baseURL: $0)) }, settings: s, claims: claims) { line in
+            logger.info("rotation step", metadata: ["credential": "\(credential)", "step": "\(line)"])
+        }
     }
 
     private func finished(_ report: RunReport, policy: RotationPolicy, kind: RotationRun.Kind, actor: AuditActor, duration: Duration) async {

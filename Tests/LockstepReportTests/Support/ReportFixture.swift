@@ -4,6 +4,7 @@ import LockstepCore
 import LockstepCrypto
 import LockstepEngine
 import LockstepPolicy
+import LockstepTesting
 import LockstepVault
 
 /// The report's fixture: a vault whose audit log is written by the real vault and the real

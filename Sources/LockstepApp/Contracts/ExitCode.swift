@@ -1,6 +1,5 @@
 import LockstepAudit
 import LockstepCore
-import LockstepCrypto
 import LockstepEngine
 import LockstepVault
 
@@ -28,22 +27,14 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case insecurePermissions = 77
     case config = 78
 
-    /// How a run that returned ended: succeeded, rolled back (verified), did not start; any
-    /// other phase is a run stopped half-way that needs attention.
-    public init(outcome: RotationRun.Phase) {
-        self = switch outcome {
-        case .succeeded: .success
-        case .rolledBack: .rolledBack
-        case .abandoned: .notStarted
-        default: .rollbackStuck
-        }
-    }
+    /// How a run that returned ended (`RunOutcome.exitCode`).
+    public init(outcome: RotationRun.Phase) { self = RunOutcome(phase: outcome).exitCode }
 
     /// The code of an error from any layer (vault, audit, crypto, engine, daemon). Errors that
     /// are not listed are unexpected: 1.
     public init(error: any Error) {
         self = switch error {
-        case let e as AdminWire.Problem: e.code
+        case let e as any ExplainedError: e.code
         case let e as VaultError: ExitCode(vault: e.code)
         case is CoreError: .invalidInput
         case is AuditError: .auditWriteFailed
@@ -56,7 +47,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         }
     }
 
-    init(vault code: VaultError.Code) {
+    public init(vault code: VaultError.Code) {
         self = switch code {
         case .wrongKey, .keyKindMismatch: .wrongKey
         case .damaged, .unsupportedFormat: .damaged
@@ -84,30 +75,10 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     }
 }
 
-extension AdminWire.Problem {
-    /// What `error` says to an operator, with its hint and code: the CLI prints it as `error:` and
-    /// `hint:` lines and exits with the code; the daemon answers it as JSON. Errors describe
-    /// themselves without secrets (VaultError, CryptoError and the adapters' errors never hold a value).
-    public init(_ error: any Error) {
-        switch error {
-        case let e as AdminWire.Problem:
-            self = e
-        case let e as VaultError:
-            self.init(error: e.message, hint: e.hint, exitCode: ExitCode(vault: e.code))
-        case let e as AuditError:
-            self.init(error: "\(e)", hint: "nothing was changed: Lockstep does not act when it cannot audit", exitCode: .auditWriteFailed)
-        case let e as RollbackFailed:
-            self.init(error: e.description, hint: "`lockstep history \(e.credential)` shows every step; fix the cause, then `lockstep rotate \(e.credential)` resumes the run",
-                      exitCode: .rollbackStuck)
-        case let e as OutputError:
-            self.init(error: e.description, hint: e.hint, exitCode: .io)
-        case is DecodingError:
-            // Never the decoder's own text: it quotes the input and Swift's coding paths.
-            self.init(error: "the request body is not the JSON this endpoint takes", hint: "send the fields docs/daemon.md lists for it", exitCode: .invalidInput)
-        case let e as any CustomStringConvertible & Error:
-            self.init(error: e.description, hint: nil, exitCode: ExitCode(error: e))
-        default:
-            self.init(error: "\(error)", hint: nil, exitCode: ExitCode(error: error))
-        }
-    }
+/// An error that says what went wrong, what to do, and its exit code (a refusal of the rotation
+/// service, the CLI's own refusals, the admin API's answer): shown as it is, never re-mapped.
+public protocol ExplainedError: Error {
+    var message: String { get }
+    var hint: String? { get }
+    var code: ExitCode { get }
 }
