@@ -17,6 +17,10 @@ public struct RotationEngine: Sendable {
         public var keyRingProbeInterval: Duration = .seconds(1)
         /// The credential holding the gateway's master key (provider-key health checks).
         public var masterKeyCredential: String? = "litellm-master-key"
+        /// A clean-up step (remove the bridge key, empty the ring, restore maxSurge, after the run
+        /// or its rollback) is tried this often, `verifyDelay` apart, before it is given up: each
+        /// is idempotent, and one lost answer must not leave a full-admin key behind.
+        public var cleanupAttempts: Int = 3
         /// Asked before every step. Throwing stops the run *between* steps, leaving it journaled for
         /// `resume`: the daemon's fence when it loses the lease or is asked to shut down.
         public var beforeStep: (@Sendable () async throws -> Void)?
@@ -82,8 +86,9 @@ public struct RotationEngine: Sendable {
                 try store.saveRun(machine.run, audit: draft)
             }
             progress(describe(action))
+            let cleaningUp = [.cleanup, .rollbackCleanup].contains(machine.run.phase)
             do {
-                let outcome = try await step.perform(action, manualValue: manualValue)
+                let outcome = try await attempt(cleaningUp ? settings.cleanupAttempts : 1) { try await step.perform(action, manualValue: manualValue) }
                 report.warnings += outcome.warnings
                 machine.succeeded(action, newVersion: outcome.newVersion, colours: outcome.colours)
                 try store.saveRun(machine.run, audit: step.finishedEntry(action, outcome: outcome, failure: nil))
@@ -98,6 +103,10 @@ public struct RotationEngine: Sendable {
                 machine.failed(action, reason: reason)
                 try store.saveRun(machine.run, audit: step.finishedEntry(action, outcome: nil, failure: reason))
                 report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "FAILED: \(reason)", millis: millis(ContinuousClock.now - stepStart)))
+                if cleaningUp, machine.run.phase == .succeeded {
+                    // Rotated and verified; what was left is named, with what to do about it.
+                    report.warnings.append("clean-up failed after \(settings.cleanupAttempts) attempts: \(machine.run.failure ?? reason); \(Self.leftover(action, runID: machine.run.id))")
+                }
                 if machine.run.rollbackFailure != nil {
                     // A rollback step failed: stop loudly; the journal keeps the run for `resume`.
                     report.run = machine.run
@@ -107,6 +116,29 @@ public struct RotationEngine: Sendable {
         }
         report.run = machine.run
         return report
+    }
+
+    /// Runs `body` up to `times` times, `verifyDelay` apart, until it does not throw.
+    private func attempt<T>(_ times: Int, _ body: () async throws -> T) async throws -> T {
+        var tries = 1
+        while true {
+            do { return try await body() } catch {
+                guard tries < times else { throw error }
+                tries += 1
+                try await Task.sleep(for: settings.verifyDelay)
+            }
+        }
+    }
+
+    /// What a clean-up step that was given up leaves behind, and what to do about it.
+    static func leftover(_ action: RotationAction, runID: String) -> String {
+        switch action {
+        case .removeBridgeKey: "the new key is also registered as a LiteLLM virtual key (alias lockstep-\(runID)): delete it (POST /key/delete), or the next rotation's old-key check fails"
+        case .clearKeyRing: "the key ring still holds the new key, which is now the master key (no extra access); the next run's preflight accepts that, or empty it with kubectl patch secret"
+        case .restoreGatewaySurge: "the gateway keeps maxSurge 100%: set it back (the value it had is in the annotation lockstep.dev/max-surge-before)"
+        case .patchColourSecret: "the stopped colour's Secret still holds the old key: write the current one into it (kubectl patch secret)"
+        default: "see `lockstep history` for the step"
+        }
     }
 
     func describe(_ action: RotationAction) -> String {

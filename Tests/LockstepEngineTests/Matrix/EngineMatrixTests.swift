@@ -1,0 +1,209 @@
+import Foundation
+import LockstepAudit
+import LockstepCore
+import LockstepCrypto
+import LockstepEngine
+import LockstepTesting
+import LockstepVault
+import Testing
+
+/// Every strategy × every call the engine makes × (fails / lands then fails / crashes, then
+/// resume / lands then crashes, then resume), over the port fakes (`ScriptedCluster`, whose pods
+/// load their Secret at start, and the real SQLite vault behind `CrashableStore`). After each
+/// case: the run is finished, the vault's current value is in every Secret and every pod, the
+/// ring and the bridge are empty, exactly one new version was made, the audit chain verifies,
+/// and for the zero-failure strategies no backend pod ever held a key a gateway pod refused.
+@Suite("Engine matrix over port fakes: every strategy × every call × fails / lands then fails / crash then resume")
+struct EngineMatrixTests {
+    enum Scenario: String, CaseIterable, CustomTestStringConvertible {
+        case restartTogether = "restart-together rotate"
+        case keyRing = "key-ring rotate"
+        case keyRingRevoke = "key-ring revoke"
+        case bridge = "bridge rotate"
+        case immediateRevoke = "revoke --immediate"
+
+        var testDescription: String { rawValue }
+        var strategy: RotationPolicy.Strategy {
+            switch self {
+            case .restartTogether, .immediateRevoke: .restartTogether
+            case .keyRing, .keyRingRevoke: .keyRing
+            case .bridge: .bridge
+            }
+        }
+        var kind: RotationRun.Kind { self == .keyRingRevoke || self == .immediateRevoke ? .revoke : .rotate }
+        /// Whether the strategy promises that the backend never holds a key the gateway refuses.
+        var zeroFailures: Bool { strategy != .restartTogether }
+    }
+
+    static let actor = AuditActor(kind: .user, id: "matrix")
+    static let backend = RotationPolicy.DeploymentRef(namespace: "unique", name: "backend-service-chat")
+    static let gateway = RotationPolicy.DeploymentRef(namespace: "litellm-system", name: "litellm")
+    static let backendSecret = RotationPolicy.SecretTarget(namespace: "unique", name: "chat-backend-litellm", key: "LITELLM_API_KEY")
+    static let gatewaySecret = RotationPolicy.SecretTarget(namespace: "litellm-system", name: "litellm-masterkey", key: "masterkey")
+    static let ring = RotationPolicy.SecretTarget(namespace: "litellm-system", name: "litellm-keyring", key: "keys")
+
+    /// One case's world: a fresh vault holding `old`, the model cluster, the crash switch.
+    struct World {
+        let dir: URL
+        let vault: Vault
+        let crash: CrashSwitch
+        let cluster: ScriptedCluster
+        let policy: RotationPolicy
+        let old: SecretBytes
+
+        var engine: RotationEngine {
+            var settings = RotationEngine.Settings()
+            settings.verifyAttempts = 2
+            settings.verifyDelay = .milliseconds(1)
+            settings.keyRingProbeInterval = .milliseconds(1)
+            settings.rolloutTimeout = .milliseconds(50)
+            return RotationEngine(store: CrashableStore(vault, crash: crash), cluster: cluster, gateway: ScriptedGateway(cluster: cluster), settings: settings)
+        }
+    }
+
+    /// A folder for the vaults: tmpfs when there is one (a case makes ~40 transactions).
+    static let root: URL = {
+        let shm = URL(fileURLWithPath: "/dev/shm")
+        let base = FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
+        return base.appendingPathComponent("lockstep-matrix-\(ProcessInfo.processInfo.processIdentifier)")
+    }()
+
+    static func secret(_ text: String) throws -> SecretBytes { try Array(text.utf8).withUnsafeBytes { try SecretBytes(copying: $0) } }
+
+    func world(_ scenario: Scenario) throws -> World {
+        let dir = Self.root.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let keyFile = dir.appendingPathComponent("vault.key").path
+        try VaultKeyFile.generate(at: keyFile)
+        let vault = try Vault.create(at: dir.appendingPathComponent("vault.db").path, key: .keyFile(keyFile), actor: Self.actor)
+        let old = try Self.secret("sk-matrix-old-master-key-0000000001")
+        _ = try vault.importCredential(CredentialName("litellm-master-key"), value: old, kind: "litellm-master-key", actor: Self.actor)
+        let crash = CrashSwitch()
+        let cluster = try ScriptedCluster(backend: Self.backend, backendSecret: Self.backendSecret, gateway: Self.gateway, gatewaySecret: Self.gatewaySecret,
+                                          ring: scenario.strategy == .keyRing ? Self.ring : nil, value: old, crash: crash)
+        let policy = RotationPolicy(
+            name: "litellm-master-key", credential: try CredentialName("litellm-master-key"), kind: .litellmMasterKey,
+            source: .generate(prefix: "sk-", randomBytes: 32), schedule: nil, maxAge: nil, strategy: scenario.strategy,
+            gateway: .init(url: "http://gateway.test:4000", models: []),
+            targets: [Self.backendSecret, Self.gatewaySecret], rollouts: [Self.backend, Self.gateway],
+            checks: .init(newKeyAccepted: true, oldKeyRefused: true),
+            keyRing: scenario.strategy == .keyRing ? .init(secret: Self.ring, propagationTimeout: PolicyDuration(seconds: 1)) : nil)
+        return World(dir: dir, vault: vault, crash: crash, cluster: cluster, policy: policy, old: old)
+    }
+
+    /// Runs the scenario once and returns its report (no crash, no resume).
+    func report(_ scenario: Scenario, in w: World) async throws -> RunReport {
+        try await w.engine.start(policy: w.policy, kind: scenario.kind, actor: Self.actor, reason: "matrix", manualValue: nil, immediate: scenario == .immediateRevoke)
+    }
+
+    /// Runs the scenario once; a crash is followed by a restart that resumes the journaled run
+    /// (at most 3 restarts). Returns the final run, or the error that ended it.
+    func drive(_ scenario: Scenario, in w: World) async -> Result<RotationRun, any Error> {
+        var result: Result<RotationRun, any Error>
+        do {
+            result = .success(try await w.engine.start(policy: w.policy, kind: scenario.kind, actor: Self.actor, reason: "matrix",
+                                                       manualValue: nil, immediate: scenario == .immediateRevoke).run)
+        } catch {
+            result = .failure(error)
+        }
+        for _ in 0..<3 where w.crash.isTripped {
+            w.crash.reset()
+            w.cluster.clearInjection()
+            do {
+                guard let unfinished = try w.vault.unfinishedRuns().first else { break }
+                result = .success(try await w.engine.resume(unfinished, policy: w.policy, actor: AuditActor(kind: .system, id: "resume")).run)
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return result
+    }
+
+    /// What must hold after any case; returns the problems (empty: the case passed).
+    func problems(_ scenario: Scenario, _ w: World, _ result: Result<RotationRun, any Error>) throws -> [String] {
+        var found: [String] = []
+        let run: RotationRun
+        switch result {
+        case .success(let r): run = r
+        case .failure(let error): return ["the run ended with an error instead of an outcome: \(error)"]
+        }
+        let outcome = run.phase
+        guard [.succeeded, .rolledBack, .abandoned].contains(outcome) else { return ["the run ended in \(outcome.rawValue)"] }
+        if try !w.vault.unfinishedRuns().isEmpty { found.append("a run is left unfinished in the journal") }
+        let current = try w.vault.value(of: "litellm-master-key")
+        if outcome == .succeeded, current.constantTimeEquals(w.old) { found.append("succeeded, but the vault's current value is the old one") }
+        if outcome != .succeeded, !current.constantTimeEquals(w.old) { found.append("\(outcome.rawValue), but the vault's current value is not the old one") }
+        for target in [Self.backendSecret, Self.gatewaySecret] where w.cluster.value(target).map({ !$0.constantTimeEquals(current) }) ?? true {
+            found.append("\(target) does not hold the vault's current value")
+        }
+        for deployment in [Self.backend, Self.gateway] {
+            let loaded = w.cluster.loaded(deployment)
+            if loaded.count != 1 || !(loaded[0]?.constantTimeEquals(current) ?? false) {
+                found.append("\(deployment)'s pods do not all run the current value (\(loaded.count) generation(s))")
+            }
+        }
+        if scenario.strategy == .keyRing, let held = w.cluster.value(Self.ring), held.count > 0 { found.append("the ring is not empty") }
+        if !w.cluster.bridgeAliases.isEmpty { found.append("a bridge key is left: \(w.cluster.bridgeAliases)") }
+        if w.cluster.surge(Self.gateway) != nil { found.append("the gateway's maxSurge was not restored") }
+        let versions = try w.vault.credential("litellm-master-key").versions
+        if versions.count > 2 { found.append("\(versions.count - 1) new versions for one run") }
+        if scenario.zeroFailures, let first = w.cluster.violations.first {
+            found.append("\(w.cluster.violations.count) moment(s) a request would fail, first \(first)")
+        }
+        let audit = try w.vault.auditLog.verify()
+        if let failure = audit.failure { found.append("the audit log does not verify: \(failure)") }
+        return found
+    }
+
+    @Test("a clean run succeeds and leaves everything on the new value", arguments: Scenario.allCases)
+    func cleanRun(_ scenario: Scenario) async throws {
+        let w = try world(scenario)
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        let result = await drive(scenario, in: w)
+        #expect(try problems(scenario, w, result) == [])
+        #expect((try? result.get().phase) == .succeeded)
+        #expect(w.cluster.calls.count > 5)
+    }
+
+    @Test("a clean-up the cluster keeps refusing: rotated and verified, the leftover named in a warning with what to do",
+          arguments: [(Scenario.bridge, "removeBridgeKey", "virtual key"), (.keyRing, "litellm-keyring", "key ring still holds the new key"),
+                      (.immediateRevoke, "restoreMaxSurge", "maxSurge 100%")])
+    func cleanupGivenUp(_ scenario: Scenario, call: String, named: String) async throws {
+        let clean = try world(scenario)
+        _ = try await report(scenario, in: clean)
+        try? FileManager.default.removeItem(at: clean.dir)
+        let w = try world(scenario)
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        // Only the clean-up's own calls fail: for key-ring, the ring's read and write after the promotion.
+        let promoted = clean.cluster.calls.lastIndex { $0.hasPrefix("podEndpoints") || $0.hasPrefix("waitForRollout") } ?? 0
+        #expect(clean.cluster.calls[(promoted + 1)...].contains { $0.contains(call) }, "the clean run makes a \(call) call after promoting: \(clean.cluster.calls)")
+        w.cluster.failEvery(call, fromCall: promoted + 2)
+        let r = try await report(scenario, in: w)
+        #expect(r.run.phase == .succeeded, "\(r.run.failure ?? "")")
+        #expect(r.warnings.contains { $0.contains("clean-up failed after 3 attempts") && $0.contains(named) }, "\(r.warnings)")
+        #expect(w.cluster.calls[(promoted + 1)...].filter { $0.contains(call) }.count == 3, "tried three times")
+    }
+
+    @Test("every call × every fault: the run ends rolled back or rotated, consistent everywhere", arguments: Scenario.allCases)
+    func everyCallEveryFault(_ scenario: Scenario) async throws {
+        let clean = try world(scenario)
+        _ = await drive(scenario, in: clean)
+        let calls = clean.cluster.calls
+        try? FileManager.default.removeItem(at: clean.dir)
+        var failures: [String] = []
+        var cases = 0
+        for index in 1...calls.count {
+            for fault in ScriptedCluster.Fault.allCases {
+                let w = try world(scenario)
+                w.cluster.inject(fault, atCall: index)
+                let result = await drive(scenario, in: w)
+                cases += 1
+                let found = try problems(scenario, w, result)
+                if !found.isEmpty { failures.append("call \(index) (\(calls[index - 1])) \(fault.rawValue): \(found.joined(separator: "; "))") }
+                try? FileManager.default.removeItem(at: w.dir)
+            }
+        }
+        print("engine matrix \(scenario.rawValue): \(cases) cases over \(calls.count) calls, \(failures.count) failing")
+        #expect(failures.isEmpty, "\(failures.count) of \(cases) cases:\n\(failures.prefix(40).joined(separator: "\n"))")
+    }
+}
