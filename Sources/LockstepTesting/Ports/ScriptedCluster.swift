@@ -7,10 +7,12 @@ import Synchronization
 /// resourceVersions, and Deployments whose pods load their Secret when they start (as LiteLLM and
 /// the backend read env vars once). A restart adds a new pod generation beside the old one (a
 /// rolling update) and a finished rollout leaves only the newest; a Secret patch alone changes no
-/// running pod. The gateway's pods accept the master key they loaded, the key in the ring Secret
-/// (a volume: seen at once) and the bridge keys (the database: shared).
+/// running pod. Scaling to 0 removes a Deployment's pods, scaling from 0 starts them (blue-green's
+/// colours). The gateway's pods accept the master key they loaded, the key in the ring Secret (a
+/// volume: seen at once) and the bridge keys (the database: shared).
 ///
-/// After every change it checks that every backend pod's key is accepted by every gateway pod;
+/// After every change it checks that every backend pod's key is accepted by every pod of the
+/// gateway it calls (the URL it loaded, for blue-green);
 /// each time that does not hold (a request that would fail) is recorded in ``violations``. One
 /// call (by its index from 1, over every call) can be scripted to fail, to land then fail, or to
 /// crash the process (see ``CrashSwitch``).
@@ -32,12 +34,44 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         public var description: String { "injected failure of \(call) (test)" }
     }
 
+    /// What runs where: the backend (its key and, for blue-green, the gateway URL it reads from
+    /// its Secret), the gateway Deployments (one, or the two colours, the first serving), the ring.
+    public struct Layout: Sendable {
+        public struct Gateway: Sendable {
+            public let deployment: RotationPolicy.DeploymentRef
+            public let secret: RotationPolicy.SecretTarget
+            public let url: String
+            public init(deployment: RotationPolicy.DeploymentRef, secret: RotationPolicy.SecretTarget, url: String) {
+                self.deployment = deployment
+                self.secret = secret
+                self.url = url
+            }
+        }
+        public var backend: RotationPolicy.DeploymentRef
+        public var backendKey: RotationPolicy.SecretTarget
+        /// The backend Secret's key with the gateway URL (blue-green); nil: it always calls the first gateway.
+        public var backendEndpoint: RotationPolicy.SecretTarget?
+        public var gateways: [Gateway]
+        public var ring: RotationPolicy.SecretTarget?
+        public init(backend: RotationPolicy.DeploymentRef, backendKey: RotationPolicy.SecretTarget, backendEndpoint: RotationPolicy.SecretTarget? = nil,
+                    gateways: [Gateway], ring: RotationPolicy.SecretTarget? = nil) {
+            self.backend = backend
+            self.backendKey = backendKey
+            self.backendEndpoint = backendEndpoint
+            self.gateways = gateways
+            self.ring = ring
+        }
+    }
+
+    /// The pods of one start of a Deployment's template: what they loaded then.
     struct Generation {
         let id: Int
-        let loaded: SecretBytes?
+        let loaded: [RotationPolicy.SecretTarget: SecretBytes]
     }
 
     struct Deployment {
+        let sources: [RotationPolicy.SecretTarget]
+        var replicas: Int
         var generations: [Generation]
         var annotation: String?
         var surge: String?
@@ -53,34 +87,38 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         var injection: (index: Int, fault: Fault)?
         var failing: (call: String, from: Int)?
         var violations: [String] = []
+
+        mutating func start(_ d: RotationPolicy.DeploymentRef) -> Generation {
+            let sources = deployments[d]?.sources ?? []
+            defer { nextGeneration += 1 }
+            return Generation(id: nextGeneration, loaded: Dictionary(uniqueKeysWithValues: sources.compactMap { t in secrets[t]?.value.map { (t, $0) } }))
+        }
     }
 
-    public let backend: RotationPolicy.DeploymentRef
-    public let gateway: RotationPolicy.DeploymentRef
-    let backendSecret: RotationPolicy.SecretTarget
-    let gatewaySecret: RotationPolicy.SecretTarget
-    let ring: RotationPolicy.SecretTarget?
+    public let layout: Layout
     public let crash: CrashSwitch
     private let state = Mutex(State())
+    var backend: RotationPolicy.DeploymentRef { layout.backend }
 
-    /// `backend` loads `backendSecret`, `gateway` loads `gatewaySecret`; both start with `value`
-    /// (and the ring, when named, empty).
-    public init(backend: RotationPolicy.DeploymentRef, backendSecret: RotationPolicy.SecretTarget, gateway: RotationPolicy.DeploymentRef,
-                gatewaySecret: RotationPolicy.SecretTarget, ring: RotationPolicy.SecretTarget?, value: SecretBytes, crash: CrashSwitch) throws {
-        self.backend = backend
-        self.gateway = gateway
-        self.backendSecret = backendSecret
-        self.gatewaySecret = gatewaySecret
-        self.ring = ring
+    /// Every Secret holds `value` (the ring is empty; the backend's endpoint names the first
+    /// gateway); the backend and the first gateway run 2 replicas, a second gateway 0.
+    public init(_ layout: Layout, value: SecretBytes, crash: CrashSwitch) throws {
+        self.layout = layout
         self.crash = crash
         let empty = try SecretBytes.empty()
+        let firstURL = try Array(layout.gateways[0].url.utf8).withUnsafeBytes { try SecretBytes(copying: $0) }
         state.withLock { s in
-            s.secrets[backendSecret] = (value, 1)
-            s.secrets[gatewaySecret] = (value, 1)
-            if let ring { s.secrets[ring] = (empty, 1) }
-            for d in [backend, gateway] {
-                s.deployments[d] = Deployment(generations: [Generation(id: s.nextGeneration, loaded: value)])
-                s.nextGeneration += 1
+            s.secrets[layout.backendKey] = (value, 1)
+            if let endpoint = layout.backendEndpoint { s.secrets[endpoint] = (firstURL, 1) }
+            if let ring = layout.ring { s.secrets[ring] = (empty, 1) }
+            for g in layout.gateways { s.secrets[g.secret] = (value, 1) }
+            s.deployments[layout.backend] = Deployment(sources: [layout.backendKey] + (layout.backendEndpoint.map { [$0] } ?? []), replicas: 2, generations: [])
+            for (i, g) in layout.gateways.enumerated() {
+                s.deployments[g.deployment] = Deployment(sources: [g.secret], replicas: i == 0 ? 2 : 0, generations: [])
+            }
+            for d in [layout.backend, layout.gateways[0].deployment] {
+                let first = s.start(d)
+                s.deployments[d]?.generations = [first]
             }
         }
     }
@@ -96,15 +134,17 @@ public final class ScriptedCluster: ClusterPort, Sendable {
     public func clearInjection() { state.withLock { $0.injection = nil } }
     /// Every call so far, in order (`writeSecret unique/chat-backend-litellm#LITELLM_API_KEY`).
     public var calls: [String] { state.withLock { $0.calls } }
-    /// The moments a backend pod's key was not accepted by every gateway pod.
+    /// The moments a backend pod's key was not accepted by every gateway pod it calls.
     public var violations: [String] { state.withLock { $0.violations } }
 
     /// A Secret's value now.
     public func value(_ target: RotationPolicy.SecretTarget) -> SecretBytes? { state.withLock { $0.secrets[target]?.value } }
-    /// What each pod generation of `deployment` loaded, oldest first.
-    public func loaded(_ deployment: RotationPolicy.DeploymentRef) -> [SecretBytes?] {
-        state.withLock { $0.deployments[deployment]?.generations.map(\.loaded) ?? [] }
+    /// What each pod generation of `deployment` loaded from `target`, oldest first (empty: no pod).
+    public func loaded(_ deployment: RotationPolicy.DeploymentRef, from target: RotationPolicy.SecretTarget) -> [SecretBytes?] {
+        state.withLock { $0.deployments[deployment]?.generations.map { $0.loaded[target] } ?? [] }
     }
+    /// The replicas `deployment` is scaled to.
+    public func replicas(_ deployment: RotationPolicy.DeploymentRef) -> Int { state.withLock { $0.deployments[deployment]?.replicas ?? 0 } }
     /// The maxSurge set on `deployment` now (nil: its own).
     public func surge(_ deployment: RotationPolicy.DeploymentRef) -> String? { state.withLock { $0.deployments[deployment]?.surge } }
     /// The bridge (virtual) keys registered now, by alias.
@@ -112,20 +152,27 @@ public final class ScriptedCluster: ClusterPort, Sendable {
 
     // MARK: the gateway's answers (ScriptedGateway)
 
-    /// Whether every gateway pod (or the pod of generation `generation`) accepts `key`: its
-    /// loaded master key, a bridge key, or the ring's key.
+    /// Whether every pod of the first gateway (or the pod of generation `generation`, of any
+    /// gateway) accepts `key`: its loaded master key, a bridge key, or the ring's key.
     func gatewayAccepts(_ key: SecretBytes, generation: Int? = nil) -> Bool {
         state.withLock { s in
-            let gens = (s.deployments[gateway]?.generations ?? []).filter { generation == nil || $0.id == generation }
-            return !gens.isEmpty && gens.allSatisfy { acceptsWithRing($0, key, s) }
+            if let generation {
+                for g in layout.gateways {
+                    if let gen = s.deployments[g.deployment]?.generations.first(where: { $0.id == generation }) { return accepts(gen, g, key, s) }
+                }
+                return false
+            }
+            let first = layout.gateways[0]
+            let gens = s.deployments[first.deployment]?.generations ?? []
+            return !gens.isEmpty && gens.allSatisfy { accepts($0, first, key, s) }
         }
     }
 
     /// Whether the model has a ring Secret (the key-ring module is installed).
-    var hasRing: Bool { ring != nil }
+    var hasRing: Bool { layout.ring != nil }
 
     func ringKeyCount() -> Int {
-        state.withLock { s in ring.flatMap { s.secrets[$0]?.value }.map { $0.count > 0 ? 1 : 0 } ?? 0 }
+        state.withLock { s in layout.ring.flatMap { s.secrets[$0]?.value }.map { $0.count > 0 ? 1 : 0 } ?? 0 }
     }
 
     func registerBridge(_ key: SecretBytes, alias: String) throws {
@@ -136,15 +183,10 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         try step("removeBridgeKey \(alias)") { $0.bridge[alias] = nil }
     }
 
-    private static func accepts(_ g: Generation, _ key: SecretBytes, _ s: State) -> Bool {
-        if let loaded = g.loaded, loaded.count > 0, loaded.constantTimeEquals(key) { return true }
+    private func accepts(_ gen: Generation, _ gateway: Layout.Gateway, _ key: SecretBytes, _ s: State) -> Bool {
+        if let master = gen.loaded[gateway.secret], master.count > 0, master.constantTimeEquals(key) { return true }
         if s.bridge.values.contains(where: { $0.constantTimeEquals(key) }) { return true }
-        return false
-    }
-
-    private func acceptsWithRing(_ g: Generation, _ key: SecretBytes, _ s: State) -> Bool {
-        if Self.accepts(g, key, s) { return true }
-        if let ring, let held = s.secrets[ring]?.value, held.count > 0, held.constantTimeEquals(key) { return true }
+        if let ring = layout.ring, let held = s.secrets[ring]?.value, held.count > 0, held.constantTimeEquals(key) { return true }
         return false
     }
 
@@ -182,12 +224,20 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         }
     }
 
+    /// Every backend pod's calls go to the gateway its endpoint names (or the first): that
+    /// gateway must have pods, and each must accept the backend pod's key.
     private func checkZeroFailures(_ s: inout State, after call: String) {
-        let gatewayPods = s.deployments[gateway]?.generations ?? []
-        for b in s.deployments[backend]?.generations ?? [] {
-            guard let key = b.loaded else { continue }
-            for g in gatewayPods where !acceptsWithRing(g, key, s) {
-                s.violations.append("after \(call): backend pod generation \(b.id) has a key gateway pod generation \(g.id) refuses")
+        for b in s.deployments[layout.backend]?.generations ?? [] {
+            guard let key = b.loaded[layout.backendKey] else { continue }
+            let url = layout.backendEndpoint.flatMap { b.loaded[$0] }.map { $0.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+            guard let gateway = url.map({ u in layout.gateways.first { $0.url == u } }) ?? layout.gateways.first else {
+                s.violations.append("after \(call): backend pod generation \(b.id) calls a URL no gateway serves")
+                continue
+            }
+            let pods = s.deployments[gateway.deployment]?.generations ?? []
+            if pods.isEmpty { s.violations.append("after \(call): backend pod generation \(b.id) calls \(gateway.deployment), which has no pod") }
+            for g in pods where !accepts(g, gateway, key, s) {
+                s.violations.append("after \(call): backend pod generation \(b.id) has a key pod generation \(g.id) of \(gateway.deployment) refuses")
             }
         }
     }
@@ -208,17 +258,14 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         }
     }
 
-    /// A changed pod template starts a pod generation that loads the Secret as it is now, beside
-    /// the generation that was fully running (a rollout that was still in progress is replaced).
+    /// A changed pod template starts a pod generation that loads the Secrets as they are now,
+    /// beside the generation that was fully running (a rollout still in progress is replaced).
     public func annotatePodTemplate(_ deployment: RotationPolicy.DeploymentRef, key: String, value: String) async throws {
         try step("restart \(deployment)") { s in
             guard var d = s.deployments[deployment] else { throw InjectedFailure(call: "restart of unknown \(deployment)") }
             guard d.annotation != value else { return }
             d.annotation = value
-            let source = deployment == backend ? backendSecret : gatewaySecret
-            let oldest = d.generations[0]
-            d.generations = [oldest, Generation(id: s.nextGeneration, loaded: s.secrets[source]?.value)]
-            s.nextGeneration += 1
+            if d.replicas > 0 { d.generations = Array(d.generations.prefix(1)) + [s.start(deployment)] }
             s.deployments[deployment] = d
         }
     }
@@ -237,11 +284,11 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         try step("ownershipWarnings \(target)") { _ in [] }
     }
 
-    /// Two pods: during a rollout one of each generation, else two of the one generation.
+    /// During a rollout one pod of each generation, else `replicas` pods of the one generation.
     public func podEndpoints(_ deployment: RotationPolicy.DeploymentRef, port: Int?) async throws -> [PodEndpoint] {
         try step("podEndpoints \(deployment)") { s in
-            let gens = s.deployments[deployment]?.generations ?? []
-            let pods = gens.count > 1 ? gens : gens + gens
+            guard let d = s.deployments[deployment] else { return [] }
+            let pods = d.generations.count > 1 ? d.generations : Array(repeating: d.generations, count: d.replicas).flatMap { $0 }
             return pods.enumerated().map { i, g in
                 PodEndpoint(name: "\(deployment.name)-g\(g.id)-\(i)", url: "http://pod.test/\(g.id)/\(i)", ready: true)
             }
@@ -259,22 +306,33 @@ public final class ScriptedCluster: ClusterPort, Sendable {
 
     public func restoreMaxSurge(_ deployment: RotationPolicy.DeploymentRef) async throws {
         try step("restoreMaxSurge \(deployment)") { s in
-            if let before = s.deployments[deployment]?.surgeBefore {
-                s.deployments[deployment]?.surge = before == "25%" ? nil : before
-                s.deployments[deployment]?.surgeBefore = nil
-            }
+            guard var d = s.deployments[deployment], let before = d.surgeBefore else { return }
+            d.surge = before == "25%" ? nil : before
+            d.surgeBefore = nil
+            s.deployments[deployment] = d
         }
     }
 
     public func rolloutComplete(_ deployment: RotationPolicy.DeploymentRef) async throws -> Bool {
-        try step("rolloutComplete \(deployment)") { s in (s.deployments[deployment]?.generations.count ?? 0) == 1 }
+        try step("rolloutComplete \(deployment)") { s in (s.deployments[deployment]?.generations.count ?? 0) <= 1 }
     }
 
     public func desiredReplicas(_ deployment: RotationPolicy.DeploymentRef) async throws -> Int {
-        try step("desiredReplicas \(deployment)") { _ in 2 }
+        try step("desiredReplicas \(deployment)") { s in s.deployments[deployment]?.replicas ?? 0 }
     }
 
+    /// To 0: every pod goes (at once, in the model); from 0: pods start, loading the Secret now.
     public func scale(_ deployment: RotationPolicy.DeploymentRef, replicas: Int) async throws {
-        try step("scale \(deployment)") { _ in throw InjectedFailure(call: "scale (blue-green is not modelled by ScriptedCluster)") }
+        try step("scale \(deployment) to \(replicas)") { s in
+            guard var d = s.deployments[deployment] else { throw InjectedFailure(call: "scale of unknown \(deployment)") }
+            let was = d.replicas
+            d.replicas = replicas
+            if replicas == 0 { d.generations = [] }
+            s.deployments[deployment] = d
+            if was == 0, replicas > 0 {
+                let started = s.start(deployment)
+                s.deployments[deployment]?.generations = [started]
+            }
+        }
     }
 }
