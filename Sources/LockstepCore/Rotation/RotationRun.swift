@@ -77,17 +77,8 @@ public struct RotationRun: Sendable, Codable, Equatable {
         self.colourSwitch = !immediate && policy.strategy == .blueGreen ? policy.blueGreen.map(ColourSwitch.init) : nil
     }
 
-    /// Targets and rollouts delivered and rolled together, in order. The key-ring strategy has two:
-    /// the backend side (every target and rollout but the last), then the gateway (the last of
-    /// each), so that the gateway's new master key reaches no pod before the backend uses it.
-    /// The others deliver every target, then roll every rollout.
-    public var segments: [(targets: Range<Int>, rollouts: Range<Int>)] {
-        if strategy == .keyRing, targets.count >= 2, rollouts.count >= 2 {
-            return [(0..<(targets.count - 1), 0..<(rollouts.count - 1)),
-                    ((targets.count - 1)..<targets.count, (rollouts.count - 1)..<rollouts.count)]
-        }
-        return [(0..<targets.count, 0..<rollouts.count)]
-    }
+    /// Targets and rollouts delivered and rolled together, in order (the strategy's plan).
+    public var segments: [(targets: Range<Int>, rollouts: Range<Int>)] { StrategyPlan.of(self).segments }
 
     /// The rollouts a rollback rolls again, in the order it rolls them: those restarted, last first,
     /// so that the gateway is back on the old key while the backend still uses the new one (which
