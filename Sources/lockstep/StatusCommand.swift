@@ -52,7 +52,7 @@ struct StatusCommand: AsyncParsableCommand {
                  s.ageSeconds.map { age(from: Timestamp(millisecondsSinceEpoch: 0), to: Timestamp(millisecondsSinceEpoch: $0 * 1000)) } ?? "-",
                  s.maxAgeSeconds.map { PolicyDuration(seconds: $0).description } ?? "-",
                  s.nextDue?.rfc3339 ?? "-", s.lastOutcome ?? "-",
-                 s.drift.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "-"]
+                 s.drift.map { $0.isEmpty ? "none" : $0.map(\.reference).joined(separator: ", ") } ?? "-"]
             })
         }
     }

@@ -24,10 +24,10 @@ public enum CredentialStatusReader {
         let records = Dictionary(uniqueKeysWithValues: try vault.catalog.credentials().map { ($0.name, $0) })
         for i in statuses.indices {
             guard let policy = byName[statuses[i].credential], let current = records[statuses[i].credential]?.current else { continue }
-            var differing: [String] = []
+            var differing: [SecretRef] = []
             for target in policy.targets {
                 let live = try await cluster.readSecret(target)
-                if try live.value.map({ try vault.fingerprint(of: $0) }) != current.fingerprint { differing.append(target.description) }
+                if try live.value.map({ try vault.fingerprint(of: $0) }) != current.fingerprint { differing.append(target) }
             }
             statuses[i].drift = differing
         }

@@ -150,23 +150,16 @@ public actor RotationScheduler: Service {
             let changed = book.lastDrift[s.credential] != drift
             book.lastDrift[s.credential] = drift
             guard changed, !drift.isEmpty else { continue }
-            logger.warning("drift detected", metadata: ["credential": "\(s.credential)", "targets": "\(drift.joined(separator: ", "))"])
-            let targets = drift.compactMap(Self.auditTarget)
+            let named = drift.map(\.reference).joined(separator: ", ")
+            logger.warning("drift detected", metadata: ["credential": "\(s.credential)", "targets": "\(named)"])
+            let targets = drift.map { AuditTarget(namespace: $0.namespace, name: $0.name, key: $0.key) }
             _ = try? vault.audit(AuditDraft(actor: AuditActor(kind: .system, id: "scheduler"), action: .driftDetected, credential: s.credential,
                                             version: s.currentVersion, targets: targets, outcome: .failure,
                                             detail: "\(drift.count) target(s) differ from the current version"))
             await notifier.notify(DaemonEvent(kind: .drift, credential: s.credential, version: s.currentVersion,
-                                              message: "\(s.credential): \(drift.joined(separator: ", ")) no longer hold v\(s.currentVersion ?? 0); someone changed the Secret outside Lockstep",
+                                              message: "\(s.credential): \(named) no longer hold v\(s.currentVersion ?? 0); someone changed the Secret outside Lockstep",
                                               at: clock.now(), actor: "scheduler"))
         }
-    }
-
-    /// `ns/name#key` back into an audit target.
-    static func auditTarget(_ text: String) -> AuditTarget? {
-        let parts = text.split(separator: "/", maxSplits: 1)
-        guard parts.count == 2 else { return nil }
-        let nameKey = parts[1].split(separator: "#", maxSplits: 1)
-        return AuditTarget(namespace: String(parts[0]), name: String(nameKey[0]), key: nameKey.count == 2 ? String(nameKey[1]) : nil)
     }
 }
 
@@ -174,7 +167,7 @@ public actor RotationScheduler: Service {
 struct SchedulerBook {
     var failures: [String: (count: Int, retryAt: Timestamp)] = [:]
     var overdueNoticeSent: [String: Int] = [:]
-    var lastDrift: [String: [String]] = [:]
+    var lastDrift: [String: [SecretRef]] = [:]
 
     func mayTry(_ credential: String, now: Timestamp) -> Bool {
         guard let f = failures[credential] else { return true }
