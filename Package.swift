@@ -187,7 +187,7 @@ let package = Package(
         .executableTarget(
             name: "kubesim",
             dependencies: [
-                "KubeSim",
+                "KubeSim", "LockstepBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -264,7 +264,7 @@ let package = Package(
         // the programs they drive, KubeSim objects for the target layout.
         .target(
             name: "LockstepTesting",
-            dependencies: ["KubeSim", "LockstepCore", "LockstepCrypto"],
+            dependencies: ["KubeSim", "LockstepCore", "LockstepCrypto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -309,7 +309,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "LockstepKubernetesTests", dependencies: ["LockstepKubernetes", "KubeSim", "LockstepCrypto", .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
+        .testTarget(name: "LockstepKubernetesTests", dependencies: ["LockstepKubernetes", "KubeSim", "LockstepCrypto", "LockstepTesting", .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

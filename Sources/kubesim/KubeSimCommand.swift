@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import KubeSim
+import LockstepBench
 import Logging
 
 @main

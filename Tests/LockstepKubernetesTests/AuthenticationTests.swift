@@ -2,6 +2,7 @@ import Foundation
 import KubeSim
 import Testing
 @testable import LockstepKubernetes
+import LockstepTesting
 
 @Suite("Authentication against KubeSim over HTTPS")
 struct AuthenticationTests {

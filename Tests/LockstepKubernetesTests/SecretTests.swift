@@ -3,6 +3,7 @@ import KubeSim
 import LockstepCrypto
 import Testing
 @testable import LockstepKubernetes
+import LockstepTesting
 
 @Suite("Secrets and ownership")
 struct SecretTests {

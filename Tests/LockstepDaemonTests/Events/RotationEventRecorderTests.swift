@@ -4,6 +4,7 @@ import LockstepCore
 import LockstepKubernetes
 import Testing
 @testable import LockstepDaemon
+import LockstepTesting
 
 @Suite("Rotation Events on KubeSim", .serialized)
 struct RotationEventRecorderTests {

@@ -2,6 +2,7 @@ import Foundation
 import KubeSim
 import LockstepKubernetes
 import Logging
+import LockstepTesting
 import Synchronization
 
 /// A logger that drops everything (tests never bootstrap the logging system).
@@ -28,31 +29,3 @@ func makeClient(_ sim: RunningKubeSim) throws -> KubernetesClient {
     return try KubernetesClient(configuration: configuration, logger: quietLogger)
 }
 
-/// Log lines captured through a custom handler, to check what is (not) logged.
-final class CapturedLogs: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    var joined: String { all.joined(separator: "\n") }
-
-    var logger: Logger {
-        var logger = Logger(label: "lockstep.test") { _ in Handler(sink: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    private struct Handler: LogHandler {
-        let sink: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            sink.append("\(event.level) \(event.message) \(merged) \(event.error.map { "\($0)" } ?? "")")
-        }
-    }
-}

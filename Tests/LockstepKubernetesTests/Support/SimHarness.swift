@@ -1,6 +1,7 @@
 import Foundation
 import KubeSim
 import Logging
+import LockstepTesting
 @testable import LockstepKubernetes
 
 /// Starts KubeSim (HTTPS, port 0) for one test and always stops it, also when the body throws.
@@ -62,32 +63,6 @@ final class TestClock: Sendable {
     var closure: @Sendable () -> Date { { [self] in self.now } }
 }
 
-/// Log lines captured from the client, to check that no credential is ever logged.
-final class CapturedLogs: Sendable {
-    private let lines = TestLock<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    var logger: Logger {
-        var logger = Logger(label: "test") { _ in CaptureHandler(sink: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    struct CaptureHandler: LogHandler {
-        let sink: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            sink.append("\(event.level) \(event.message) \(merged) \(event.error.map { "\($0)" } ?? "")")
-        }
-    }
-}
 
 /// Fixtures shared by the suites.
 enum K8sFixtures {
