@@ -1,4 +1,5 @@
 import Foundation
+import KubeSim
 
 /// A child process with stdout and stderr in files (not pipes: a pod process spawned meanwhile
 /// could inherit a pipe and hold it open), stopped by PID: SIGTERM, SIGKILL after a grace
@@ -119,6 +120,19 @@ public final class ChildProcess: @unchecked Sendable {
         return await waitForExit(timeout: grace)
     }
 
+    /// `stop` for a `defer` (blocks the thread): SIGTERM, SIGKILL after `grace`, always waited for.
+    @discardableResult
+    public func stopBlocking(grace: Duration = .seconds(5)) -> Int32 {
+        if process.isRunning {
+            kill(pid, SIGTERM)
+            let deadline = ContinuousClock.now + grace
+            while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+            if process.isRunning { kill(pid, SIGKILL) }
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -132,3 +146,6 @@ public struct ChildProcessError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// A free TCP port on 127.0.0.1 (bind to 0, read, close), for a server a test starts.
+public func freePort() throws -> Int { try PortAllocator.freePort() }

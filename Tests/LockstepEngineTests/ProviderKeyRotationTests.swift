@@ -32,7 +32,7 @@ extension EngineIntegrationTests {
             let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("provider-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            let provider = try FakeProviderProcess(keys: [Self.oldProviderKey], directory: scratch)
+            let provider = try await FakeProviderProcess.start(keys: [Self.oldProviderKey], directory: scratch)
             defer { provider.stop(); try? FileManager.default.removeItem(at: scratch) }
             let f = try await EngineFixture.start(litellm: litellm, providerURL: provider.url, providerKey: Self.oldProviderKey)
             do {

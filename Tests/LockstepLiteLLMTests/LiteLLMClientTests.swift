@@ -1,6 +1,7 @@
 import Foundation
 import LockstepCrypto
 import LockstepLiteLLM
+import LockstepTesting
 import Testing
 
 func secret(_ s: String) throws -> SecretBytes { try Array(s.utf8).withUnsafeBytes { try SecretBytes(copying: $0) } }

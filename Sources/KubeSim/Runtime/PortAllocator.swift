@@ -5,8 +5,8 @@ import Darwin
 #endif
 
 /// Free TCP ports on 127.0.0.1, found by binding port 0 and releasing it (a pod then binds it).
-enum PortAllocator {
-    static func freePort() throws -> Int {
+public enum PortAllocator {
+    public static func freePort() throws -> Int {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

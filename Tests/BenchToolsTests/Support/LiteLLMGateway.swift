@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 
 /// A real LiteLLM proxy on 127.0.0.1 (as `Tests/LockstepLiteLLMTests/LiteLLMProcess.swift` runs
 /// it) with two models: `fake-gpt`, whose upstream is the fake provider (key from env
