@@ -19,10 +19,11 @@ public final class ChildProcess: @unchecked Sendable {
     private let outPath: String
     private let errPath: String
 
-    /// Starts `executable` (a path, or a name looked up on PATH), its output files in `directory`.
-    /// `environment` is added to the inherited one, or is the whole environment with `inherit` false.
+    /// Starts `executable` (a path, or a name looked up on PATH), its output files in `directory`,
+    /// in `workingDirectory` (the current one when nil). `environment` is added to the inherited
+    /// one (less `removing`), or is the whole environment with `inherit` false.
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], inherit: Bool = true, removing: [String] = [],
-                stdin: Data? = nil, directory: URL = FileManager.default.temporaryDirectory) throws {
+                stdin: Data? = nil, directory: URL = FileManager.default.temporaryDirectory, workingDirectory: String? = nil) throws {
         let id = UUID().uuidString.prefix(8)
         outPath = directory.appendingPathComponent("child-\(id).out").path
         errPath = directory.appendingPathComponent("child-\(id).err").path
@@ -36,6 +37,7 @@ public final class ChildProcess: @unchecked Sendable {
         for k in removing { env.removeValue(forKey: k) }
         for (k, v) in environment { env[k] = v }
         process.environment = env
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.standardOutput = out
         process.standardError = err
         if let stdin {

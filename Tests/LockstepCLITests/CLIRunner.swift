@@ -31,6 +31,8 @@ enum CLI {
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        // Pipes, not ChildProcess's files: the full-disk tests run the CLI under `ulimit -f 0`,
+        // where a child could not write its error to a file.
         let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
         p.standardInput = inPipe
         p.standardOutput = outPipe

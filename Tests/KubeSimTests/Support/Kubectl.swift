@@ -1,5 +1,6 @@
 import Foundation
 import KubeSim
+import LockstepTesting
 
 /// The real kubectl, a versioned binary (`kubectl.1.31`, ...) from the folder of the dispatcher.
 struct Kubectl {
@@ -45,38 +46,14 @@ struct Kubectl {
 
     /// Runs kubectl and waits at most `timeout`; a hung kubectl is killed (by its PID) and reported.
     func run(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--kubeconfig", kubeconfig.path, "--cache-dir", cacheDirectory.path] + arguments
-        let out = cacheDirectory.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
-        let err = cacheDirectory.deletingLastPathComponent().appendingPathComponent("err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        defer {
-            try? outHandle.close()
-            try? errHandle.close()
-        }
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        var environment = ProcessInfo.processInfo.environment
-        environment["KUBECONFIG"] = kubeconfig.path
-        process.environment = environment
-        try process.run()
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        let child = try ChildProcess(binary.path, ["--kubeconfig", kubeconfig.path, "--cache-dir", cacheDirectory.path] + arguments,
+                                     environment: ["KUBECONFIG": kubeconfig.path], directory: cacheDirectory.deletingLastPathComponent())
+        defer { child.removeOutputFiles() }
+        let started = ContinuousClock.now
+        let status = await child.waitForExit(timeout: timeout)
+        if child.process.terminationReason == .uncaughtSignal, ContinuousClock.now - started >= timeout {
             throw TestFailure("kubectl \(arguments.joined(separator: " ")) did not finish within \(timeout)")
         }
-        return Result(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return Result(status: status, stdout: child.stdout, stderr: child.stderr)
     }
 }
