@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LockstepApp
 import LockstepAudit
 import LockstepCore
 import LockstepDaemon
@@ -22,10 +23,7 @@ struct HistoryCommand: AsyncParsableCommand {
             if let client = daemon.client() {
                 output = try await client.history(name)
             } else {
-                let path = try vault.path()
-                let catalog = try VaultCatalog.open(vaultAt: path)
-                output = AdminWire.HistoryResponse(credential: try catalog.credential(name), runs: try catalog.runs(of: name),
-                                                   audit: try AuditLogStore.open(vaultAt: path).entries(.init(credential: name)).map(AdminWire.AuditLine.init))
+                output = AdminWire.HistoryResponse(try CredentialHistory.read(name, vaultAt: try vault.path()))
             }
             if json { return try printJSON(output) }
             let record = output.credential

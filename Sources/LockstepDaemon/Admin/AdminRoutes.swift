@@ -90,8 +90,7 @@ public struct AdminRoutes: Sendable {
     }
 
     private func history(_ name: String) throws -> AdminWire.HistoryResponse {
-        let entries = try vault.auditLog.entries(.init(credential: name)).map(AdminWire.AuditLine.init)
-        return AdminWire.HistoryResponse(credential: try vault.catalog.credential(name), runs: try vault.catalog.runs(of: name), audit: entries)
+        AdminWire.HistoryResponse(try CredentialHistory.read(name, catalog: vault.catalog, auditLog: vault.auditLog))
     }
 
     private func run(_ request: AdminWire.RotateRequest, value: SecretBytes?, peer: PeerCredentials?) async throws -> RunSummary {

@@ -52,6 +52,9 @@ public enum AdminWire {
             self.runs = runs
             self.audit = audit
         }
+        public init(_ history: CredentialHistory) {
+            self.init(credential: history.credential, runs: history.runs, audit: history.audit.map(AuditLine.init))
+        }
     }
 
     /// One audit entry as people read it (the signed form is `lockstep audit export`).
