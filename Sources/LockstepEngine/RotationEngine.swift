@@ -21,6 +21,8 @@ public struct RotationEngine: Sendable {
         /// or its rollback) is tried this often, `verifyDelay` apart, before it is given up: each
         /// is idempotent, and one lost answer must not leave a full-admin key behind.
         public var cleanupAttempts: Int = 3
+        /// The clock every wait and bound of a run is on: ContinuousClock, or a virtual one in tests.
+        public var clock: any Clock<Duration> = ContinuousClock()
         /// Asked before every step. Throwing stops the run *between* steps, leaving it journaled for
         /// `resume`: the daemon's fence when it loses the lease or is asked to shut down.
         public var beforeStep: (@Sendable () async throws -> Void)?
@@ -73,13 +75,13 @@ public struct RotationEngine: Sendable {
     private func drive(_ run: RotationRun, policy: RotationPolicy, actor: AuditActor, manualValue: SecretBytes?) async throws -> RunReport {
         var machine = RotationMachine(run: run)
         var report = RunReport(run: run)
-        let started = ContinuousClock.now
+        let started = Stopwatch(settings.clock)
         var guardSteps = 0
         while let action = machine.next() {
             guardSteps += 1
             if let fence = settings.beforeStep { try await fence() }
             if guardSteps > 500 { throw EngineError("run \(run.id) did not finish within 500 steps; it is journaled and can be resumed") }
-            let stepStart = ContinuousClock.now
+            let stepStart = Stopwatch(settings.clock)
             let step = Step(engine: self, run: machine.run, policy: policy, actor: actor)
             if let draft = step.startedEntry(action) {
                 // Fail closed: journal and audit before acting; if that fails, nothing happens.
@@ -95,14 +97,14 @@ public struct RotationEngine: Sendable {
                 if action == .verifyOldRefused || (action == .verifyAtGatewayPods && machine.run.verifyOldRefused) || action == .stopColour(.active) {
                     // At every pod (key-ring) is later than through the Service: the later time counts.
                     // Blue-green: the old key is refused everywhere once no pod of the old colour is left.
-                    report.oldKeyRefusedAfterMillis = millis(ContinuousClock.now - started)
+                    report.oldKeyRefusedAfterMillis = started.milliseconds
                 }
-                report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "ok\(outcome.detail.map { ": \($0)" } ?? "")", millis: millis(ContinuousClock.now - stepStart)))
+                report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "ok\(outcome.detail.map { ": \($0)" } ?? "")", millis: stepStart.milliseconds))
             } catch {
                 let reason = "\(error)"
                 machine.failed(action, reason: reason)
                 try store.saveRun(machine.run, audit: step.finishedEntry(action, outcome: nil, failure: reason))
-                report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "FAILED: \(reason)", millis: millis(ContinuousClock.now - stepStart)))
+                report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "FAILED: \(reason)", millis: stepStart.milliseconds))
                 if cleaningUp, machine.run.phase == .succeeded {
                     // Rotated and verified; what was left is named, with what to do about it.
                     report.warnings.append("clean-up failed after \(settings.cleanupAttempts) attempts: \(machine.run.failure ?? reason); \(Self.leftover(action, runID: machine.run.id))")
@@ -125,7 +127,7 @@ public struct RotationEngine: Sendable {
             do { return try await body() } catch {
                 guard tries < times else { throw error }
                 tries += 1
-                try await Task.sleep(for: settings.verifyDelay)
+                try await pause(settings.verifyDelay)
             }
         }
     }

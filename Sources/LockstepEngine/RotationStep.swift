@@ -117,10 +117,10 @@ struct Step {
         // Retried: one failed readiness probe makes a pod unready for a moment (seen on KubeSim
         // under CPU load), and that alone should not abandon a run; but bounded in all, so that a
         // dead gateway is reported in seconds, naming the address actually used.
-        let deadline = ContinuousClock.now.advanced(by: engine.settings.gatewayReadyTimeout)
+        let waited = Stopwatch(engine.settings.clock)
         var ready = await engine.gateway.isReady()
-        while !ready, ContinuousClock.now < deadline {
-            try await Task.sleep(for: engine.settings.verifyDelay)
+        while !ready, waited.elapsed < engine.settings.gatewayReadyTimeout {
+            try await engine.pause(engine.settings.verifyDelay)
             ready = await engine.gateway.isReady()
         }
         guard ready else {
@@ -218,7 +218,7 @@ struct Step {
             } catch {
                 lastError = error
             }
-            if attempt < engine.settings.verifyAttempts { try await Task.sleep(for: engine.settings.verifyDelay) }
+            if attempt < engine.settings.verifyAttempts { try await engine.pause(engine.settings.verifyDelay) }
         }
         throw EngineError("check failed: \(what)\(lastError.map { " (\($0))" } ?? "") after \(engine.settings.verifyAttempts) attempts")
     }

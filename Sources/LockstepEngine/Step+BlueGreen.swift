@@ -46,10 +46,10 @@ extension Step {
         }
         try await driftCheck(serving.secret)
         // Bounded, as the Service readiness check of the other strategies: one unready moment is not a failure.
-        let deadline = ContinuousClock.now.advanced(by: engine.settings.gatewayReadyTimeout)
+        let waited = Stopwatch(engine.settings.clock)
         var checked = try await everyPod(of: serving.deployment, accepts: current, refuses: nil)
-        while checked == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: engine.settings.verifyDelay)
+        while checked == nil, waited.elapsed < engine.settings.gatewayReadyTimeout {
+            try await engine.pause(engine.settings.verifyDelay)
             checked = try await everyPod(of: serving.deployment, accepts: current, refuses: nil)
         }
         guard let checked else {
@@ -70,7 +70,7 @@ extension Step {
         let colour = try colour(role)
         guard let replicas = try requireColours().replicas else { throw EngineError("run \(run.id): preflight recorded no replica count") }
         let key = which == .new ? try newValue() : try vault.value(of: credential)
-        let started = ContinuousClock.now
+        let started = Stopwatch(engine.settings.clock)
         try await engine.cluster.scale(colour.deployment, replicas: replicas)
         try await engine.cluster.waitForRollout(colour.deployment, timeout: engine.settings.rolloutTimeout, progress: engine.progress)
         var checked: Int?
@@ -78,7 +78,7 @@ extension Step {
             checked = try await everyPod(of: colour.deployment, accepts: key, refuses: nil, expecting: replicas)
             return checked != nil
         }
-        let seconds = Double(millis(ContinuousClock.now - started)) / 1000
+        let seconds = started.seconds
         return StepOutcome(detail: "\(colour) started: \(checked ?? 0) pod(s) accept the \(which.rawValue) key after \(String(format: "%.1f", seconds)) s",
                            targets: [AuditTarget(namespace: colour.deployment.namespace, name: colour.deployment.name)])
     }
@@ -87,15 +87,15 @@ extension Step {
     func stopColour(_ role: ColourRole) async throws -> StepOutcome {
         let colour = try colour(role)
         try await engine.cluster.scale(colour.deployment, replicas: 0)
-        let deadline = ContinuousClock.now.advanced(by: engine.settings.rolloutTimeout)
+        let waited = Stopwatch(engine.settings.clock)
         var left = try await engine.cluster.podEndpoints(colour.deployment, port: podPort)
         while !left.isEmpty {
-            guard ContinuousClock.now < deadline else {
+            guard waited.elapsed < engine.settings.rolloutTimeout else {
                 throw EngineError("\(colour) was scaled to 0, but \(left.count) pod(s) were still there after \(engine.settings.rolloutTimeout): "
                     + left.map(\.name).joined(separator: ", "))
             }
             engine.progress("\(colour): \(left.count) pod(s) stopping")
-            try await Task.sleep(for: engine.settings.keyRingProbeInterval)
+            try await engine.pause(engine.settings.keyRingProbeInterval)
             left = try await engine.cluster.podEndpoints(colour.deployment, port: podPort)
         }
         return StepOutcome(detail: "\(colour) scaled to 0, no pod left", targets: [AuditTarget(namespace: colour.deployment.namespace, name: colour.deployment.name)])

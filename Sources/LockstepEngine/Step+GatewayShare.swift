@@ -6,8 +6,7 @@ extension Step {
     func awaitGatewayShare() async throws -> StepOutcome {
         let gateway = try requireGatewayDeployment()
         let key = try newValue()
-        let started = ContinuousClock.now
-        let deadline = started.advanced(by: engine.settings.rolloutTimeout)
+        let started = Stopwatch(engine.settings.clock)
         var accepting = 0, wanted = 1
         var refusedAfterRollout = 0
         while true {
@@ -19,7 +18,7 @@ extension Step {
                 if let url = pod.url, (try? await engine.gateway.accepts(key, atPod: url)) == true { accepting += 1 }
             }
             if accepting >= wanted {
-                let seconds = Double(millis(ContinuousClock.now - started)) / 1000
+                let seconds = started.seconds
                 return StepOutcome(detail: "\(accepting) gateway pod(s) accept the new key after \(String(format: "%.1f", seconds)) s; the backend restarts now")
             }
             engine.progress("\(gateway): \(accepting) of the \(wanted) pod(s) wanted accept the new key")
@@ -29,8 +28,8 @@ extension Step {
             if refusedAfterRollout >= 3 {
                 throw EngineError("\(gateway) rolled out, but only \(accepting) of \(wanted) pod(s) accept the new key: does the gateway read the Secret the policy names?")
             }
-            guard ContinuousClock.now < deadline else { break }
-            try await Task.sleep(for: engine.settings.keyRingProbeInterval)
+            guard started.elapsed < engine.settings.rolloutTimeout else { break }
+            try await engine.pause(engine.settings.keyRingProbeInterval)
         }
         throw EngineError("\(gateway): only \(accepting) of \(wanted) pod(s) accepted the new key within \(engine.settings.rolloutTimeout)")
     }

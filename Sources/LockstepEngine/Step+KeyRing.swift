@@ -76,8 +76,7 @@ extension Step {
     /// pod that has not yet accepted, bounded by the policy's `propagationTimeout`.
     func awaitRing() async throws -> StepOutcome {
         let key = try newValue()
-        let started = ContinuousClock.now
-        let deadline = started.advanced(by: propagationTimeout)
+        let started = Stopwatch(engine.settings.clock)
         var accepted = Set<String>()
         var pending: [String] = []
         while true {
@@ -91,14 +90,14 @@ extension Step {
                 }
             }
             if pending.isEmpty, !pods.isEmpty {
-                let seconds = Double(millis(ContinuousClock.now - started)) / 1000
+                let seconds = started.seconds
                 return StepOutcome(detail: "every gateway pod (\(pods.count)) accepts the new key, \(String(format: "%.1f", seconds)) s after it was staged")
             }
             engine.progress("key ring: \(pods.count - pending.count) of \(pods.count) gateway pods accept the new key")
-            guard ContinuousClock.now < deadline else { break }
-            try await Task.sleep(for: engine.settings.keyRingProbeInterval)
+            guard started.elapsed < propagationTimeout else { break }
+            try await engine.pause(engine.settings.keyRingProbeInterval)
         }
-        throw EngineError("the key ring did not reach every gateway pod within \(propagationTimeout) (spec.keyRing.propagationTimeout): "
+        throw EngineError("the key ring did not reach every gateway pod within \(policy.keyRing?.propagationTimeout.description ?? "3m") (spec.keyRing.propagationTimeout): "
             + "\(pending.isEmpty ? "no gateway pod is running" : "still refusing the staged key: \(pending.joined(separator: ", "))"). "
             + "Is the ring Secret mounted as a volume (not subPath, not env) on every pod?")
     }

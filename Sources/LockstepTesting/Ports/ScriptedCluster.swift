@@ -86,6 +86,7 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         var calls: [String] = []
         var injection: (index: Int, fault: Fault)?
         var failing: (call: String, from: Int)?
+        var ringHidden = false
         var violations: [String] = []
 
         mutating func start(_ d: RotationPolicy.DeploymentRef) -> Generation {
@@ -130,6 +131,9 @@ public final class ScriptedCluster: ClusterPort, Sendable {
     /// Makes every call whose description contains `call` fail, from call number `index` on (a
     /// gateway that keeps answering 500 to one request); nil ends it.
     public func failEvery(_ call: String?, fromCall index: Int = 1) { state.withLock { $0.failing = call.map { ($0, index) } } }
+    /// Whether the pods see the ring Secret (false: a ring mounted with `subPath` or as env, which
+    /// the kubelet never updates).
+    public func hideRing(_ hidden: Bool) { state.withLock { $0.ringHidden = hidden } }
     /// Takes the injection away (the restarted process meets no more faults).
     public func clearInjection() { state.withLock { $0.injection = nil } }
     /// Every call so far, in order (`writeSecret unique/chat-backend-litellm#LITELLM_API_KEY`).
@@ -186,7 +190,7 @@ public final class ScriptedCluster: ClusterPort, Sendable {
     private func accepts(_ gen: Generation, _ gateway: Layout.Gateway, _ key: SecretBytes, _ s: State) -> Bool {
         if let master = gen.loaded[gateway.secret], master.count > 0, master.constantTimeEquals(key) { return true }
         if s.bridge.values.contains(where: { $0.constantTimeEquals(key) }) { return true }
-        if let ring = layout.ring, let held = s.secrets[ring]?.value, held.count > 0, held.constantTimeEquals(key) { return true }
+        if let ring = layout.ring, !s.ringHidden, let held = s.secrets[ring]?.value, held.count > 0, held.constantTimeEquals(key) { return true }
         return false
     }
 

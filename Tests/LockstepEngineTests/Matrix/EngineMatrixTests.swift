@@ -219,6 +219,28 @@ struct EngineMatrixTests {
         #expect(w.cluster.calls[(promoted + 1)...].filter { $0.contains(call) }.count == 3, "tried three times")
     }
 
+    @Test("a ring the pods never see: the run waits out its 3-minute bound on a virtual clock, says what it waited for, and rolls back")
+    func ringNeverPropagates() async throws {
+        let w = try world(.keyRing)
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        w.cluster.hideRing(true)
+        let clock = VirtualClock()
+        var settings = RotationEngine.Settings()
+        settings.clock = clock
+        settings.verifyDelay = .milliseconds(500)
+        settings.keyRingProbeInterval = .seconds(1)
+        let policy = RotationPolicy(
+            name: w.policy.name, credential: w.policy.credential, kind: w.policy.kind, source: w.policy.source, schedule: nil, maxAge: nil, strategy: .keyRing,
+            gateway: w.policy.gateway, targets: w.policy.targets, rollouts: w.policy.rollouts, checks: w.policy.checks,
+            keyRing: .init(secret: Self.ring, propagationTimeout: PolicyDuration(seconds: 180)))
+        let engine = RotationEngine(store: w.vault, cluster: w.cluster, gateway: ScriptedGateway(cluster: w.cluster), settings: settings)
+        let report = try await engine.start(policy: policy, kind: .rotate, actor: Self.actor, reason: "matrix", manualValue: nil)
+        #expect(report.run.phase == .rolledBack)
+        #expect(report.run.failure?.contains("did not reach every gateway pod within 3m") == true, "\(report.run.failure ?? "")")
+        #expect(clock.elapsed >= .seconds(180) && clock.elapsed < .seconds(200), "the bound was waited out on the clock: \(clock.elapsed)")
+        #expect(try problems(.keyRing, w, .success(report.run)) == [])
+    }
+
     @Test("every call × every fault: the run ends rolled back or rotated, consistent everywhere", arguments: Scenario.allCases)
     func everyCallEveryFault(_ scenario: Scenario) async throws {
         let clean = try world(scenario)
