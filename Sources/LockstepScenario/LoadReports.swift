@@ -35,6 +35,27 @@ public struct LoadReports: Sendable {
     }
 }
 
+extension LoadReports {
+    /// Every pod's report once the requests it had started by now have ended: the running pods
+    /// are asked until each has finished as many requests as it had sent when this was called,
+    /// and every pod in `known` that is no longer running has written its final report (after
+    /// its last request ended). Bounded by `timeout`; returns the last reports either way, and
+    /// whether they settled: what a test waits for before it counts failures, not a fixed sleep.
+    public func settled(live pods: @Sendable () async -> [PodInfo], known: Set<Int32>, timeout: Duration) async -> (reports: [Int32: LoadReport], settled: Bool) {
+        let mark = await snapshot(live: await pods())
+        let wanted = mark.mapValues { $0.sent ?? $0.total }
+        let everyone = known.union(mark.keys)
+        let deadline = ContinuousClock.now + timeout
+        var current = mark
+        while true {
+            if everyone.allSatisfy({ pid in current[pid].map { $0.total >= (wanted[pid] ?? 0) } ?? false }) { return (current, true) }
+            guard ContinuousClock.now < deadline else { return (current, false) }
+            try? await Task.sleep(for: .milliseconds(100))
+            current = await snapshot(live: await pods())
+        }
+    }
+}
+
 /// Requests and failures of the backend in a time window, summed over its pods.
 public struct LoadTally: Sendable, Equatable {
     public var total = 0

@@ -2,6 +2,7 @@ import Foundation
 import LockstepTesting
 import KubeSim
 import LockstepCrypto
+import LockstepBench
 import LockstepLiteLLM
 
 /// Master-key rotations under steady backend load on one running scenario: by hand with
@@ -11,7 +12,8 @@ public struct RotationBenchmark: Sendable {
     let tools: ScenarioTools
     let policies: String
     let log: @Sendable (String) -> Void
-    /// After the last command: in-flight requests end and the replaced pods write their reports.
+    /// Load counted after the last command too (failures right after it count), and the time
+    /// the Deployments are left once rolled out before a measurement starts.
     let settle: Duration = .seconds(3)
 
     public init(scenario: RunningScenario, tools: ScenarioTools, policies: String, log: @escaping @Sendable (String) -> Void) {
@@ -94,7 +96,7 @@ public struct RotationBenchmark: Sendable {
         let json = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any]
         let cli_ = (json?["oldKeyRefusedAfterMillis"] as? Int).map { Double($0) / 1000 }
         try await Task.sleep(for: settle)
-        let after = await scenario.reports.snapshot(live: await backendPods())
+        let after = await settledReports(before)
         let tally = LoadTally(before: before, after: after, from: started, to: ended.addingTimeInterval(3))
         log("  revoke ok=\(r.code == 0) requests=\(tally.total) failed=\(tally.failed) (\(tally.statusSummary)) every pod refuses after \(replicas.map { String(format: "%.1fs", $0) } ?? "-")")
         return RevokeRun(cliSeconds: cli_, replicasSeconds: replicas, succeeded: r.code == 0, tally: tally)
@@ -149,7 +151,7 @@ public struct RotationBenchmark: Sendable {
         let rollouts = await watch.finish()
         let peak = await memory.finish()
         try await Task.sleep(for: settle)
-        let after = await scenario.reports.snapshot(live: await backendPods())
+        let after = await settledReports(before)
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let run = RotationRun(tally: LoadTally(before: before, after: after, from: t0, to: t1.addingTimeInterval(3)), wallSeconds: seconds, rolloutSeconds: rollouts, succeeded: ok,
                               peakExtraGatewayMiB: peak)
@@ -165,6 +167,13 @@ public struct RotationBenchmark: Sendable {
         }
         guard ok else { throw ScenarioError("the Deployments did not settle") }
         try await Task.sleep(for: settle)
+    }
+
+    /// The reports once the requests sent so far have ended and replaced pods wrote theirs (bounded).
+    private func settledReports(_ before: [Int32: LoadReport]) async -> [Int32: LoadReport] {
+        let (reports, settled) = await scenario.reports.settled(live: { [self] in await backendPods() }, known: Set(before.keys), timeout: .seconds(30))
+        if !settled { log("  warning: some backend requests had not ended after 30 s; counted as they stood") }
+        return reports
     }
 
     private func backendPods() async -> [PodInfo] { await scenario.sim.pods(namespace: ScenarioObjects.backendNamespace, name: ScenarioObjects.backendName) }

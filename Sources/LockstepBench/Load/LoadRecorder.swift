@@ -16,6 +16,7 @@ public final class LoadRecorder: Sendable {
         var first: String?
         var last: String?
         var retried = 0
+        var sent = 0
     }
 
     private let state = Mutex(State())
@@ -49,6 +50,11 @@ public final class LoadRecorder: Sendable {
         }
     }
 
+    /// A request was started (its outcome is recorded when it ends).
+    public func recordSent() {
+        state.withLock { $0.sent += 1 }
+    }
+
     /// A request got no HTTP answer and is sent again (``LoadConfiguration/connectionRetries``).
     public func recordRetry() {
         state.withLock { $0.retried += 1 }
@@ -67,7 +73,7 @@ public final class LoadRecorder: Sendable {
                 firstFailureAt: s.first, lastFailureAt: s.last,
                 latencyMs: .init(p50: round(LoadReport.percentile(0.5, of: sorted)), p99: round(LoadReport.percentile(0.99, of: sorted)), max: round(sorted.last)),
                 failures: s.failures.sorted { $0.at < $1.at }, failuresDropped: s.failed - s.failures.count,
-                retriedAfterConnectionError: s.retried)
+                retriedAfterConnectionError: s.retried, sent: s.sent)
         }
     }
 }

@@ -63,6 +63,8 @@ public struct LoadReport: Codable, Sendable, Equatable {
     public var failuresDropped: Int
     /// Requests sent again after no HTTP answer (nil in reports of runs without retries).
     public var retriedAfterConnectionError: Int?
+    /// Requests started so far, finished or not: `sent - total` are in flight (nil in older reports).
+    public var sent: Int? = nil
 
     /// The one line written to stderr at exit.
     public var summaryLine: String {

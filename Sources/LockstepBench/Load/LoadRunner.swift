@@ -54,6 +54,7 @@ public struct LoadRunner: Sendable {
                     try? await Task.sleep(until: min(due, clock.now + .milliseconds(50)), clock: clock)
                 }
                 if stop.isStopped { break }
+                recorder.recordSent()
                 group.addTask { await send(client) }
                 sent += 1
             }

@@ -38,7 +38,7 @@ struct BlueGreenScenarioTests {
                 #expect(r.code == 0, "\(args.prefix(2)): \(r.stderr)")
             }
             let first = try #require(scenario.liveMasterKey())
-            let backend = { await scenario.sim.pods(namespace: "unique", name: "backend-service-chat") }
+            let backend: @Sendable () async -> [PodInfo] = { await scenario.sim.pods(namespace: "unique", name: "backend-service-chat") }
             let before = await scenario.reports.snapshot(live: await backend())
             let started = Date()
 
@@ -66,9 +66,11 @@ struct BlueGreenScenarioTests {
             let third = try #require(scenario.liveMasterKey())
             #expect(colourSecretsHold(scenario, third), "both colours' Secrets hold the current key: the revoked one is left in no Secret")
 
-            try await Task.sleep(for: .seconds(3)) // in-flight requests end; replaced pods write their reports
-            let after = await scenario.reports.snapshot(live: await backend())
-            let tally = LoadTally(before: before, after: after, from: started, to: Date())
+            // Counted once the requests sent by now have ended and the replaced pods wrote their reports.
+            let ended = Date()
+            let (after, settled) = await scenario.reports.settled(live: backend, known: Set(before.keys), timeout: .seconds(30))
+            #expect(settled, "every backend pod's requests ended and every replaced pod wrote its report")
+            let tally = LoadTally(before: before, after: after, from: started, to: ended)
             #expect(tally.total > 100, "the backend sent load throughout: \(tally.total)")
             let kills = zip(killed.killedAt, killed.killTimes).map { "\($0.0) at +\(String(format: "%.1f", $0.1.timeIntervalSince(started)))s" }
             let window = "from +\(String(format: "%.1f", tally.firstFailure?.timeIntervalSince(started) ?? -1))s to +\(String(format: "%.1f", tally.lastFailure?.timeIntervalSince(started) ?? -1))s"

@@ -24,7 +24,7 @@ struct KeyRingCrashTests {
                 let r = try await ChildProcess.run(tools.lockstep, args, environment: env, directory: root, timeout: .seconds(60))
                 #expect(r.code == 0, "\(args.prefix(2)): \(r.stderr)")
             }
-            let backend = { await scenario.sim.pods(namespace: "unique", name: "backend-service-chat") }
+            let backend: @Sendable () async -> [PodInfo] = { await scenario.sim.pods(namespace: "unique", name: "backend-service-chat") }
             let before = await scenario.reports.snapshot(live: await backend())
             let started = Date()
             let rotate = ["rotate", "litellm-master-key"] + cluster + ["--gateway-url", scenario.gatewayURL]
@@ -40,9 +40,11 @@ struct KeyRingCrashTests {
             let ring = scenario.sim.get(.secrets, namespace: "litellm-system", name: KeyRingObjects.ringSecret)?["data"]?[KeyRingObjects.ringKey]?.stringValue
             #expect(ring == "", "the ring is empty after the resumed run")
             #expect(killed.outputs.allSatisfy { !$0.contains(scenario.initialMasterKey.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }) }, "no key in any output")
-            try await Task.sleep(for: .seconds(3)) // in-flight requests end; replaced pods write their reports
-            let after = await scenario.reports.snapshot(live: await backend())
-            let tally = LoadTally(before: before, after: after, from: started, to: Date())
+            // Counted once the requests sent by now have ended and the replaced pods wrote their reports.
+            let ended = Date()
+            let (after, settled) = await scenario.reports.settled(live: backend, known: Set(before.keys), timeout: .seconds(30))
+            #expect(settled, "every backend pod's requests ended and every replaced pod wrote its report")
+            let tally = LoadTally(before: before, after: after, from: started, to: ended)
             #expect(tally.total > 100, "the backend sent load throughout: \(tally.total)")
             let steps_ = zip(killed.killedAt, killed.killTimes).map { "\($0.0) at +\(String(format: "%.1f", $0.1.timeIntervalSince(started)))s" }
             let window = "from +\(String(format: "%.1f", tally.firstFailure?.timeIntervalSince(started) ?? -1))s to +\(String(format: "%.1f", tally.lastFailure?.timeIntervalSince(started) ?? -1))s"
