@@ -58,10 +58,12 @@ struct EngineMatrixTests {
                      ring: scenario.strategy == .keyRing ? ring : nil)
     }
 
-    /// One case's world: a fresh vault holding `old`, the model cluster, the crash switch.
+    /// One case's world: a fresh store holding `old` (in memory, or the SQLite vault), the model
+    /// cluster, the crash switch.
     struct World {
         let dir: URL
-        let vault: Vault
+        let vault: Vault?
+        let store: any RotationStore
         let crash: CrashSwitch
         let cluster: ScriptedCluster
         let policy: RotationPolicy
@@ -73,7 +75,7 @@ struct EngineMatrixTests {
             settings.verifyDelay = .milliseconds(1)
             settings.keyRingProbeInterval = .milliseconds(1)
             settings.rolloutTimeout = .milliseconds(50)
-            return RotationEngine(store: CrashableStore(vault, crash: crash), cluster: cluster, gateway: ScriptedGateway(cluster: cluster), settings: settings)
+            return RotationEngine(store: CrashableStore(store, crash: crash), cluster: cluster, gateway: ScriptedGateway(cluster: cluster), settings: settings)
         }
     }
 
@@ -86,14 +88,29 @@ struct EngineMatrixTests {
 
     static func secret(_ text: String) throws -> SecretBytes { try Array(text.utf8).withUnsafeBytes { try SecretBytes(copying: $0) } }
 
-    func world(_ scenario: Scenario) throws -> World {
+    enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+        case memory, vault
+        var testDescription: String { rawValue }
+    }
+
+    func world(_ scenario: Scenario, store kind: StoreKind = .memory) throws -> World {
         let dir = Self.root.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let keyFile = dir.appendingPathComponent("vault.key").path
-        try VaultKeyFile.generate(at: keyFile)
-        let vault = try Vault.create(at: dir.appendingPathComponent("vault.db").path, key: .keyFile(keyFile), actor: Self.actor)
         let old = try Self.secret("sk-matrix-old-master-key-0000000001")
-        _ = try vault.importCredential(CredentialName("litellm-master-key"), value: old, kind: "litellm-master-key", actor: Self.actor)
+        let vault: Vault?
+        let store: any RotationStore
+        switch kind {
+        case .memory:
+            let memory = try InMemoryStore()
+            try memory.importCredential("litellm-master-key", value: old, kind: "litellm-master-key")
+            (vault, store) = (nil, memory)
+        case .vault:
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let keyFile = dir.appendingPathComponent("vault.key").path
+            try VaultKeyFile.generate(at: keyFile)
+            let v = try Vault.create(at: dir.appendingPathComponent("vault.db").path, key: .keyFile(keyFile), actor: Self.actor)
+            _ = try v.importCredential(CredentialName("litellm-master-key"), value: old, kind: "litellm-master-key", actor: Self.actor)
+            (vault, store) = (v, v)
+        }
         let crash = CrashSwitch()
         let cluster = try ScriptedCluster(Self.layout(scenario), value: old, crash: crash)
         let blueGreen = scenario.strategy == .blueGreen
@@ -107,7 +124,7 @@ struct EngineMatrixTests {
             blueGreen: blueGreen ? .init(colours: Self.colours.enumerated().map { i, c in
                 .init(name: i == 0 ? "blue" : "green", deployment: c.deployment, secret: c.secret, url: c.url)
             }, endpointKey: Self.endpoint.key) : nil)
-        return World(dir: dir, vault: vault, crash: crash, cluster: cluster, policy: policy, old: old)
+        return World(dir: dir, vault: vault, store: store, crash: crash, cluster: cluster, policy: policy, old: old)
     }
 
     /// Runs the scenario once and returns its report (no crash, no resume).
@@ -129,7 +146,7 @@ struct EngineMatrixTests {
             w.crash.reset()
             w.cluster.clearInjection()
             do {
-                guard let unfinished = try w.vault.unfinishedRuns().first else { break }
+                guard let unfinished = try w.store.unfinishedRuns().first else { break }
                 result = .success(try await w.engine.resume(unfinished, policy: w.policy, actor: AuditActor(kind: .system, id: "resume")).run)
             } catch {
                 result = .failure(error)
@@ -148,8 +165,8 @@ struct EngineMatrixTests {
         }
         let outcome = run.phase
         guard [.succeeded, .rolledBack, .abandoned].contains(outcome) else { return ["the run ended in \(outcome.rawValue)"] }
-        if try !w.vault.unfinishedRuns().isEmpty { found.append("a run is left unfinished in the journal") }
-        let current = try w.vault.value(of: "litellm-master-key")
+        if try !w.store.unfinishedRuns().isEmpty { found.append("a run is left unfinished in the journal") }
+        let current = try w.store.value(of: "litellm-master-key")
         if outcome == .succeeded, current.constantTimeEquals(w.old) { found.append("succeeded, but the vault's current value is the old one") }
         if outcome != .succeeded, !current.constantTimeEquals(w.old) { found.append("\(outcome.rawValue), but the vault's current value is not the old one") }
         let layout = Self.layout(scenario)
@@ -176,19 +193,18 @@ struct EngineMatrixTests {
         if scenario.strategy == .keyRing, let held = w.cluster.value(Self.ring), held.count > 0 { found.append("the ring is not empty") }
         if !w.cluster.bridgeAliases.isEmpty { found.append("a bridge key is left: \(w.cluster.bridgeAliases)") }
         if layout.gateways.contains(where: { w.cluster.surge($0.deployment) != nil }) { found.append("the gateway's maxSurge was not restored") }
-        let versions = try w.vault.credential("litellm-master-key").versions
+        let versions = try w.store.credential("litellm-master-key").versions
         if versions.count > 2 { found.append("\(versions.count - 1) new versions for one run") }
         if scenario.zeroFailures, let first = w.cluster.violations.first {
             found.append("\(w.cluster.violations.count) moment(s) a request would fail, first \(first)")
         }
-        let audit = try w.vault.auditLog.verify()
-        if let failure = audit.failure { found.append("the audit log does not verify: \(failure)") }
+        if let vault = w.vault, let failure = try vault.auditLog.verify().failure { found.append("the audit log does not verify: \(failure)") }
         return found
     }
 
-    @Test("a clean run succeeds and leaves everything on the new value", arguments: Scenario.allCases)
-    func cleanRun(_ scenario: Scenario) async throws {
-        let w = try world(scenario)
+    @Test("a clean run succeeds and leaves everything on the new value, on either store", arguments: Scenario.allCases, StoreKind.allCases)
+    func cleanRun(_ scenario: Scenario, store: StoreKind) async throws {
+        let w = try world(scenario, store: store)
         defer { try? FileManager.default.removeItem(at: w.dir) }
         let result = await drive(scenario, in: w)
         #expect(try problems(scenario, w, result) == [])
@@ -233,7 +249,7 @@ struct EngineMatrixTests {
             name: w.policy.name, credential: w.policy.credential, kind: w.policy.kind, source: w.policy.source, schedule: nil, maxAge: nil, strategy: .keyRing,
             gateway: w.policy.gateway, targets: w.policy.targets, rollouts: w.policy.rollouts, checks: w.policy.checks,
             keyRing: .init(secret: Self.ring, propagationTimeout: PolicyDuration(seconds: 180)))
-        let engine = RotationEngine(store: w.vault, cluster: w.cluster, gateway: ScriptedGateway(cluster: w.cluster), settings: settings)
+        let engine = RotationEngine(store: w.store, cluster: w.cluster, gateway: ScriptedGateway(cluster: w.cluster), settings: settings)
         let report = try await engine.start(policy: policy, kind: .rotate, actor: Self.actor, reason: "matrix", manualValue: nil)
         #expect(report.run.phase == .rolledBack)
         #expect(report.run.failure?.contains("did not reach every gateway pod within 3m") == true, "\(report.run.failure ?? "")")
