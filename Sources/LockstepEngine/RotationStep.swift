@@ -162,14 +162,17 @@ struct Step {
         return StepOutcome(newVersion: record.version, detail: "v\(record.version) pending, \(record.fingerprint)")
     }
 
-    /// Writes `which` value to `target`, guarded by the resourceVersion just read. On a 409 it
-    /// re-reads and decides: already the desired value → done; still the value it replaces (the
-    /// other writer touched another key or only metadata) → write again with the fresh
-    /// resourceVersion (at most 3 times); anything else → someone changed this key: fail.
+    /// Writes `which` value to `target`, guarded by the resourceVersion just read, and only over
+    /// the value it replaces: already the desired value → done; the value it replaces → write
+    /// (on a 409, because the other writer touched another key or only metadata, re-read and
+    /// write again, at most 3 times); anything else, read first or after a 409, → someone else
+    /// changed this key since the run began: fail, never overwrite it (in a rollback that stops
+    /// the run loudly, exit 21). `overwritingAnyValue`: a blue-green colour's Secret, written only
+    /// while that colour has no pod, takes the key whatever it held.
     /// Blue-green: a backend target's Secret also gets the gateway URL of the colour that serves
     /// that key, in the same patch, so that no backend pod ever starts with a key and a URL that
     /// do not belong together.
-    func patch(_ target: RotationPolicy.SecretTarget, _ which: RotationValue) async throws -> StepOutcome {
+    func patch(_ target: RotationPolicy.SecretTarget, _ which: RotationValue, overwritingAnyValue: Bool = false) async throws -> StepOutcome {
         let desired = which == .new ? try newValue() : try vault.value(of: credential)
         let replaced = which == .new ? try vault.value(of: credential) : try newValue()
         let desiredFingerprint = try vault.fingerprint(of: desired)
@@ -190,8 +193,10 @@ struct Step {
                 return StepOutcome(detail: conflicts == 0 ? "already holds the \(which.rawValue) value" : "holds the \(which.rawValue) value after \(conflicts) conflict(s)",
                                    targets: [ref(target, firstVersion, live.resourceVersion)])
             }
-            guard conflicts == 0 || liveFingerprint == replacedFingerprint else {
-                throw EngineError("\(target) was changed by someone else during the rotation (409, and the key now holds neither value); not overwriting it")
+            // The desired value with a stale gateway URL beside it (blue-green) is rewritten too.
+            guard overwritingAnyValue || liveFingerprint == replacedFingerprint || liveFingerprint == desiredFingerprint else {
+                throw EngineError("\(target) was changed by someone else during the rotation (it holds neither the old nor the new value\(conflicts > 0 ? ", after a 409" : "")); "
+                    + "not overwriting it. Find out who wrote it (Helm, Argo CD, External Secrets, a person), then `lockstep rotate` resumes the run")
             }
             do {
                 let after = try await engine.cluster.writeSecret(target, value: desired, resourceVersion: live.resourceVersion, alongside: alongside)

@@ -116,7 +116,9 @@ extension Step {
 
     /// Writes `which` value to the colour's master-key Secret (guarded, conflicts decided as for targets).
     func patchColourSecret(_ role: ColourRole, _ which: RotationValue) async throws -> StepOutcome {
-        var outcome = try await patch(try colour(role).secret, which)
+        // A colour's Secret is written only while that colour has no pod (the idle one before it
+        // starts, the stopped one after): it serves nobody, so it takes the key whatever it held.
+        var outcome = try await patch(try colour(role).secret, which, overwritingAnyValue: true)
         outcome.detail = "\(try colour(role).name): " + (outcome.detail ?? "written")
         return outcome
     }

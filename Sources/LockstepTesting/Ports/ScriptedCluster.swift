@@ -87,6 +87,7 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         var injection: (index: Int, fault: Fault)?
         var failing: (call: String, from: Int)?
         var ringHidden = false
+        var interference: (index: Int, target: RotationPolicy.SecretTarget, value: SecretBytes?)?
         var violations: [String] = []
 
         mutating func start(_ d: RotationPolicy.DeploymentRef) -> Generation {
@@ -131,6 +132,13 @@ public final class ScriptedCluster: ClusterPort, Sendable {
     /// Makes every call whose description contains `call` fail, from call number `index` on (a
     /// gateway that keeps answering 500 to one request); nil ends it.
     public func failEvery(_ call: String?, fromCall index: Int = 1) { state.withLock { $0.failing = call.map { ($0, index) } } }
+    /// Another writer (Helm, Argo CD, a person with kubectl) touches `target` just before call
+    /// number `index`: a new resourceVersion, and `value` in the key when given (nil: only the
+    /// metadata or another key changed, so the value stays).
+    public func interfere(atCall index: Int, with target: RotationPolicy.SecretTarget, writing value: SecretBytes?) {
+        state.withLock { $0.interference = (index, target, value) }
+    }
+
     /// Whether the pods see the ring Secret (false: a ring mounted with `subPath` or as env, which
     /// the kubelet never updates).
     public func hideRing(_ hidden: Bool) { state.withLock { $0.ringHidden = hidden } }
@@ -203,6 +211,10 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         try crash.check()
         let fault: Fault? = state.withLock { s in
             s.calls.append(call)
+            if let i = s.interference, i.index == s.calls.count {
+                let rv = (s.secrets[i.target]?.rv ?? 0) + 1
+                s.secrets[i.target] = (i.value ?? s.secrets[i.target]?.value, rv)
+            }
             if let failing = s.failing, s.calls.count >= failing.from, call.contains(failing.call) { return .fails }
             guard let injection = s.injection, injection.index == s.calls.count else { return nil }
             return injection.fault

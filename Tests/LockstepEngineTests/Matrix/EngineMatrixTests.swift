@@ -207,7 +207,8 @@ struct EngineMatrixTests {
         let w = try world(scenario, store: store)
         defer { try? FileManager.default.removeItem(at: w.dir) }
         let result = await drive(scenario, in: w)
-        #expect(try problems(scenario, w, result) == [])
+        let found = try problems(scenario, w, result)
+        #expect(found == [], "\(found)")
         #expect((try? result.get().phase) == .succeeded)
         #expect(w.cluster.calls.count > 5)
         if !scenario.zeroFailures {
@@ -255,6 +256,48 @@ struct EngineMatrixTests {
         #expect(report.run.failure?.contains("did not reach every gateway pod within 3m") == true, "\(report.run.failure ?? "")")
         #expect(clock.elapsed >= .seconds(180) && clock.elapsed < .seconds(200), "the bound was waited out on the clock: \(clock.elapsed)")
         #expect(try problems(.keyRing, w, .success(report.run)) == [])
+    }
+
+    @Test("another writer touches a target Secret's metadata just before any Lockstep write (409): re-read, written again, rotated", arguments: Scenario.allCases)
+    func conflictsOnMetadata(_ scenario: Scenario) async throws {
+        let clean = try world(scenario)
+        _ = await drive(scenario, in: clean)
+        let writes = clean.cluster.calls.enumerated().filter { $0.element.hasPrefix("writeSecret") }
+        #expect(!writes.isEmpty)
+        for (i, call) in writes {
+            let w = try world(scenario)
+            let target = try #require(([Self.backendSecret, Self.gatewaySecret, Self.ring] + Self.colours.map(\.secret)).first { call.hasSuffix("\($0)") })
+            w.cluster.interfere(atCall: i + 1, with: target, writing: nil)
+            let result = await drive(scenario, in: w)
+            #expect(try problems(scenario, w, result) == [], "409 at \(call)")
+            #expect((try? result.get().phase) == .succeeded, "409 at \(call): \(String(describing: try? result.get().failure))")
+        }
+    }
+
+    @Test("another writer puts its own value into a target between Lockstep's read and write, or before the read: never overwritten; the run stops loudly",
+          arguments: Scenario.allCases)
+    func foreignValueNeverOverwritten(_ scenario: Scenario) async throws {
+        let clean = try world(scenario)
+        _ = await drive(scenario, in: clean)
+        let foreign = try Self.secret("sk-someone-elses-value-0000000099")
+        // The first delivery to the backend's Secret: its read, and its write.
+        let first = try #require(clean.cluster.calls.firstIndex { $0 == "writeSecret \(Self.backendSecret)" })
+        for index in [first, first + 1] { // the read before the write, then the write itself (1-based)
+            let w = try world(scenario)
+            w.cluster.interfere(atCall: index, with: Self.backendSecret, writing: foreign)
+            let result = await drive(scenario, in: w)
+            let held = w.cluster.value(Self.backendSecret)
+            #expect(held?.constantTimeEquals(foreign) == true, "call \(index) (\(clean.cluster.calls[index - 1])): the other writer's value was overwritten")
+            #expect(try w.store.value(of: "litellm-master-key").constantTimeEquals(w.old), "the vault keeps the old value current")
+            switch result {
+            case .failure(let error as RollbackFailed):
+                #expect("\(error)".contains("\(Self.backendSecret)"), "the stuck run names the Secret: \(error)")
+            case .failure(let error):
+                Issue.record("call \(index): ended with \(error), not a loud stop")
+            case .success(let run):
+                Issue.record("call \(index): ended \(run.phase.rawValue) although \(Self.backendSecret) holds someone else's value")
+            }
+        }
     }
 
     @Test("every call × every fault: the run ends rolled back or rotated, consistent everywhere", arguments: Scenario.allCases)
