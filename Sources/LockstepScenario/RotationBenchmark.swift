@@ -1,9 +1,9 @@
 import Foundation
-import LockstepTesting
 import KubeSim
-import LockstepCrypto
 import LockstepBench
+import LockstepCrypto
 import LockstepLiteLLM
+import LockstepTesting
 
 /// Master-key rotations under steady backend load on one running scenario: by hand with
 /// `kubectl` (naive), or with `lockstep rotate` (the policy's strategy), and `lockstep revoke`.

@@ -1,7 +1,7 @@
-import LockstepCore
 import Foundation
 import GRDB
 import LockstepAudit
+import LockstepCore
 import LockstepCrypto
 
 /// The audit screen: no stored value reaches the signed, append-only log through free text.

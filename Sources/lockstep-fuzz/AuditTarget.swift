@@ -1,5 +1,5 @@
-import LockstepCore
 import LockstepAudit
+import LockstepCore
 
 /// `audit verify` on mutated copies of a real signed export: a changed export must never verify
 /// against the head of the original; no crash, no hang.

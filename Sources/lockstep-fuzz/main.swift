@@ -1,5 +1,5 @@
-import LockstepCore
 import Foundation
+import LockstepCore
 
 /// `lockstep-fuzz [--seconds N] [--seed S] [--corpus DIR] [TARGET…]`: a seeded mutation loop over
 /// the corpus of each target (policy, audit, admin), for a bounded time. Prints cases, time and

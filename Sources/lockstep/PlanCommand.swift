@@ -1,6 +1,6 @@
-import LockstepApp
 import ArgumentParser
 import Foundation
+import LockstepApp
 import LockstepCore
 import LockstepDaemon
 import LockstepPolicy

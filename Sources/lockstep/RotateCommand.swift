@@ -1,6 +1,6 @@
-import LockstepApp
 import ArgumentParser
 import Foundation
+import LockstepApp
 import LockstepAudit
 import LockstepCore
 import LockstepCrypto

@@ -1,7 +1,7 @@
-import LockstepCore
 import ArgumentParser
 import Foundation
 import LockstepAudit
+import LockstepCore
 import LockstepCrypto
 import LockstepVault
 

@@ -1,5 +1,5 @@
-import LockstepApp
 import Foundation
+import LockstepApp
 import LockstepAudit
 import LockstepCore
 import LockstepEngine

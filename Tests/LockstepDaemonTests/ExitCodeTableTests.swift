@@ -1,5 +1,5 @@
-import LockstepApp
 import Foundation
+import LockstepApp
 import LockstepCore
 import LockstepDaemon
 import LockstepEngine

@@ -1,9 +1,9 @@
-import LockstepCore
-import LockstepTesting
 import Foundation
 import KubeSim
 import LockstepAudit
+import LockstepCore
 import LockstepCrypto
+import LockstepTesting
 import LockstepVault
 import Testing
 

@@ -1,5 +1,4 @@
 import Foundation
-import LockstepTesting
 import KubeSim
 import LockstepAudit
 import LockstepCore
@@ -7,6 +6,7 @@ import LockstepCrypto
 import LockstepEngine
 import LockstepKubernetes
 import LockstepLiteLLM
+import LockstepTesting
 import LockstepVault
 import Testing
 

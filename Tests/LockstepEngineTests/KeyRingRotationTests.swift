@@ -1,11 +1,11 @@
 import Foundation
-import LockstepTesting
 import KubeSim
 import LockstepAudit
 import LockstepCore
 import LockstepCrypto
 import LockstepEngine
 import LockstepLiteLLM
+import LockstepTesting
 import Testing
 
 extension EngineIntegrationTests {

@@ -1,4 +1,3 @@
-import LockstepTesting
 import Foundation
 import KubeSim
 import LockstepAudit
@@ -7,6 +6,7 @@ import LockstepCrypto
 import LockstepEngine
 import LockstepKubernetes
 import LockstepLiteLLM
+import LockstepTesting
 import LockstepVault
 import Testing
 

@@ -1,8 +1,8 @@
 import Foundation
 import KubeSim
+import LockstepTesting
 import Testing
 @testable import LockstepKubernetes
-import LockstepTesting
 
 @Suite("Authentication against KubeSim over HTTPS")
 struct AuthenticationTests {

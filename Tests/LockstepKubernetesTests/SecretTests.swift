@@ -1,9 +1,9 @@
 import Foundation
 import KubeSim
 import LockstepCrypto
+import LockstepTesting
 import Testing
 @testable import LockstepKubernetes
-import LockstepTesting
 
 @Suite("Secrets and ownership")
 struct SecretTests {

@@ -1,6 +1,6 @@
 import Foundation
-import LockstepTesting
 import LockstepLiteLLM
+import LockstepTesting
 import Testing
 
 /// A real LiteLLM proxy (from the repository's `.venv`, or `LITELLM_BIN`) on 127.0.0.1, started

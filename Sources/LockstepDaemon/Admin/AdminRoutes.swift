@@ -1,6 +1,6 @@
-import LockstepApp
 import Foundation
 import Hummingbird
+import LockstepApp
 import LockstepAudit
 import LockstepCore
 import LockstepCrypto

@@ -1,6 +1,6 @@
 import Foundation
-import LockstepTesting
 import LockstepBench
+import LockstepTesting
 import Testing
 
 /// `lockstep-load` against the fake provider (which serves the same route and checks the key),

@@ -2,9 +2,9 @@ import Foundation
 import KubeSim
 import LockstepCore
 import LockstepKubernetes
+import LockstepTesting
 import Testing
 @testable import LockstepDaemon
-import LockstepTesting
 
 @Suite("Rotation Events on KubeSim", .serialized)
 struct RotationEventRecorderTests {

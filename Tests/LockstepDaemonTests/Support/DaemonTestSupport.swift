@@ -1,8 +1,8 @@
 import Foundation
 import KubeSim
 import LockstepKubernetes
-import Logging
 import LockstepTesting
+import Logging
 import Synchronization
 
 /// A logger that drops everything (tests never bootstrap the logging system).

@@ -1,7 +1,7 @@
 import Foundation
 import KubeSim
-import Logging
 import LockstepTesting
+import Logging
 @testable import LockstepKubernetes
 
 /// Starts KubeSim (HTTPS, port 0) for one test and always stops it, also when the body throws.
