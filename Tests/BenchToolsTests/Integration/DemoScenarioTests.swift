@@ -1,5 +1,6 @@
 import Foundation
 import LockstepScenario
+import Synchronization
 import Testing
 
 /// The scenario `scripts/demo` runs (`lockstep-demo` only adds signal handling and printing):
@@ -11,7 +12,9 @@ struct DemoScenarioTests {
     func demoRuns() async throws {
         let litellm = try #require(Binaries.litellm, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
         let dir = try TempDirectory("demo")
-        let transcript = Transcript { _ in }
+        // Each line the demo shows, with when it was shown: a failed request's time is then placed among the steps.
+        let timeline = TimedLines()
+        let transcript = Transcript { line in timeline.add(line) }
         let tools = ScenarioTools(productsDirectory: URL(fileURLWithPath: Binaries.load).deletingLastPathComponent().path, litellm: litellm)
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let started = ContinuousClock.now
@@ -27,8 +30,18 @@ struct DemoScenarioTests {
         #expect(o.backend.total > 50, "the backend sent load throughout")
         // The shipped policy is key-ring: the backend does not notice the rotation or the revoke.
         #expect(text.contains("strategy key-ring"), "the demo says which strategy it used")
-        #expect(o.backend.failed == 0, "backend failures: \(o.backend.failed) (\(o.backend.statusSummary)), retried \(o.backend.retried): \(o.backend.failureLines.joined(separator: "; "))")
+        #expect(o.backend.failed == 0, "backend failures: \(o.backend.failed) (\(o.backend.statusSummary)), retried \(o.backend.retried): \(o.backend.failureLines.joined(separator: "; ")); the demo's lines with their times: \(timeline.text.suffix(6000))")
         #expect(o.keys.count == 3, "initial, rotated and revoked-to keys were captured for the leak check")
         #expect(!o.keyInOutput && !transcript.contains(anyOf: o.keys), "no master key in the demo's output")
     }
+}
+
+/// Lines with the time each arrived (UTC, milliseconds), for placing failures among the steps.
+final class TimedLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) {
+        let stamp = Date().formatted(.iso8601.time(includingFractionalSeconds: true))
+        lines.withLock { $0.append("\(stamp) \(line.trimmingCharacters(in: .newlines))") }
+    }
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
 }
