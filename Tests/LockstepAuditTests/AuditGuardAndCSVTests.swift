@@ -5,7 +5,7 @@ import LockstepCrypto
 import Testing
 
 @Suite struct AuditGuardAndCSVTests {
-    @Test func refusesAnEntryThatContainsALiveSecret() throws {
+    @Test func refusesAnEntryThatContainsALiveSecret() async throws {
         let signer = try SigningKeyPair.generate()
         let value = "sk-live-\(Hex.encode(SecureRandom.bytes(8)))"
         do {
@@ -17,6 +17,12 @@ import Testing
             withExtendedLifetime(held) {}
         }
         // Once the secret is released, the same text is allowed (nothing secret left to leak).
+        // Released means gone from the registry: a check running on another thread holds every
+        // live secret for its duration, so the release can land a moment later (bounded wait).
+        let text = Array("gateway said: invalid key \(value)".utf8)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while SecretRegistry.shared.anySecretOccurs(in: text), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(!SecretRegistry.shared.anySecretOccurs(in: text), "the released secret left the registry")
         _ = try AuditChain.seal(AuditDraft(actor: AuditActor(kind: .system, id: "t"), action: AuditAction(rawValue: "check.failed"), detail: "gateway said: invalid key \(value)"),
                                 after: nil, time: Timestamp(millisecondsSinceEpoch: 0), signer: signer)
     }
