@@ -35,7 +35,7 @@ struct RotationServiceTests {
         let keyFile = dir.appendingPathComponent("vault.key").path
         try VaultKeyFile.generate(at: keyFile)
         let vault = try Vault.create(at: dir.appendingPathComponent("vault.db").path, key: .keyFile(keyFile), actor: Self.actor)
-        let stored = try Array(Self.storedValue.utf8).withUnsafeBytes { try SecretBytes(copying: $0) }
+        let stored = try SecretBytes(utf8: Self.storedValue)
         _ = try vault.importCredential(CredentialName("litellm-master-key"), value: stored, kind: "litellm-master-key", actor: Self.actor)
         let fixture = Fixture(dir: dir, vault: vault)
         for target in try policy().targets { fixture.cluster.put(target, stored) }

@@ -15,7 +15,6 @@ struct StorePortContractTests {
     }
 
     static let actor = AuditActor(kind: .user, id: "contract")
-    static func secret(_ text: String) throws -> SecretBytes { try Array(text.utf8).withUnsafeBytes { try SecretBytes(copying: $0) } }
 
     func store(_ kind: Kind, holding value: SecretBytes) throws -> (any RotationStore, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
@@ -42,7 +41,7 @@ struct StorePortContractTests {
 
     @Test("versions: one pending per run, the current value refused as new, promotion and revocation move the states", arguments: Kind.allCases)
     func versions(_ kind: Kind) throws {
-        let v1 = try Self.secret("sk-contract-value-000000000001"), v2 = try Self.secret("sk-contract-value-000000000002"), v3 = try Self.secret("sk-contract-value-000000000003")
+        let v1 = try SecretBytes(utf8: "sk-contract-value-000000000001"), v2 = try SecretBytes(utf8: "sk-contract-value-000000000002"), v3 = try SecretBytes(utf8: "sk-contract-value-000000000003")
         let (store, dir) = try store(kind, holding: v1)
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(throws: (any Error).self) { try store.createPendingVersion(credential: "m", value: v1, source: .generated, runID: "r0", actor: Self.actor) }
@@ -62,7 +61,7 @@ struct StorePortContractTests {
 
     @Test("a failed version is marked failed; the current one stays", arguments: Kind.allCases)
     func failed(_ kind: Kind) throws {
-        let v1 = try Self.secret("sk-contract-value-000000000001"), v2 = try Self.secret("sk-contract-value-000000000002")
+        let v1 = try SecretBytes(utf8: "sk-contract-value-000000000001"), v2 = try SecretBytes(utf8: "sk-contract-value-000000000002")
         let (store, dir) = try store(kind, holding: v1)
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try store.createPendingVersion(credential: "m", value: v2, source: .generated, runID: "r1", actor: Self.actor)
@@ -73,7 +72,7 @@ struct StorePortContractTests {
 
     @Test("runs: one active per credential, journaled state comes back, a finished run is no longer unfinished", arguments: Kind.allCases)
     func runs(_ kind: Kind) throws {
-        let (store, dir) = try store(kind, holding: try Self.secret("sk-contract-value-000000000001"))
+        let (store, dir) = try store(kind, holding: try SecretBytes(utf8: "sk-contract-value-000000000001"))
         defer { try? FileManager.default.removeItem(at: dir) }
         var run = RotationRun(id: "run-1", credential: "m", kind: .rotate, policy: try policy())
         try store.beginRun(run, actor: Self.actor, reason: "contract")
@@ -89,7 +88,7 @@ struct StorePortContractTests {
 
     @Test("free text quoting a stored value is refused, in a request and in an audit entry", arguments: Kind.allCases)
     func storedValuesRefused(_ kind: Kind) throws {
-        let (store, dir) = try store(kind, holding: try Self.secret("sk-contract-value-000000000001"))
+        let (store, dir) = try store(kind, holding: try SecretBytes(utf8: "sk-contract-value-000000000001"))
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(throws: (any Error).self) { try store.refuseStoredValues(in: [("reason", "leaked sk-contract-value-000000000001 today")]) }
         try store.refuseStoredValues(in: [("reason", "nothing secret here"), ("incident", nil)])

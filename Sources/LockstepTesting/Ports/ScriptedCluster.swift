@@ -108,7 +108,7 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         self.layout = layout
         self.crash = crash
         let empty = try SecretBytes.empty()
-        let firstURL = try Array(layout.gateways[0].url.utf8).withUnsafeBytes { try SecretBytes(copying: $0) }
+        let firstURL = try SecretBytes(utf8: layout.gateways[0].url)
         state.withLock { s in
             s.secrets[layout.backendKey] = (value, 1)
             if let endpoint = layout.backendEndpoint { s.secrets[endpoint] = (firstURL, 1) }

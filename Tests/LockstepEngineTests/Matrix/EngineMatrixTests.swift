@@ -86,7 +86,6 @@ struct EngineMatrixTests {
         return base.appendingPathComponent("lockstep-matrix-\(ProcessInfo.processInfo.processIdentifier)")
     }()
 
-    static func secret(_ text: String) throws -> SecretBytes { try Array(text.utf8).withUnsafeBytes { try SecretBytes(copying: $0) } }
 
     enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         case memory, vault
@@ -95,7 +94,7 @@ struct EngineMatrixTests {
 
     func world(_ scenario: Scenario, store kind: StoreKind = .memory) throws -> World {
         let dir = Self.root.appendingPathComponent(UUID().uuidString)
-        let old = try Self.secret("sk-matrix-old-master-key-0000000001")
+        let old = try SecretBytes(utf8: "sk-matrix-old-master-key-0000000001")
         let vault: Vault?
         let store: any RotationStore
         switch kind {
@@ -279,7 +278,7 @@ struct EngineMatrixTests {
     func foreignValueNeverOverwritten(_ scenario: Scenario) async throws {
         let clean = try world(scenario)
         _ = await drive(scenario, in: clean)
-        let foreign = try Self.secret("sk-someone-elses-value-0000000099")
+        let foreign = try SecretBytes(utf8: "sk-someone-elses-value-0000000099")
         // The first delivery to the backend's Secret: its read, and its write.
         let first = try #require(clean.cluster.calls.firstIndex { $0 == "writeSecret \(Self.backendSecret)" })
         for index in [first, first + 1] { // the read before the write, then the write itself (1-based)
