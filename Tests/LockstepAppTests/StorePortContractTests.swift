@@ -78,10 +78,10 @@ struct StorePortContractTests {
         try store.beginRun(run, actor: Self.actor, reason: "contract")
         #expect(throws: (any Error).self) { try store.beginRun(RotationRun(id: "run-2", credential: "m", kind: .rotate, policy: try policy()), actor: Self.actor, reason: nil) }
         #expect(throws: (any Error).self) { try store.beginRun(RotationRun(id: "run-3", credential: "nope", kind: .rotate, policy: try policy()), actor: Self.actor, reason: nil) }
-        run.phase = .deliver
+        run.step = .deliver(segment: 0, target: 0)
         try store.saveRun(run, audit: nil)
         #expect(try store.unfinishedRuns() == [run])
-        run.phase = .succeeded
+        run.step = .succeeded
         try store.saveRun(run, audit: nil)
         #expect(try store.unfinishedRuns().isEmpty)
     }

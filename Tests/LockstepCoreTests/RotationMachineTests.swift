@@ -131,6 +131,9 @@ func drive(_ policy: RotationPolicy, kind: RotationRun.Kind = .rotate, immediate
         }
         let vnew = action == .createVersion ? 2 : nil
         if world.perform(action) { machine.succeeded(action, newVersion: vnew) } else { machine.failed(action, reason: "check did not hold: \(action)") }
+        // Every step survives the journal unchanged: a resumed run stands exactly where this one does.
+        let journaled = try JSONDecoder().decode(RotationRun.self, from: try JSONEncoder().encode(machine.run))
+        #expect(journaled == machine.run, "step \(machine.run.step) after \(action) changed in the journal")
     }
     return (machine.run, world, trace)
 }

@@ -22,13 +22,13 @@ import Testing
         let second = RotationRun(id: "run-2", credential: "litellm-master-key", kind: .revoke, policy: policy())
         let busy = expectVaultError(.busy) { try f.vault.beginRun(second, actor: testActor, reason: nil) }
         #expect(busy?.message.contains("run-1") == true)
-        run.phase = .deliver
+        run.step = .deliver(segment: 0, target: 0)
         try f.vault.saveRun(run, audit: AuditDraft(actor: testActor, action: AuditAction.secretPatched, credential: run.credential,
                                                    targets: [AuditTarget(namespace: "litellm-system", name: "litellm-masterkey", key: "masterkey", resourceVersionBefore: "5", resourceVersionAfter: "9")]))
         // A restarted process finds the run where it stopped.
         let resumed = try f.reopen().unfinishedRuns()
         #expect(resumed == [run])
-        run.phase = .succeeded
+        run.step = .succeeded
         try f.vault.saveRun(run, audit: nil)
         #expect(try f.vault.unfinishedRuns().isEmpty)
         try f.vault.beginRun(second, actor: testActor, reason: "incident")

@@ -1,6 +1,7 @@
-/// The journaled state of one rotation run. `Codable`, so that the vault can store it after
-/// every step and a restarted process can resume exactly where the last one stopped.
-public struct RotationRun: Sendable, Codable, Equatable {
+/// The journaled state of one rotation run. `Codable` (RotationRun+Journal.swift holds the
+/// stored shape), so that the vault can store it after every step and a restarted process can
+/// resume exactly where the last one stopped.
+public struct RotationRun: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
         /// A scheduled or requested rotation.
         case rotate
@@ -8,6 +9,7 @@ public struct RotationRun: Sendable, Codable, Equatable {
         case revoke
     }
 
+    /// The name of a run's phase (its `step` without the step's data).
     public enum Phase: String, Sendable, Codable {
         case preflight, create, stage, deliver, roll, verify, promote, cleanup
         /// Blue-green: start the colour the run began on again, before the backend moves back to it.
@@ -29,28 +31,18 @@ public struct RotationRun: Sendable, Codable, Equatable {
     public let rollouts: [RotationPolicy.DeploymentRef]
     public let verifyOldRefused: Bool
     public let providerModels: [String]
-    /// The version being rolled out, once created.
-    public var newVersion: Int?
-    public var phase: Phase
-    /// Position inside a phase: the next target or rollout to handle.
-    public var cursor: Int
-    /// How many targets received the new value (what a rollback must restore).
-    public var patchedCount: Int
-    /// Whether a rollout restart was issued (a rollback must roll again).
-    public var rolled: Bool
-    /// Whether the bridge key was (possibly) registered, or the key ring (possibly) written.
-    public var bridgeStaged: Bool
     /// Key-ring strategy: the ring Secret key the new value is staged in.
     public let ring: RotationPolicy.SecretTarget?
-    /// The delivery segment in progress (see `segments`); nil in runs journaled before segments.
-    public var segment: Int?
-    /// How many rollouts, in order, were (possibly) restarted: what a rollback must roll again.
-    /// Nil in runs journaled before it existed: then `rolled` means all of them.
-    public var rolledCount: Int?
     /// `revoke --immediate`: the shortest time to refusal, failed requests accepted. Both sides
     /// restart at once (restart-together without waiting for the gateway), the gateway with a
-    /// maximum surge of 100% for the rollout. Nil (false) in older journals.
-    public let immediate: Bool?
+    /// maximum surge of 100% for the rollout.
+    public let immediate: Bool
+    /// The version being rolled out, once created.
+    public var newVersion: Int?
+    /// Where the run stands.
+    public var step: RunStep
+    /// What the run has changed so far (what a rollback undoes).
+    public var changes: RunChanges
     /// Blue-green strategy: the colours and what the run did to them (nil for the others).
     public var colourSwitch: ColourSwitch?
     /// The first failure, kept for the report and the audit log. Never a secret.
@@ -62,20 +54,20 @@ public struct RotationRun: Sendable, Codable, Equatable {
         self.id = id
         self.credential = credential
         self.kind = kind
-        self.immediate = immediate ? true : nil
+        self.immediate = immediate
         self.strategy = immediate ? .restartTogether : policy.strategy
         self.targets = policy.targets
         self.rollouts = policy.rollouts
         self.verifyOldRefused = kind == .revoke || policy.checks.oldKeyRefused
         self.providerModels = policy.kind == .providerKey ? (policy.gateway?.models ?? []) : []
-        self.phase = .preflight
-        self.cursor = 0
-        self.patchedCount = 0
-        self.rolled = false
-        self.bridgeStaged = false
         self.ring = !immediate && policy.strategy == .keyRing ? policy.keyRing?.secret : nil
         self.colourSwitch = !immediate && policy.strategy == .blueGreen ? policy.blueGreen.map(ColourSwitch.init) : nil
+        self.step = .preflight
+        self.changes = .none
     }
+
+    /// The phase's name.
+    public var phase: Phase { step.phase }
 
     /// Targets and rollouts delivered and rolled together, in order (the strategy's plan).
     public var segments: [(targets: Range<Int>, rollouts: Range<Int>)] { StrategyPlan.of(self).segments }
@@ -84,8 +76,7 @@ public struct RotationRun: Sendable, Codable, Equatable {
     /// so that the gateway is back on the old key while the backend still uses the new one (which
     /// the bridge key or the ring keeps accepted), and only then the backend.
     public var rollbackRollouts: [RotationPolicy.DeploymentRef] {
-        let count = min(rolledCount ?? (rolled ? rollouts.count : 0), rollouts.count)
-        return Array(rollouts.prefix(count).reversed())
+        Array(rollouts.prefix(min(changes.restartedRollouts, rollouts.count)).reversed())
     }
 
     public var isFinished: Bool { [.succeeded, .rolledBack, .abandoned].contains(phase) }
