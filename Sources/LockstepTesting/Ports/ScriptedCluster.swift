@@ -14,8 +14,10 @@ import Synchronization
 /// After every change it checks that every backend pod's key is accepted by every pod of the
 /// gateway it calls (the URL it loaded, for blue-green);
 /// each time that does not hold (a request that would fail) is recorded in ``violations``. One
-/// call (by its index from 1, over every call) can be scripted to fail, to land then fail, or to
-/// crash the process (see ``CrashSwitch``).
+/// call (by its index from 1, over every call, the gateway's through ``ScriptedGateway`` too) can
+/// be scripted to fail, to land then fail, or to crash the process (see ``CrashSwitch``); a
+/// gateway check can be scripted to answer with a refusal, and a rollout to take longer than it
+/// may (on the clock the cluster is given, virtual in tests).
 public final class ScriptedCluster: ClusterPort, Sendable {
     public enum Fault: String, Sendable, CaseIterable {
         /// The call throws before it has any effect (a 500, a timeout, a stuck rollout).
@@ -32,6 +34,13 @@ public final class ScriptedCluster: ClusterPort, Sendable {
     public struct InjectedFailure: Error, CustomStringConvertible {
         public let call: String
         public var description: String { "injected failure of \(call) (test)" }
+    }
+
+    /// A rollout slower than the wait's bound (``slowRollouts(_:take:times:)``).
+    public struct RolloutTimedOut: Error, CustomStringConvertible {
+        public let deployment: RotationPolicy.DeploymentRef
+        public let timeout: Duration
+        public var description: String { "timed out after \(timeout) waiting for the rollout of \(deployment) (test)" }
     }
 
     /// What runs where: the backend (its key and, for blue-green, the gateway URL it reads from
@@ -88,6 +97,8 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         var failing: (call: String, from: Int)?
         var ringHidden = false
         var interference: (index: Int, target: RotationPolicy.SecretTarget, value: SecretBytes?)?
+        var refusal: Int?
+        var slowRollouts: [RotationPolicy.DeploymentRef: (takes: Duration, times: Int)] = [:]
         var violations: [String] = []
 
         mutating func start(_ d: RotationPolicy.DeploymentRef) -> Generation {
@@ -99,14 +110,17 @@ public final class ScriptedCluster: ClusterPort, Sendable {
 
     public let layout: Layout
     public let crash: CrashSwitch
+    /// What a rollout's time passes on (``slowRollouts(_:take:times:)``).
+    let clock: any Clock<Duration>
     private let state = Mutex(State())
     var backend: RotationPolicy.DeploymentRef { layout.backend }
 
     /// Every Secret holds `value` (the ring is empty; the backend's endpoint names the first
     /// gateway); the backend and the first gateway run 2 replicas, a second gateway 0.
-    public init(_ layout: Layout, value: SecretBytes, crash: CrashSwitch) throws {
+    public init(_ layout: Layout, value: SecretBytes, crash: CrashSwitch, clock: any Clock<Duration> = ContinuousClock()) throws {
         self.layout = layout
         self.crash = crash
+        self.clock = clock
         let empty = try SecretBytes.empty()
         let firstURL = try SecretBytes(utf8: layout.gateways[0].url)
         state.withLock { s in
@@ -142,8 +156,17 @@ public final class ScriptedCluster: ClusterPort, Sendable {
     /// Whether the pods see the ring Secret (false: a ring mounted with `subPath` or as env, which
     /// the kubelet never updates).
     public func hideRing(_ hidden: Bool) { state.withLock { $0.ringHidden = hidden } }
+    /// Makes call number `index` (from 1), a gateway check, answer as a gateway that refuses: the
+    /// key refused (401), the models unhealthy, no key-ring module.
+    public func refuse(atCall index: Int) { state.withLock { $0.refusal = index } }
+    /// Makes the next `times` rollouts of `deployment` take `duration` on the cluster's clock (pods
+    /// slow to become ready); a wait with a shorter bound waits out its bound and throws
+    /// ``RolloutTimedOut``, the rollout left unfinished.
+    public func slowRollouts(_ deployment: RotationPolicy.DeploymentRef, take duration: Duration, times: Int = .max) {
+        state.withLock { $0.slowRollouts[deployment] = (duration, times) }
+    }
     /// Takes the injection away (the restarted process meets no more faults).
-    public func clearInjection() { state.withLock { $0.injection = nil } }
+    public func clearInjection() { state.withLock { $0.injection = nil; $0.refusal = nil } }
     /// Every call so far, in order (`writeSecret unique/chat-backend-litellm#LITELLM_API_KEY`).
     public var calls: [String] { state.withLock { $0.calls } }
     /// The moments a backend pod's key was not accepted by every gateway pod it calls.
@@ -164,27 +187,32 @@ public final class ScriptedCluster: ClusterPort, Sendable {
 
     // MARK: the gateway's answers (ScriptedGateway)
 
+    /// One gateway check, counted and scripted like every call: `answer` reads the model, and a
+    /// scripted refusal gives `refused` instead.
+    func gatewayCheck<T>(_ call: String, refused: T, answer: (State) -> T) throws -> T {
+        let refuse = state.withLock { $0.refusal == $0.calls.count + 1 }
+        return try step(call) { s in refuse ? refused : answer(s) }
+    }
+
     /// Whether every pod of the first gateway (or the pod of generation `generation`, of any
     /// gateway) accepts `key`: its loaded master key, a bridge key, or the ring's key.
-    func gatewayAccepts(_ key: SecretBytes, generation: Int? = nil) -> Bool {
-        state.withLock { s in
-            if let generation {
-                for g in layout.gateways {
-                    if let gen = s.deployments[g.deployment]?.generations.first(where: { $0.id == generation }) { return accepts(gen, g, key, s) }
-                }
-                return false
+    func gatewayAccepts(_ key: SecretBytes, generation: Int? = nil, in s: State) -> Bool {
+        if let generation {
+            for g in layout.gateways {
+                if let gen = s.deployments[g.deployment]?.generations.first(where: { $0.id == generation }) { return accepts(gen, g, key, s) }
             }
-            let first = layout.gateways[0]
-            let gens = s.deployments[first.deployment]?.generations ?? []
-            return !gens.isEmpty && gens.allSatisfy { accepts($0, first, key, s) }
+            return false
         }
+        let first = layout.gateways[0]
+        let gens = s.deployments[first.deployment]?.generations ?? []
+        return !gens.isEmpty && gens.allSatisfy { accepts($0, first, key, s) }
     }
 
     /// Whether the model has a ring Secret (the key-ring module is installed).
     var hasRing: Bool { layout.ring != nil }
 
-    func ringKeyCount() -> Int {
-        state.withLock { s in layout.ring.flatMap { s.secrets[$0]?.value }.map { $0.count > 0 ? 1 : 0 } ?? 0 }
+    func ringKeyCount(in s: State) -> Int {
+        layout.ring.flatMap { s.secrets[$0]?.value }.map { $0.count > 0 ? 1 : 0 } ?? 0
     }
 
     func registerBridge(_ key: SecretBytes, alias: String) throws {
@@ -286,7 +314,21 @@ public final class ScriptedCluster: ClusterPort, Sendable {
         }
     }
 
+    /// Completes the rollout, after the time scripted for it; a bound shorter than that is waited
+    /// out and the wait throws, as `kubectl rollout status --timeout` does, the rollout unfinished.
     public func waitForRollout(_ deployment: RotationPolicy.DeploymentRef, timeout: Duration, progress: @escaping @Sendable (String) -> Void) async throws {
+        let slow: Duration? = state.withLock { s in
+            guard let scripted = s.slowRollouts[deployment], scripted.times > 0 else { return nil }
+            s.slowRollouts[deployment]?.times -= 1
+            return scripted.takes
+        }
+        if let takes = slow {
+            try await clock.sleep(for: min(takes, timeout))
+            if takes > timeout {
+                try step("waitForRollout \(deployment)") { _ in }
+                throw RolloutTimedOut(deployment: deployment, timeout: timeout)
+            }
+        }
         try step("waitForRollout \(deployment)") { s in
             if let newest = s.deployments[deployment]?.generations.last { s.deployments[deployment]?.generations = [newest] }
         }

@@ -75,6 +75,8 @@ struct EngineMatrixTests {
             settings.verifyDelay = .milliseconds(1)
             settings.keyRingProbeInterval = .milliseconds(1)
             settings.rolloutTimeout = .milliseconds(50)
+            // A crashed process's gateway never answers again: its preflight gives up at this bound.
+            settings.gatewayReadyTimeout = .milliseconds(50)
             return RotationEngine(store: CrashableStore(store, crash: crash), cluster: cluster, gateway: ScriptedGateway(cluster: cluster), settings: settings)
         }
     }
@@ -92,7 +94,7 @@ struct EngineMatrixTests {
         var testDescription: String { rawValue }
     }
 
-    func world(_ scenario: Scenario, store kind: StoreKind = .memory) throws -> World {
+    func world(_ scenario: Scenario, store kind: StoreKind = .memory, clock: any Clock<Duration> = ContinuousClock()) throws -> World {
         let dir = Self.root.appendingPathComponent(UUID().uuidString)
         let old = try SecretBytes(utf8: "sk-matrix-old-master-key-0000000001")
         let vault: Vault?
@@ -111,7 +113,7 @@ struct EngineMatrixTests {
             (vault, store) = (v, v)
         }
         let crash = CrashSwitch()
-        let cluster = try ScriptedCluster(Self.layout(scenario), value: old, crash: crash)
+        let cluster = try ScriptedCluster(Self.layout(scenario), value: old, crash: crash, clock: clock)
         let blueGreen = scenario.strategy == .blueGreen
         let policy = RotationPolicy(
             name: "litellm-master-key", credential: try CredentialName("litellm-master-key"), kind: .litellmMasterKey,
@@ -320,5 +322,84 @@ struct EngineMatrixTests {
         }
         print("engine matrix \(scenario.rawValue): \(cases) cases over \(calls.count) calls, \(failures.count) failing")
         #expect(failures.isEmpty, "\(failures.count) of \(cases) cases:\n\(failures.prefix(40).joined(separator: "\n"))")
+    }
+
+    @Test("any one gateway check answered with a refusal (the key 401, the models unhealthy, no key-ring module): retried and rotated, except a pod without the key-ring module, which abandons before any change",
+          arguments: Scenario.allCases)
+    func everyGatewayCheckRefused(_ scenario: Scenario) async throws {
+        let clean = try world(scenario)
+        _ = await drive(scenario, in: clean)
+        let calls = clean.cluster.calls
+        let checks = calls.indices.filter { calls[$0].hasPrefix("gateway ") }.map { $0 + 1 }
+        #expect(checks.count >= 2, "the clean run asks the gateway: \(calls)")
+        var failures: [String] = []
+        for index in checks {
+            let w = try world(scenario)
+            defer { try? FileManager.default.removeItem(at: w.dir) }
+            w.cluster.refuse(atCall: index)
+            let result = await drive(scenario, in: w)
+            let call = calls[index - 1]
+            let found = try problems(scenario, w, result)
+            if !found.isEmpty { failures.append("call \(index) (\(call)) refused: \(found.joined(separator: "; "))") }
+            // One refused answer is a moment (a pod restarting, a probe lost): the checks ask again.
+            // A pod that answers without the module cannot take part in a key-ring run: preflight stops.
+            let inPreflight = !calls[..<(index - 1)].contains { $0.hasPrefix("writeSecret") }
+            let expected: RotationRun.Phase = call.hasPrefix("gateway keyRingProbe") && inPreflight ? .abandoned : .succeeded
+            let outcome = try? result.get()
+            if outcome?.phase != expected {
+                failures.append("call \(index) (\(call)) refused: ended \(outcome?.phase.rawValue ?? "with an error"), not \(expected.rawValue): \(outcome?.failure ?? "")")
+            }
+            if expected == .abandoned, outcome?.failure?.contains("no key-ring module") != true { failures.append("call \(index): the abandoned run does not say why") }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of \(checks.count) refusals:\n\(failures.joined(separator: "\n"))")
+    }
+
+    /// A key-ring run whose gateway rollouts take `takes` on a virtual clock, the engine's bound 5 minutes.
+    func slowGatewayRun(takes: Duration, times: Int) throws -> (World, VirtualClock, RotationEngine) {
+        let clock = VirtualClock()
+        let w = try world(.keyRing, clock: clock)
+        w.cluster.slowRollouts(Self.gateway, take: takes, times: times)
+        var settings = RotationEngine.Settings()
+        settings.clock = clock
+        settings.rolloutTimeout = .seconds(300)
+        settings.verifyDelay = .milliseconds(500)
+        settings.keyRingProbeInterval = .seconds(1)
+        return (w, clock, RotationEngine(store: w.store, cluster: w.cluster, gateway: ScriptedGateway(cluster: w.cluster), settings: settings))
+    }
+
+    @Test("a gateway rollout within its 5-minute bound is waited for (4 minutes on the clock) and rotates; one slower is waited out, named, and rolled back")
+    func slowGatewayRollout() async throws {
+        let (inTime, inTimeClock, inTimeEngine) = try slowGatewayRun(takes: .seconds(240), times: 1)
+        defer { try? FileManager.default.removeItem(at: inTime.dir) }
+        let rotated = try await inTimeEngine.start(policy: inTime.policy, kind: .rotate, actor: Self.actor, reason: "matrix", manualValue: nil)
+        #expect(rotated.run.phase == .succeeded, "\(rotated.run.failure ?? "")")
+        #expect(inTimeClock.elapsed >= .seconds(240) && inTimeClock.elapsed < .seconds(300), "\(inTimeClock.elapsed)")
+        #expect(try problems(.keyRing, inTime, .success(rotated.run)) == [])
+
+        let (late, lateClock, lateEngine) = try slowGatewayRun(takes: .seconds(600), times: 1)
+        defer { try? FileManager.default.removeItem(at: late.dir) }
+        let rolledBack = try await lateEngine.start(policy: late.policy, kind: .rotate, actor: Self.actor, reason: "matrix", manualValue: nil)
+        #expect(rolledBack.run.phase == .rolledBack)
+        #expect(rolledBack.run.failure?.contains("rollout of \(Self.gateway)") == true, "\(rolledBack.run.failure ?? "")")
+        #expect(lateClock.elapsed >= .seconds(300) && lateClock.elapsed < .seconds(400), "the bound, not the rollout's 10 minutes: \(lateClock.elapsed)")
+        #expect(try problems(.keyRing, late, .success(rolledBack.run)) == [])
+    }
+
+    @Test("a gateway that stays unready on the way back too: the rollback stops loudly at that wait, journaled there; once its pods start, resume finishes it")
+    func stuckRolloutBothWays() async throws {
+        let (w, _, engine) = try slowGatewayRun(takes: .seconds(3600), times: 2)
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        do {
+            let report = try await engine.start(policy: w.policy, kind: .rotate, actor: Self.actor, reason: "matrix", manualValue: nil)
+            Issue.record("ended \(report.run.phase.rawValue) although the gateway never became ready")
+        } catch let stuck as RollbackFailed {
+            #expect(stuck.reason.contains("rollout of \(Self.gateway)"), "\(stuck)")
+        }
+        let journaled = try #require(try w.store.unfinishedRuns().first)
+        guard case .rollbackRoll = journaled.step else { Issue.record("journaled at \(journaled.step)"); return }
+        #expect(journaled.rollbackFailure?.contains("rollout of \(Self.gateway)") == true)
+        let resumed = try await engine.resume(journaled, policy: w.policy, actor: AuditActor(kind: .system, id: "resume"))
+        #expect(resumed.run.phase == .rolledBack)
+        #expect(try problems(.keyRing, w, .success(resumed.run)) == [])
     }
 }
