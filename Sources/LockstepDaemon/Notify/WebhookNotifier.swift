@@ -23,6 +23,8 @@ public actor WebhookNotifier: EventNotifier, Service {
     private let injectedClient: HTTPClient?
     private let queueCapacity: Int
     private let drainTimeout: Duration
+    /// What retry pauses and the drain bound pass on.
+    private nonisolated let clock: any Clock<Duration>
     private let resolveSecret: SecretResolver?
     private let onFailure: FailureHandler
     private let logger: Logger
@@ -40,9 +42,11 @@ public actor WebhookNotifier: EventNotifier, Service {
     ///   - drainTimeout: how long graceful shutdown may spend delivering what is queued.
     ///   - resolveSecret: reads URLs given as `.secret(...)`; see ``secretResolver(_:)``.
     ///   - onFailure: called after the last failed attempt of a delivery.
+    ///   - clock: what the pauses between attempts and the drain bound pass on.
     public init(sinks: [WebhookSink], httpClient: HTTPClient? = nil, queueCapacity: Int = 1000, drainTimeout: Duration = .seconds(5),
                 resolveSecret: SecretResolver? = nil, onFailure: @escaping FailureHandler = { _, _, _ in },
-                logger: Logger = Logger(label: "lockstep.notify")) {
+                logger: Logger = Logger(label: "lockstep.notify"), clock: any Clock<Duration> = ContinuousClock()) {
+        self.clock = clock
         self.sinks = sinks
         self.injectedClient = httpClient
         self.queueCapacity = max(1, queueCapacity)
@@ -133,7 +137,7 @@ public actor WebhookNotifier: EventNotifier, Service {
 
     private nonisolated func drainDeadline() async {
         for await _ in shutdown.stream {}
-        try? await Task.sleep(for: drainTimeout)
+        try? await clock.sleep(for: drainTimeout)
     }
 
     private func dequeue(_ index: Int) -> DaemonEvent? {
@@ -183,7 +187,7 @@ public actor WebhookNotifier: EventNotifier, Service {
             }
             guard attempt < sink.attempts else { break }
             logger.debug("webhook attempt failed; retrying", metadata: metadata.merging(["attempt": "\(attempt)", "reason": "\(reason)"]) { $1 })
-            do { try await Task.sleep(for: sink.delay(afterAttempt: attempt)) } catch {
+            do { try await clock.sleep(for: sink.delay(afterAttempt: attempt)) } catch {
                 return "\(reason); stopped by shutdown after \(attempt) attempts"
             }
         }

@@ -100,11 +100,9 @@ public actor RotationCoordinator {
     /// Stops taking runs; waits (bounded) for the step in progress, after which the fence stops the run.
     public func stop() async {
         stopping = true
-        let deadline = ContinuousClock.now + settings.stopTimeout
-        while claims.current != nil, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+        if !(await claims.released(within: settings.stopTimeout)), let active = claims.current {
+            logger.warning("stopping with a step still in progress; the run is journaled", metadata: ["credential": "\(active)"])
         }
-        if let active = claims.current { logger.warning("stopping with a step still in progress; the run is journaled", metadata: ["credential": "\(active)"]) }
     }
 
     private func fence() async throws {

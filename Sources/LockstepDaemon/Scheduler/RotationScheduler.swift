@@ -29,13 +29,16 @@ public actor RotationScheduler: Service {
     let settings: Settings
     let logger: Logger
     let clock: any WallClock
+    /// What the pause between passes runs on.
+    let timer: any Clock<Duration>
     let identity: String
     private var book = SchedulerBook()
     private var running: Task<Void, Never>?
     private var lastDriftCheck: ContinuousClock.Instant?
 
     public init(coordinator: RotationCoordinator, policies: PolicySet, vault: Vault, cluster: any ClusterPort, leadership: any LeadershipView,
-                notifier: any EventNotifier, metrics: DaemonMetrics, settings: Settings = Settings(), logger: Logger, identity: String, clock: any WallClock = SystemClock()) {
+                notifier: any EventNotifier, metrics: DaemonMetrics, settings: Settings = Settings(), logger: Logger, identity: String, clock: any WallClock = SystemClock(),
+                timer: any Clock<Duration> = ContinuousClock()) {
         self.identity = identity
         self.coordinator = coordinator
         self.policies = policies
@@ -47,13 +50,14 @@ public actor RotationScheduler: Service {
         self.settings = settings
         self.logger = logger
         self.clock = clock
+        self.timer = timer
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await tick()
-            let interval = settings.checkEvery
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { break }
+            let (interval, timer) = (settings.checkEvery, timer)
+            do { try await cancelWhenGracefulShutdown { try await timer.sleep(for: interval) } } catch { break }
         }
         // Graceful shutdown: the fence stops the run in progress after its current step.
         await coordinator.stop()

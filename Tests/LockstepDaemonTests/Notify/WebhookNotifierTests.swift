@@ -117,6 +117,22 @@ struct WebhookNotifierTests {
         }
     }
 
+    @Test("the pauses between attempts pass on the notifier's clock: 1, 2 and 4 minutes of backoff on a virtual clock, then delivered")
+    func backoffOnTheClock() async throws {
+        try await Self.withReceiver { receiver in
+            receiver.script([500, 502, 503])
+            let clock = VirtualClock()
+            let sink = WebhookSink(name: "ops", url: .url(receiver.url()), attempts: 4, backoff: .seconds(60), maxBackoff: .seconds(240), timeout: .seconds(2))
+            let notifier = WebhookNotifier(sinks: [sink], logger: quietLogger, clock: clock)
+            try await Self.running(notifier) {
+                await notifier.notify(Self.event)
+                #expect(await eventually(timeout: .seconds(20), every: .milliseconds(20)) { notifier.counters.delivered == 1 })
+                #expect(clock.elapsed == .seconds(60 + 120 + 240), "\(clock.elapsed)")
+            }
+            #expect(receiver.received.count == 4)
+        }
+    }
+
     @Test("a 400 is not retried: one request, onFailure called once with the status")
     func clientErrorNotRetried() async throws {
         try await Self.withReceiver { receiver in
