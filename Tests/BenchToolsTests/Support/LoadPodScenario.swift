@@ -57,7 +57,9 @@ struct LoadPodScenario {
         let patched = try await HTTP.request(.PATCH, api + "/api/v1/namespaces/chat/secrets/backend-key?fieldManager=lockstep",
                                              body: #"{"stringData":{"apiKey":"\#(newKey)"}}"#, contentType: "application/merge-patch+json")
         #expect(patched.status == 200)
-        try await Task.sleep(for: .milliseconds(500))
+        // Waits until the pod has sent three more requests since the patch: all still refused.
+        let before = await live(first)?.failed ?? 0
+        #expect(await eventually { (await live(first)?.failed ?? 0) >= before + 3 }, "the pod goes on sending after the patch")
         #expect(await live(first)?.ok == 0, "a running pod keeps the key it started with")
 
         let restart = try await HTTP.request(.PATCH, api + "/apis/apps/v1/namespaces/chat/deployments/backend?fieldManager=kubectl-rollout",

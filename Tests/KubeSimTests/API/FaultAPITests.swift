@@ -56,7 +56,12 @@ struct FaultAPITests {
             sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["status", "updatedReplicas"]) == 2
         }
         #expect(settled)
-        try await Task.sleep(for: .milliseconds(400))
+        // Waits until both pods have crashed at least once (the kubelet's back-off shows it), not for a while.
+        let crashed = await Fixtures.eventually(timeout: .seconds(5)) {
+            let pods = (try? await RawHTTP(sim).get("/api/v1/namespaces/ns/pods?labelSelector=app%3Dweb").json["items"]?.arrayValue) ?? []
+            return pods.count == 2 && pods.allSatisfy { $0.value(at: ["status", "containerStatuses"])?.arrayValue?.first?.value(at: ["state", "waiting", "reason"]) == "CrashLoopBackOff" }
+        }
+        #expect(crashed)
         let status = sim.get(.deployments, namespace: "ns", name: "web")?["status"]
         #expect(status?["availableReplicas"] == 0)
         #expect(status?["conditions"]?.arrayValue?.first { $0["type"] == "Available" }?["status"] == "False")
