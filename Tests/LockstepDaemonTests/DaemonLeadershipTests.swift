@@ -137,7 +137,7 @@ extension DaemonIntegrationTests {
             let detail = failed.detail ?? ""
             #expect(detail.contains("after 4 attempts"))
             #expect(!detail.contains("127.0.0.1:9/hook"), "the URL is a secret: never in the audit log")
-            #expect(await eventually(timeout: .seconds(5)) {
+            #expect(await eventually(timeout: .seconds(30)) {
                 (try? PrometheusText(try await httpGet(d.http + "/metrics").body).value("lockstep_notifications_total", ["result": "failed"])) == 1
             })
         }

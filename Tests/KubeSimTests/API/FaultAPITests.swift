@@ -52,12 +52,12 @@ struct FaultAPITests {
         let sim = try await Fixtures.httpSim { $0.faults = ["crashingPods": [["namespace": "ns", "name": "web"]]] }
         do {
         try sim.create(Fixtures.deployment("web", replicas: 2))
-        let settled = await Fixtures.eventually(timeout: .seconds(3)) {
+        let settled = await Fixtures.eventually(timeout: .seconds(30)) {
             sim.get(.deployments, namespace: "ns", name: "web")?.value(at: ["status", "updatedReplicas"]) == 2
         }
         #expect(settled)
         // Waits until both pods have crashed at least once (the kubelet's back-off shows it), not for a while.
-        let crashed = await Fixtures.eventually(timeout: .seconds(5)) {
+        let crashed = await Fixtures.eventually(timeout: .seconds(30)) {
             let pods = (try? await RawHTTP(sim).get("/api/v1/namespaces/ns/pods?labelSelector=app%3Dweb").json["items"]?.arrayValue) ?? []
             return pods.count == 2 && pods.allSatisfy { $0.value(at: ["status", "containerStatuses"])?.arrayValue?.first?.value(at: ["state", "waiting", "reason"]) == "CrashLoopBackOff" }
         }

@@ -44,7 +44,7 @@ struct LeaseAPITests {
             let rv = sim.store.resourceVersion
             let raw = try await RawHTTP(sim).exchange(
                 "GET /api/v1/namespaces/ns/secrets?watch=true&allowWatchBookmarks=true&resourceVersion=\(rv) HTTP/1.1\r\nHost: x\r\n\r\n",
-                timeout: .seconds(5), until: { $0.contains("BOOKMARK") && $0.hasSuffix("\r\n") })
+                timeout: .seconds(30), until: { $0.contains("BOOKMARK") && $0.hasSuffix("\r\n") })
             let body = try RawHTTP.parse(raw).body
             let event = try JSONValue.parse(String(body.split(separator: "\n").first ?? ""))
             #expect(event["type"] == "BOOKMARK")

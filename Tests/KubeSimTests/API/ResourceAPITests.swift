@@ -78,13 +78,14 @@ struct ResourceAPITests {
         do {
         let http = RawHTTP(sim)
         let start = sim.store.resourceVersion
+        // The watch starts at `start`, so the patch is delivered whether it lands before or after
+        // the watch connects: no pause needed to order them.
         let patcher = Task {
-            try await Task.sleep(for: .milliseconds(200))
             _ = try await http.request("PATCH", "/api/v1/namespaces/ns/secrets/s1", body: #"{"data":{"k":"dzI="}}"#, contentType: "application/merge-patch+json")
         }
         let raw = try await http.exchange(
             "GET /api/v1/namespaces/ns/secrets?watch=1&resourceVersion=\(start)&fieldSelector=metadata.name%3Ds1 HTTP/1.1\r\nHost: x\r\n\r\n",
-            timeout: .seconds(5), until: { $0.contains("MODIFIED") && $0.hasSuffix("\r\n") })
+            timeout: .seconds(30), until: { $0.contains("MODIFIED") && $0.hasSuffix("\r\n") })
         try await patcher.value
         let reply = try RawHTTP.parse(raw)
         #expect(reply.status == 200)

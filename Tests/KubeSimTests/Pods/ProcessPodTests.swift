@@ -173,7 +173,7 @@ struct ProcessPodTests {
         }
         do {
             let http = RawHTTP(sim)
-            let waiting = await Fixtures.eventually(timeout: .seconds(5)) {
+            let waiting = await Fixtures.eventually(timeout: .seconds(30)) {
                 let pod: JSONValue? = try? await http.get("/api/v1/namespaces/ns/pods").json["items"]?.arrayValue?.first
                 return pod?.value(at: ["status", "containerStatuses"])?.arrayValue?.first?.value(at: ["state", "waiting", "reason"]) == "CreateContainerConfigError"
             }
