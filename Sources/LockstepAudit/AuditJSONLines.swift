@@ -18,7 +18,15 @@ public enum AuditJSONLines {
 
     /// Decodes one line. Unknown or missing members, wrong types and malformed values throw
     /// `AuditParseError` with a reason; the verifier reports it against the line number.
+    /// A line in the exact export form is read without a JSON parser (`CanonicalLineDecoder`);
+    /// any other line goes to `JSONDecoder`, which says what is wrong with it.
     public static func decode(_ line: some Collection<UInt8>) throws -> AuditEntry {
+        if let entry = CanonicalLineDecoder.decode(line) { return entry }
+        return try decodeAnyForm(line)
+    }
+
+    /// Decodes any JSON form of an entry with `JSONDecoder`, or says what is wrong with it.
+    static func decodeAnyForm(_ line: some Collection<UInt8>) throws -> AuditEntry {
         let wire: WireEntry
         do {
             wire = try JSONDecoder().decode(WireEntry.self, from: Data(line))
