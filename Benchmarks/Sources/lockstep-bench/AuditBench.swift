@@ -14,7 +14,7 @@ func auditBench(entries count: Int) throws -> String {
     var signatures: [[UInt8]] = []
     lines.reserveCapacity(count)
     for i in 0..<count {
-        let draft = AuditDraft(actor: AuditActor(kind: .schedule, id: "policy-\(i % 50)"), action: "secret.patched", credential: "credential-\(i % 50)", version: i / 50 + 1,
+        let draft = AuditDraft(actor: AuditActor(kind: .schedule, id: "policy-\(i % 50)"), action: .secretPatched, credential: "credential-\(i % 50)", version: i / 50 + 1,
                                fingerprints: ["old": "b2k:" + Hex.encode(SecureRandom.bytes(16)), "new": "b2k:" + Hex.encode(SecureRandom.bytes(16))],
                                targets: [AuditTarget(namespace: "litellm-system", name: "litellm-masterkey", key: "masterkey", resourceVersionBefore: "\(i)", resourceVersionAfter: "\(i + 1)")],
                                outcome: .success, detail: "patched in lockstep")

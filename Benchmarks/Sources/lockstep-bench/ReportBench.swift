@@ -106,7 +106,7 @@ private func writeBenchLog(_ count: Int, signer: SigningKeyPair, to path: String
         let v = version[c] + 1
         version[c] = v
         let target = [AuditTarget(namespace: "litellm-system", name: "litellm-masterkey", key: "masterkey", resourceVersionBefore: "\(run)", resourceVersionAfter: "\(run + 1)")]
-        func step(_ action: String, _ outcome: AuditOutcome, _ detail: String) throws {
+        func step(_ action: AuditAction, _ outcome: AuditOutcome, _ detail: String) throws {
             try add(AuditDraft(actor: actor, action: action, credential: name, version: v, targets: target, outcome: outcome, detail: "run \(id): \(detail)"))
         }
         try add(AuditDraft(actor: actor, action: AuditAction.rotationStarted, credential: name, outcome: .started, detail: "run \(id); \(revoke ? "revoke" : "rotate"); strategy key-ring; reason: bench"))
