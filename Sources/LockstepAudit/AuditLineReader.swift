@@ -17,6 +17,8 @@ public struct AuditLineReader: ~Copyable {
     }
 
     private let fd: Int32
+    /// A regular file: reading more never waits for a writer.
+    private let isRegularFile: Bool
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
@@ -30,11 +32,13 @@ public struct AuditLineReader: ~Copyable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         var st = stat()
-        if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+        let known = fstat(fd, &st) == 0
+        if known, st.st_mode & S_IFMT == S_IFDIR {
             close(fd)
             throw POSIXError(.EISDIR)
         }
         self.fd = fd
+        self.isRegularFile = known && st.st_mode & S_IFMT == S_IFREG
     }
 
     deinit { close(fd) }
@@ -43,6 +47,12 @@ public struct AuditLineReader: ~Copyable {
     /// verifier checks what it has before it reads more: from a pipe, a fault is reported
     /// without waiting for data that follows it.
     public var hasBufferedLine: Bool { buffer[start...].contains(10) || eof }
+
+    /// Whether `next()` returns without waiting for a writer: a line is buffered, or the input is
+    /// a regular file (whose reads never wait). The verifier fills a batch while this holds, so
+    /// from a file it checks whole batches on every core, and from a pipe it checks what came
+    /// before it waits for more.
+    public var nextLineIsAtHand: Bool { isRegularFile || hasBufferedLine }
 
     /// The next non-empty line (a lone `\r` counts as empty), or nil at the end of the file.
     public mutating func next() throws -> Item? {

@@ -92,9 +92,16 @@ public struct AuditVerifier: Sendable {
     /// the result is a failure (a fault later in the log, a head not reached).
     public func verify(reader: inout AuditLineReader, head: AuditHead? = nil, anchor: AuditHead? = nil,
                        accepted: ([UInt8]) -> Void = { _ in }) -> AuditVerificationReport {
+        verify(reader: &reader, head: head, anchor: anchor, accepted: accepted, batchChecked: { _ in })
+    }
+
+    /// The same, telling `batchChecked` the size of every batch it checked (for tests).
+    func verify(reader: inout AuditLineReader, head: AuditHead?, anchor: AuditHead?,
+                accepted: ([UInt8]) -> Void, batchChecked: (Int) -> Void) -> AuditVerificationReport {
         var readError: (any Error)?
         var lastLine = 0
-        let report = verify(head: head, anchor: anchor, buffered: { reader.hasBufferedLine }, accepted: accepted) { () -> AuditLineReader.Item? in
+        let report = verify(head: head, anchor: anchor, buffered: { reader.nextLineIsAtHand }, accepted: accepted,
+                            batchChecked: batchChecked) { () -> AuditLineReader.Item? in
             do {
                 let item = try reader.next()
                 if case .line(_, let n)? = item { lastLine = n }
@@ -124,7 +131,7 @@ public struct AuditVerifier: Sendable {
     }
 
     private func verify(head: AuditHead?, anchor: AuditHead?, buffered: () -> Bool, accepted: ([UInt8]) -> Void = { _ in },
-                        next: () -> AuditLineReader.Item?) -> AuditVerificationReport {
+                        batchChecked: (Int) -> Void = { _ in }, next: () -> AuditLineReader.Item?) -> AuditVerificationReport {
         var chain = AuditChainCheck(head: head, anchor: anchor)
         let key = publicKey
         var done = false
@@ -143,6 +150,7 @@ public struct AuditVerifier: Sendable {
             if batch.isEmpty && tooLong == nil { break }
             let frozen = batch
             let checked = checkEach(count: frozen.count) { i in Self.check(frozen[i].line, line: frozen[i].number, publicKey: key) }
+            batchChecked(frozen.count)
             for (i, c) in checked.enumerated() {
                 if let f = c.failure { return Self.failed(chain.report, f) }
                 if chain.add(c.link!, line: frozen[i].number) != nil { return chain.report }
