@@ -2,8 +2,8 @@ import Dispatch
 import LockstepAudit
 
 /// Collects verified lines and decodes them a batch at a time on all cores, then hands the
-/// entries on in order. Decoding (Foundation's JSONDecoder) is the fold's main cost; a batch
-/// bounds what is held, as the verifier's own batch does.
+/// entries on in order (lines in the export form need no JSON parser: `AuditJSONLines.decode`);
+/// a batch bounds what is held, as the verifier's own batch does.
 struct ParallelDecoder {
     static let batchLines = 1024
     private var pending: [[UInt8]] = []
