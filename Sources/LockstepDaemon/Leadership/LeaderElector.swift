@@ -10,13 +10,17 @@ import ServiceLifecycle
 ///
 /// ``snapshot()`` answers from memory and turns `isLeader` false as soon as the renew deadline
 /// passes, even while a Lease call is still hanging.
-public actor LeaderElector: LeadershipView, Service {
+///
+/// Every wait (the retry period, a Lease call's bound) is on `clock`: the daemon's is the
+/// monotonic ``LeaderElector`` (`ContinuousClock`); tests drive expiry and takeover on a clock
+/// they advance.
+public actor LeaseElector<C: Clock>: LeadershipView, Service where C.Duration == Duration {
     public nonisolated let settings: LeaseSettings
     private let store: any LeaseStore
     private let logger: Logger
     private let wallClock: @Sendable () -> Date
-    private let clock = ContinuousClock()
-    private var machine: LeaderElectionMachine<ContinuousClock.Instant>
+    private let clock: C
+    private var machine: LeaderElectionMachine<C.Instant>
     private var subscribers: [UInt64: AsyncStream<LeadershipSnapshot>.Continuation] = [:]
     private var nextSubscriber: UInt64 = 0
     /// What subscribers were last told (leader flag and holder only: renewals are not news).
@@ -27,19 +31,16 @@ public actor LeaderElector: LeadershipView, Service {
 
     /// - Parameters:
     ///   - store: the Lease (``KubernetesLeaseStore`` in production).
-    ///   - now: wall time written into `acquireTime`/`renewTime`; expiry is measured on a monotonic clock.
-    public init(settings: LeaseSettings, store: any LeaseStore, logger: Logger = Logger(label: "lockstep.leadership"),
+    ///   - clock: expiry, renewals and call bounds are measured on it (monotonic in production).
+    ///   - now: wall time written into `acquireTime`/`renewTime`.
+    public init(settings: LeaseSettings, store: any LeaseStore, clock: C, logger: Logger = Logger(label: "lockstep.leadership"),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.store = store
+        self.clock = clock
         self.logger = logger
         self.wallClock = now
         self.machine = LeaderElectionMachine(settings: settings)
-    }
-
-    /// An elector on the Lease `settings` names, through `client`.
-    public init(settings: LeaseSettings, client: KubernetesClient, logger: Logger = Logger(label: "lockstep.leadership")) {
-        self.init(settings: settings, store: KubernetesLeaseStore(client: client, settings: settings), logger: logger)
     }
 
     /// Who leads, from memory (no I/O).
@@ -99,7 +100,7 @@ public actor LeaderElector: LeadershipView, Service {
                 let result = await call { [store] in try await store.update(lease) }
                 action = machine.leaseUpdated(result, now: clock.now, wall: wallClock())
             case .sleep(let deadline):
-                do { try await Task.sleep(until: deadline, clock: clock) } catch { return }
+                do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
                 action = machine.wake(now: clock.now)
             case .stop:
                 return
@@ -117,7 +118,8 @@ public actor LeaderElector: LeadershipView, Service {
         guard case .update(let lease) = action else { return }
         let store = self.store
         let timeout = min(settings.renewDeadline, .seconds(5))
-        let result = await Task { await Self.bounded(timeout) { try await store.update(lease) } }.value
+        let clock = self.clock
+        let result = await Task { await Self.bounded(timeout, on: clock) { try await store.update(lease) } }.value
         _ = machine.leaseUpdated(result, now: clock.now, wall: wallClock())
         switch result {
         case .success:
@@ -131,16 +133,16 @@ public actor LeaderElector: LeadershipView, Service {
 
     /// One Lease call, bounded by the renew deadline: past it, the answer no longer matters.
     private func call(_ operation: @escaping @Sendable () async throws -> Lease) async -> Result<Lease, LeaseStoreError> {
-        await Self.bounded(settings.renewDeadline, operation)
+        await Self.bounded(settings.renewDeadline, on: clock, operation)
     }
 
-    private static func bounded(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> Lease) async -> Result<Lease, LeaseStoreError> {
+    private static func bounded(_ timeout: Duration, on clock: C, _ operation: @escaping @Sendable () async throws -> Lease) async -> Result<Lease, LeaseStoreError> {
         await withTaskGroup(of: Result<Lease, LeaseStoreError>?.self) { group in
             group.addTask {
                 do { return .success(try await operation()) } catch { return .failure(.from(error)) }
             }
             group.addTask {
-                do { try await Task.sleep(for: timeout) } catch { return nil }
+                do { try await clock.sleep(until: clock.now.advanced(by: timeout), tolerance: nil) } catch { return nil }
                 return .failure(.other("lease call timed out after \(timeout)"))
             }
             for await result in group {
@@ -193,7 +195,23 @@ public actor LeaderElector: LeadershipView, Service {
     }
 }
 
-/// ``LeaderElector/waitUntilLeader()`` gave up: the elector stopped before this instance led.
+/// The daemon's elector: expiry on the monotonic clock.
+public typealias LeaderElector = LeaseElector<ContinuousClock>
+
+extension LeaseElector where C == ContinuousClock {
+    /// An elector on the monotonic clock; `now` as for the designated initializer.
+    public init(settings: LeaseSettings, store: any LeaseStore, logger: Logger = Logger(label: "lockstep.leadership"),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(settings: settings, store: store, clock: ContinuousClock(), logger: logger, now: now)
+    }
+
+    /// An elector on the Lease `settings` names, through `client`.
+    public init(settings: LeaseSettings, client: KubernetesClient, logger: Logger = Logger(label: "lockstep.leadership")) {
+        self.init(settings: settings, store: KubernetesLeaseStore(client: client, settings: settings), logger: logger)
+    }
+}
+
+/// ``LeaseElector/waitUntilLeader()`` gave up: the elector stopped before this instance led.
 public struct LeaderElectorStopped: Error, Sendable, CustomStringConvertible {
     public init() {}
     public var description: String { "leader election stopped before this instance became leader" }
