@@ -94,6 +94,33 @@ import Testing
         for v in variants { #expect(CanonicalLineDecoder.decode(Array(v.utf8)) == nil, "\(v.prefix(40))") }
     }
 
+    /// Differential: 20,000 seeded mutations of real lines (a byte changed, inserted, deleted or
+    /// duplicated). Whatever the fast decoder accepts, JSONDecoder must read as the same entry.
+    @Test func whatItAcceptsJSONDecoderReadsTheSame() throws {
+        var rng = SplitMix(seed: 0xD1FF)
+        let seeds = try goldenEntries().map(Self.line) + [Self.line(Self.entry(actor: AuditActor(kind: .user, id: "\u{E9}\\\"\u{1}")))]
+        let interesting: [UInt8] = Array(#"\"{}[],:0123456789-nulu"#.utf8) + [0x00, 0x1F, 0x7F, 0xC3, 0xA9, 0xFF]
+        var accepted = 0
+        for n in 0..<20_000 {
+            var line = seeds[n % seeds.count]
+            for _ in 0...Int(rng.next() % 3) {
+                let at = Int(rng.next() % UInt64(line.count))
+                let byte = rng.next() % 2 == 0 ? interesting[Int(rng.next() % UInt64(interesting.count))] : UInt8(truncatingIfNeeded: rng.next())
+                switch rng.next() % 4 {
+                case 0: line[at] = byte
+                case 1: line.insert(byte, at: at)
+                case 2: if line.count > 1 { line.remove(at: at) }
+                default: line.insert(line[at], at: at)
+                }
+            }
+            guard let fast = CanonicalLineDecoder.decode(line) else { continue }
+            accepted += 1
+            #expect((try? AuditJSONLines.decodeAnyForm(line)) == fast, "mutation \(n): \(String(decoding: line, as: UTF8.self))")
+        }
+        // Some mutations keep the form (a changed letter in a string): the check above is not vacuous.
+        #expect(accepted > 1_000, "only \(accepted) mutations were accepted")
+    }
+
     @Test func everyCutOfALineIsRefusedWithoutATrap() {
         let line = Self.line(Self.entry(actor: AuditActor(kind: .user, id: "\u{E9}\\\"\u{1}")))
         for n in 0..<line.count { #expect(CanonicalLineDecoder.decode(line[..<n]) == nil, "prefix \(n)") }
