@@ -63,11 +63,21 @@ public final class ManualClock: Clock, Sendable {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
-    /// Waits (in real time, at most `timeout`) until at least `count` tasks sleep on the clock.
-    /// Returns whether they did.
-    public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(10)) async -> Bool {
+    /// How many sleepers wake within `window` of now (all of them when `window` is nil).
+    public func sleeperCount(wakingWithin window: Duration?) -> Int {
+        state.withLock { s in
+            guard let window else { return s.sleepers.count }
+            let limit = s.now.advanced(by: window)
+            return s.sleepers.values.filter { $0.deadline <= limit }.count
+        }
+    }
+
+    /// Waits (in real time, at most `timeout`) until at least `count` tasks sleep on the clock,
+    /// counting only those that wake within `window` of now when it is given (to tell a task's
+    /// own pause from the bound of a call it is making). Returns whether they did.
+    public func waitForSleepers(_ count: Int, wakingWithin window: Duration? = nil, timeout: Duration = .seconds(30)) async -> Bool {
         let end = ContinuousClock.now.advanced(by: timeout)
-        while sleeperCount < count {
+        while sleeperCount(wakingWithin: window) < count {
             guard ContinuousClock.now < end else { return false }
             try? await Task.sleep(for: .milliseconds(1))
         }

@@ -10,10 +10,16 @@ import Testing
 /// to the step, which the KubeSim suite (real time, short timings) can only bound loosely.
 @Suite("LeaderElector on a manual clock")
 struct LeaderElectorClockTests {
+    static let retry = Duration.seconds(2)
+
     static func settings(_ identity: String) throws -> LeaseSettings {
         try LeaseSettings(namespace: "lockstep", name: "lockstep-leader", identity: identity,
-                          leaseDuration: .seconds(15), renewDeadline: .seconds(10), retryPeriod: .seconds(2))
+                          leaseDuration: .seconds(15), renewDeadline: .seconds(10), retryPeriod: retry)
     }
+
+    // Quiescence: an elector between attempts sleeps until its next retry (at most `retry` away);
+    // one in the middle of a Lease call sleeps only in the call's bound (the renew deadline away).
+    // Counting only the sleepers due within `retry` waits until each has finished its attempt.
 
     /// One Lease in memory, with the apiserver's optimistic concurrency (resourceVersion, 409).
     final class MemoryLease: Sendable {
@@ -67,7 +73,7 @@ struct LeaderElectorClockTests {
         func update(_ l: Lease) async throws -> Lease { try await pass(); return try lease.update(l) }
     }
 
-    /// Runs an elector until `stop` is called; `stop` returns once `run()` has returned (10 s bound).
+    /// Runs an elector until `stop` is called; `stop` returns once `run()` has returned (30 s bound).
     static func start(_ elector: LeaseElector<ManualClock>) -> @Sendable () async -> Bool {
         let finished = Finished()
         let task = Task {
@@ -76,7 +82,7 @@ struct LeaderElectorClockTests {
         }
         return {
             task.cancel()
-            return await eventually(timeout: .seconds(10), every: .milliseconds(5)) { finished.flag.withLock { $0 } }
+            return await eventually(timeout: .seconds(30), every: .milliseconds(5)) { finished.flag.withLock { $0 } }
         }
     }
 
@@ -88,8 +94,8 @@ struct LeaderElectorClockTests {
         let link = Link(MemoryLease())
         let elector = LeaseElector(settings: try Self.settings("pod-a"), store: link, clock: clock, logger: quietLogger)
         let stop = Self.start(elector)
-        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(5)) { await elector.snapshot().isLeader }, "acquired at 0 s")
-        #expect(await clock.waitForSleepers(1), "asleep until the next renewal")
+        #expect(await eventually(timeout: .seconds(30), every: .milliseconds(5)) { await elector.snapshot().isLeader }, "acquired at 0 s")
+        #expect(await clock.waitForSleepers(1, wakingWithin: Self.retry), "asleep until the next renewal")
 
         link.set(.hang)
         clock.advance(by: .seconds(2)) // the renewal starts and hangs; its bound sleeps until 12 s
@@ -102,10 +108,10 @@ struct LeaderElectorClockTests {
 
         link.set(.up)
         clock.advance(by: .seconds(2)) // 12 s: the bound ends the call, which failed; retry at 14 s
-        #expect(await clock.waitForSleepers(1), "asleep until the retry")
+        #expect(await clock.waitForSleepers(1, wakingWithin: Self.retry), "asleep until the retry")
         #expect(await elector.snapshot().isLeader == false)
         clock.advance(by: .seconds(2)) // 14 s: the next attempt re-acquires
-        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(5)) { await elector.snapshot().isLeader },
+        #expect(await eventually(timeout: .seconds(30), every: .milliseconds(5)) { await elector.snapshot().isLeader },
                 "the same holder renews once the Lease answers again")
         #expect(await stop(), "run() returned after cancellation")
     }
@@ -118,17 +124,17 @@ struct LeaderElectorClockTests {
         let a = LeaseElector(settings: try Self.settings("pod-a"), store: linkA, clock: clock, logger: quietLogger)
         let b = LeaseElector(settings: try Self.settings("pod-b"), store: linkB, clock: clock, logger: quietLogger)
         let stopA = Self.start(a)
-        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(5)) { await a.snapshot().isLeader })
-        #expect(await clock.waitForSleepers(1))
+        #expect(await eventually(timeout: .seconds(30), every: .milliseconds(5)) { await a.snapshot().isLeader })
+        #expect(await clock.waitForSleepers(1, wakingWithin: Self.retry))
         let stopB = Self.start(b)
-        #expect(await clock.waitForSleepers(2), "the standby read the Lease held by pod-a and sleeps")
+        #expect(await clock.waitForSleepers(2, wakingWithin: Self.retry), "the standby read the Lease held by pod-a and sleeps")
         #expect(await b.snapshot().holder == "pod-a")
 
         linkA.set(.cut) // at 0 s, right after pod-a's last write
         var aStopped: Duration?, bLeads: Duration?
         for _ in 0..<30 {
             clock.advance(by: .seconds(1))
-            #expect(await clock.waitForSleepers(2), "both electors asleep again at \(clock.elapsed)")
+            #expect(await clock.waitForSleepers(2, wakingWithin: Self.retry), "both electors asleep again at \(clock.elapsed)")
             let (la, lb) = (await a.snapshot().isLeader, await b.snapshot().isLeader)
             #expect(!(la && lb), "two leaders at \(clock.elapsed)")
             if !la, aStopped == nil { aStopped = clock.elapsed }
