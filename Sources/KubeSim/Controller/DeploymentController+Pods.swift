@@ -35,7 +35,7 @@ extension DeploymentController {
                 return a.offset > b.offset
             }
             let doomed = Set(ranked.prefix(rs.pods.count - rs.replicas).map { ObjectIdentifier($0.element) })
-            for pod in rs.pods where doomed.contains(ObjectIdentifier(pod)) { terminate(pod, grace: rs.template) }
+            for pod in rs.pods where doomed.contains(ObjectIdentifier(pod)) { terminate(pod, of: rs, namespace: namespace) }
             rs.pods.removeAll { doomed.contains(ObjectIdentifier($0)) }
         }
     }

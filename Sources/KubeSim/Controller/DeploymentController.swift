@@ -11,6 +11,18 @@ actor DeploymentController {
     private var states: [String: DeploymentState] = [:]
     /// Pods and listeners being stopped; each entry removes itself when done.
     private var stopping: [UUID: Task<Void, Never>] = [:]
+    /// Pods deleted but not yet exited: the apiserver keeps showing them, with
+    /// `metadata.deletionTimestamp` (deletion time + grace period), until the kubelet confirms
+    /// their containers stopped. Clients wait on that (the last process with an old key gone).
+    private var terminating: [UUID: TerminatingPod] = [:]
+
+    struct TerminatingPod {
+        let pod: any Pod
+        let replicaSet: SimReplicaSet
+        let namespace: String
+        let deletionTimestamp: Date
+        let grace: Int
+    }
 
     init(store: ObjectStore, faults: FaultInjector, configuration: KubeSimConfiguration, podFactory: PodFactory, logger: Logger) {
         self.store = store
@@ -55,9 +67,13 @@ actor DeploymentController {
 
     /// Pod objects of every Deployment (in one namespace, or all), for the read-only pods API.
     func podObjects(namespace: String?) -> [JSONValue] {
-        states.values.filter { namespace == nil || $0.key.namespace == namespace }.flatMap { state in
+        let live = states.values.filter { namespace == nil || $0.key.namespace == namespace }.flatMap { state in
             state.replicaSets.flatMap { rs in rs.pods.map { PodView.object($0, replicaSet: rs, namespace: state.key.namespace) } }
-        }.sorted { ($0.value(at: ["metadata", "name"])?.stringValue ?? "") < ($1.value(at: ["metadata", "name"])?.stringValue ?? "") }
+        }
+        let leaving = terminating.values.filter { namespace == nil || $0.namespace == namespace }.map { t in
+            PodView.object(t.pod, replicaSet: t.replicaSet, namespace: t.namespace, deletion: (t.deletionTimestamp, t.grace))
+        }
+        return (live + leaving).sorted { ($0.value(at: ["metadata", "name"])?.stringValue ?? "") < ($1.value(at: ["metadata", "name"])?.stringValue ?? "") }
     }
 
     func reconcileAll() async {
@@ -75,17 +91,20 @@ actor DeploymentController {
     }
 
     private func retire(_ state: DeploymentState) {
-        for rs in state.replicaSets { for pod in rs.pods { terminate(pod, grace: rs.template) } }
+        for rs in state.replicaSets { for pod in rs.pods { terminate(pod, of: rs, namespace: state.key.namespace) } }
         if let service = state.service { track { await service.stop() } }
     }
 
-    func terminate(_ pod: any Pod, grace template: JSONValue) {
-        let seconds = template.value(at: ["spec", "terminationGracePeriodSeconds"])?.intValue ?? 30
-        track { await pod.stop(grace: .seconds(seconds)) }
+    /// Graceful deletion: the pod leaves its ReplicaSet (and the Service's endpoints) now, and
+    /// stays listed as terminating until its process has exited.
+    func terminate(_ pod: any Pod, of rs: SimReplicaSet, namespace: String) {
+        let seconds = rs.template.value(at: ["spec", "terminationGracePeriodSeconds"])?.intValue ?? 30
+        let id = UUID()
+        terminating[id] = TerminatingPod(pod: pod, replicaSet: rs, namespace: namespace, deletionTimestamp: Date().addingTimeInterval(TimeInterval(seconds)), grace: seconds)
+        track(id) { await pod.stop(grace: .seconds(seconds)) }
     }
 
-    private func track(_ work: @escaping @Sendable () async -> Void) {
-        let id = UUID()
+    private func track(_ id: UUID = UUID(), _ work: @escaping @Sendable () async -> Void) {
         stopping[id] = Task {
             await work()
             self.finished(id)
@@ -94,6 +113,7 @@ actor DeploymentController {
 
     private func finished(_ id: UUID) {
         stopping[id] = nil
+        terminating[id] = nil
     }
 
     private func reconcile(_ deployment: JSONValue, uid: String) async {

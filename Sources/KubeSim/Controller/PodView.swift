@@ -5,10 +5,12 @@ enum PodView {
     /// Annotation naming the pod's log file (read by `GET .../pods/NAME/log`).
     static let logAnnotation = "kubesim.lockstep.dev/log-file"
 
-    static func object(_ pod: any Pod, replicaSet: SimReplicaSet, namespace: String) -> JSONValue {
+    /// `deletion`: a pod being deleted gracefully, with its `deletionTimestamp` (the time after
+    /// which it is killed) and grace period; it is not ready from the moment of deletion.
+    static func object(_ pod: any Pod, replicaSet: SimReplicaSet, namespace: String, deletion: (at: Date, grace: Int)? = nil) -> JSONValue {
         var labels = replicaSet.template.value(at: ["metadata", "labels"])?.objectValue ?? [:]
         labels["pod-template-hash"] = .string(replicaSet.hash)
-        let ready = pod.isReady
+        let ready = pod.isReady && deletion == nil
         let reason = pod.statusReason
         let containers = replicaSet.template.value(at: ["spec", "containers"])?.arrayValue ?? []
         let containerStatuses: [JSONValue] = containers.map { c in
@@ -27,6 +29,10 @@ enum PodView {
         if let port = pod.port { annotations["kubesim.lockstep.dev/port"] = .string(String(port)) }
         if let log = pod.logURL { annotations[logAnnotation] = .string(log.path) }
         if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
+        if let deletion {
+            metadata["deletionTimestamp"] = .string(ObjectRules.timestamp(deletion.at))
+            metadata["deletionGracePeriodSeconds"] = .int(Int64(deletion.grace))
+        }
 
         return [
             "kind": "Pod", "apiVersion": "v1", "metadata": metadata,

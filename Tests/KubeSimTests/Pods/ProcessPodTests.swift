@@ -155,6 +155,43 @@ struct ProcessPodTests {
         await sim.stop()
     }
 
+    @Test("a deleted pod stays listed, not ready, with deletionTimestamp and deletionGracePeriodSeconds, until its process has exited")
+    func terminatingPodIsListedUntilItExits() async throws {
+        let python = try #require(Self.python(), "python3 is needed for process pods")
+        let directory = try Fixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("server.py")
+        // Shuts down slowly, as a server finishing its requests does: 1.5 s after SIGTERM.
+        try ("import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *a: (time.sleep(1.5), sys.exit(0)))\n" + Self.server).write(to: script, atomically: true, encoding: .utf8)
+        let container: JSONValue = ["name": "web", "image": "python", "command": [.string(python), .string(script.path)],
+                                    "readinessProbe": ["httpGet": ["path": "/", "port": 8080]]]
+        let sim = try await Fixtures.httpSim([Fixtures.deployment("web", replicas: 1, container: container)])
+        do {
+            let http = RawHTTP(sim)
+            let ready = await Fixtures.eventually(timeout: .seconds(15)) { await sim.pods(namespace: "ns", name: "web").first?.ready == true }
+            #expect(ready)
+            _ = try await http.request("PATCH", "/apis/apps/v1/namespaces/ns/deployments/web", body: #"{"spec":{"replicas":0}}"#, contentType: "application/merge-patch+json")
+            let deleted = ContinuousClock.now
+            var leaving: JSONValue?
+            _ = await Fixtures.eventually(timeout: .seconds(5)) {
+                leaving = ((try? await http.get("/api/v1/namespaces/ns/pods").json["items"]?.arrayValue) ?? []).first { $0.value(at: ["metadata", "deletionTimestamp"]) != nil }
+                return leaving != nil
+            }
+            let pod = try #require(leaving, "the terminating pod is listed")
+            #expect(pod.value(at: ["metadata", "deletionGracePeriodSeconds"])?.intValue == 30)
+            #expect(pod.value(at: ["status", "conditions"])?.arrayValue?.first?["status"] == "False", "not ready once deleted")
+            let gone = await Fixtures.eventually(timeout: .seconds(20)) {
+                ((try? await http.get("/api/v1/namespaces/ns/pods").json["items"]?.arrayValue) ?? [.null]).isEmpty
+            }
+            #expect(gone, "listed no more once its process exited")
+            #expect(ContinuousClock.now - deleted >= .seconds(1.5), "not before its process finished shutting down")
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
     @Test("a pod whose Secret does not exist yet waits in CreateContainerConfigError and starts once it does")
     func waitsForMissingSecret() async throws {
         let python = try #require(Self.python(), "python3 is needed for process pods")
