@@ -34,4 +34,6 @@ public enum VersionState: String, Sendable, Codable, CaseIterable {
 /// Where a version's value came from.
 public enum VersionSource: String, Sendable, Codable {
     case imported, generated, manual
+    /// Minted by the provider's admin API at Lockstep's request (an Azure key regenerated).
+    case provider
 }

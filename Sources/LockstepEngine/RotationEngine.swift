@@ -35,18 +35,22 @@ public struct RotationEngine: Sendable {
     let settings: Settings
     let clock: any WallClock
     let random: any RandomSource
+    let keySources: KeySourceFactory
     let progress: @Sendable (String) -> Void
 
     /// `store`: the vault (or any adapter of the store ports); `clock` names runs and times the
-    /// report; `random` makes generated values.
+    /// report; `random` makes generated values; `keySources` the adapters of sources that mint
+    /// and retire keys at the provider (none by default: such a policy's run is abandoned).
     public init(store: any RotationStore, cluster: any ClusterPort, gateway: any GatewayPort, settings: Settings = Settings(),
-                clock: any WallClock = SystemClock(), random: any RandomSource = SystemRandom(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
+                clock: any WallClock = SystemClock(), random: any RandomSource = SystemRandom(), keySources: @escaping KeySourceFactory = { _ in nil },
+                progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.cluster = cluster
         self.gateway = gateway
         self.settings = settings
         self.clock = clock
         self.random = random
+        self.keySources = keySources
         self.progress = progress
     }
 
@@ -94,9 +98,11 @@ public struct RotationEngine: Sendable {
                 report.warnings += outcome.warnings
                 machine.succeeded(action, newVersion: outcome.newVersion, colours: outcome.colours)
                 try store.saveRun(machine.run, audit: step.finishedEntry(action, outcome: outcome, failure: nil))
-                if action == .verifyOldRefused || (action == .verifyAtGatewayPods && machine.run.verifyOldRefused) || action == .stopColour(.active) {
+                if action == .verifyOldRefused || (action == .verifyAtGatewayPods && machine.run.verifyOldRefused) || action == .stopColour(.active)
+                    || action == .retireOldAtSource {
                     // At every pod (key-ring) is later than through the Service: the later time counts.
                     // Blue-green: the old key is refused everywhere once no pod of the old colour is left.
+                    // A key retired at its source: the provider refuses it from then on.
                     report.oldKeyRefusedAfterMillis = started.milliseconds
                 }
                 report.steps.append(.init(at: clock.now(), action: describe(action), outcome: "ok\(outcome.detail.map { ": \($0)" } ?? "")", millis: stepStart.milliseconds))
@@ -139,6 +145,8 @@ public struct RotationEngine: Sendable {
         case .clearKeyRing: "the key ring still holds the new key, which is now the master key (no extra access); the next run's preflight accepts that, or empty it with kubectl patch secret"
         case .restoreGatewaySurge: "the gateway keeps maxSurge 100%: set it back (the value it had is in the annotation lockstep.dev/max-surge-before)"
         case .patchColourSecret: "the stopped colour's Secret still holds the old key: write the current one into it (kubectl patch secret)"
+        case .awaitOldPodsStopped: "pods that started with the old key were still stopping, so the old key was not retired at the provider: regenerate it there once they are gone"
+        case .retireOldAtSource: "the old key still works at the provider: regenerate it there (for Azure, the key that is not the vault's current one: az cognitiveservices account keys regenerate)"
         default: "see `lockstep history` for the step"
         }
     }
@@ -167,6 +175,8 @@ public struct RotationEngine: Sendable {
         case .stopColour(let role): "scale the \(role.rawValue) colour to 0"
         case .verifyColour(let role, let v): "verify the \(v.rawValue) key at every pod of the \(role.rawValue) colour"
         case .removeBridgeKey: "remove bridge key"
+        case .awaitOldPodsStopped: "wait until the pods that started with the old key have exited"
+        case .retireOldAtSource: "retire the old key at the provider"
         case .promote: "promote new version"
         case .markFailed: "mark the new version failed"
         }

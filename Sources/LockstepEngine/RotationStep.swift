@@ -27,7 +27,9 @@ struct Step {
     func perform(_ action: RotationAction, manualValue: SecretBytes?) async throws -> StepOutcome {
         switch action {
         case .preflight: return try await preflight()
-        case .createVersion: return try createVersion(manualValue)
+        case .createVersion: return try await createVersion(manualValue)
+        case .retireOldAtSource: return try await retireOldAtSource()
+        case .awaitOldPodsStopped: return try await awaitOldPodsStopped()
         case .stageBridgeKey:
             try await engine.gateway.registerBridgeKey(try newValue(), alias: bridgeAlias, masterKey: try vault.value(of: credential))
             return StepOutcome(detail: "virtual key \(bridgeAlias) registered")
@@ -130,7 +132,9 @@ struct Step {
         var warnings: [String] = []
         for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
         let ring = run.strategy == .keyRing ? "; " + (try await keyRingPreflight(current: try vault.value(of: credential))) : ""
-        return StepOutcome(detail: (warnings.isEmpty ? "access, drift and gateway ok" : "ok with warnings: \(warnings.joined(separator: "; "))") + ring, warnings: warnings)
+        let source = policy.source.retiresAtSource ? "; " + (try await sourcePreflight()) : ""
+        return StepOutcome(detail: (warnings.isEmpty ? "access, drift and gateway ok" : "ok with warnings: \(warnings.joined(separator: "; "))") + ring + source,
+                           warnings: warnings)
     }
 
     /// Refuses to go on (and audits the drift) when `target` does not hold the current version.
@@ -146,10 +150,16 @@ struct Step {
         throw EngineError("preflight: drift: \(target) does not hold \(credential) v\(current.version) (changed outside Lockstep); nothing was changed")
     }
 
-    private func createVersion(_ manualValue: SecretBytes?) throws -> StepOutcome {
+    private func createVersion(_ manualValue: SecretBytes?) async throws -> StepOutcome {
         let value: SecretBytes
         let source: VersionSource
+        var minted = ""
         switch policy.source {
+        case .azure(let account):
+            // The key in use keeps working; the other one is regenerated and becomes the new value.
+            value = try await keySource().mint(replacing: try vault.value(of: credential))
+            source = .provider
+            minted = "the idle key of \(account.account) regenerated; "
         case .manual:
             guard let manualValue else { throw EngineError("\(credential) takes a manual value: supply it with --value-from-stdin") }
             value = manualValue
@@ -159,7 +169,58 @@ struct Step {
             source = .generated
         }
         let record = try vault.createPendingVersion(credential: credential, value: value, source: source, runID: run.id, actor: actor)
-        return StepOutcome(newVersion: record.version, detail: "v\(record.version) pending, \(record.fingerprint)")
+        return StepOutcome(newVersion: record.version, detail: "\(minted)v\(record.version) pending, \(record.fingerprint)")
+    }
+
+    /// Waits until no pod of the run's Deployments is terminating: the old pods have exited, and
+    /// nothing sends the old key any more. Bounded by the rollout timeout.
+    private func awaitOldPodsStopped() async throws -> StepOutcome {
+        let waited = Stopwatch(engine.settings.clock)
+        var seen = 0
+        for deployment in run.rollouts {
+            while true {
+                let leaving = try await engine.cluster.podEndpoints(deployment, port: nil).filter(\.terminating)
+                if leaving.isEmpty { break }
+                seen = max(seen, leaving.count)
+                guard waited.elapsed < engine.settings.rolloutTimeout else {
+                    throw EngineError("\(leaving.count) pod(s) of \(deployment) that may hold the old key were still terminating after \(engine.settings.rolloutTimeout): "
+                        + leaving.map(\.name).joined(separator: ", "))
+                }
+                engine.progress("\(deployment): \(leaving.count) old pod(s) still stopping")
+                try await engine.pause(engine.settings.keyRingProbeInterval)
+            }
+        }
+        return StepOutcome(detail: seen == 0 ? "no old pod left" : "waited \(waited.milliseconds) ms for \(seen) old pod(s) to exit")
+    }
+
+    /// The old value made invalid at the provider, the new (now current) one kept.
+    private func retireOldAtSource() async throws -> StepOutcome {
+        let current = try vault.value(of: credential)
+        guard let old = try previousValue() else { return StepOutcome(detail: "no earlier version to retire") }
+        let done = try await keySource().retire(old, keeping: current)
+        return StepOutcome(detail: "the old value is refused at the provider (\(done))")
+    }
+
+    /// The version the run replaced: promotion made it `previous` (`revoked` for a revoke); a
+    /// failed attempt in between never served, and older ones were retired by their own runs.
+    private func previousValue() throws -> SecretBytes? {
+        let mine = try requireNewVersion()
+        let replaced = try vault.credential(credential).versions.filter { $0.version < mine && ($0.state == .previous || $0.state == .revoked) }
+        guard let previous = replaced.map(\.version).max() else { return nil }
+        return try vault.value(of: credential, version: previous)
+    }
+
+    private func sourcePreflight() async throws -> String {
+        do { return try await keySource().preflight(current: try vault.value(of: credential)) } catch {
+            throw EngineError("preflight: \(error); nothing was changed")
+        }
+    }
+
+    private func keySource() throws -> any KeySourcePort {
+        guard let source = try engine.keySources(policy.source) else {
+            throw EngineError("\(credential): this build has no adapter for its source; nothing was changed at the provider")
+        }
+        return source
     }
 
     /// Writes `which` value to `target`, guarded by the resourceVersion just read, and only over

@@ -43,6 +43,7 @@ struct World {
         case .verifyProviderHealth: return true
         case .patchColourSecret, .startColour, .stopColour, .verifyColour: return false // blue-green: BlueGreenMachineTests
         case .removeBridgeKey: bridgeKey = false; return true
+        case .retireOldAtSource, .awaitOldPodsStopped: return false // a provider source: ProviderSourcePlanTests
         case .promote: versions["new"] = "current"; versions["old"] = "previous"; return true
         case .markFailed: versions["new"] = "failed"; versions["old"] = "current"; return true
         }

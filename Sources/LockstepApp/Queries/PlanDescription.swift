@@ -17,6 +17,9 @@ public enum PlanDescription {
         switch policy.source {
         case .generate(let prefix, let bytes): out.append("new value: generated, \"\(prefix)\" + \(bytes) random bytes (Base64url)")
         case .manual: out.append("new value: manual, read from standard input (`lockstep rotate \(name) --value-from-stdin`)")
+        case .azure(let account):
+            out.append("new value: minted at Azure: the key of \(account.account) the gateway does not use is regenerated (ARM regenerateKey, as \(account.clientID)); "
+                + "after promotion the key that held v\(current.version) is regenerated too, so v\(current.version) is refused at Azure")
         }
         for (i, action) in RotationPlan.steps(for: policy, kind: revoke ? .revoke : .rotate, newVersion: next).enumerated() {
             out.append("  \(i + 1). \(describe(action, policy: policy, current: current.version, next: next, revoke: revoke))")
@@ -61,6 +64,8 @@ public enum PlanDescription {
         case .verifyColour: "verify at every pod of the new colour: v\(next) accepted\(revoke || policy.checks.oldKeyRefused ? ", v\(current) refused" : "")"
         case .promote: revoke ? "v\(next) current, v\(current) revoked" : "v\(next) current, v\(current) previous"
         case .markFailed: "mark v\(next) failed"
+        case .awaitOldPodsStopped: "wait until every gateway pod that started with v\(current) has exited (none still serves open connections with it)"
+        case .retireOldAtSource: "regenerate the key that held v\(current) at the provider (v\(current) refused there from then on)"
         }
     }
 

@@ -24,6 +24,9 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let rotationRolledBack = AuditAction(rawValue: "rotation.rolled-back")
     /// A target no longer holds the current version (found by preflight or the daemon's watch).
     public static let driftDetected = AuditAction(rawValue: "drift.detected")
+    /// A key regenerated at its provider (Azure's `regenerateKey`): the idle key minted as the new
+    /// value, or the one that held the old value retired. Written before the call and after it.
+    public static let providerKeyRegenerated = AuditAction(rawValue: "provider-key.regenerated")
     /// The daemon could not deliver a webhook notification.
     public static let notificationFailed = AuditAction(rawValue: "notification.failed")
 
@@ -31,7 +34,7 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let known: [AuditAction] = [
         vaultInitialized, vaultRekeyed, credentialImported, credentialRevoked, rotationStarted, versionCreated, secretPatched,
         workloadRestarted, workloadRolledOut, workloadScaled, checkPassed, checkFailed, rotationFinished, rotationRolledBack,
-        driftDetected, notificationFailed,
+        driftDetected, notificationFailed, providerKeyRegenerated,
     ]
 
     /// Dotted lowercase words: `noun.verb[-verb]`, at most 64 characters.

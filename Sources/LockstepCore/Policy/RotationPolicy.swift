@@ -13,6 +13,15 @@ public struct RotationPolicy: Sendable, Equatable {
         /// A person supplies the value (`lockstep rotate NAME --value-from-stdin`); a due
         /// credential waits for it and is never invented.
         case manual
+        /// Lockstep regenerates the Azure account's key no one uses, and after the rollout the
+        /// one used before (``AzureAccount``).
+        case azure(AzureAccount)
+
+        /// Whether the old value is retired at the provider by Lockstep once the new one is current.
+        public var retiresAtSource: Bool {
+            if case .azure = self { return true }
+            return false
+        }
     }
 
     public enum Strategy: String, Sendable, Codable, CaseIterable {

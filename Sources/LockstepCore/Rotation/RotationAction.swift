@@ -50,6 +50,13 @@ public enum RotationAction: Sendable, Equatable {
     case verifyProviderHealth([String])
     /// Bridge strategy: delete the virtual key again (after finish or during rollback).
     case removeBridgeKey
+    /// Before a key is retired at its source: wait (bounded) until no pod of the run's rollouts is
+    /// still terminating. A pod out of the Service's endpoints still serves the requests on its
+    /// open connections with the old key until its process exits.
+    case awaitOldPodsStopped
+    /// After promotion, when the source retires keys: make the old value invalid at the provider
+    /// (Azure: regenerate the key that held it), keeping the new one.
+    case retireOldAtSource
     /// Mark versions: new `current`, old `previous` (or `revoked`).
     case promote
     /// Mark the new version `failed` after a rollback restored the old value everywhere.

@@ -91,7 +91,7 @@ public struct RotationMachine: Sendable {
         case .verify(let a):
             run.step = a + 1 < plan.verify.count ? .verify(action: a + 1) : .promote
         case .promote:
-            run.step = run.changes.staged && !plan.cleanup.isEmpty ? .cleanup(action: 0) : .succeeded
+            run.step = (run.changes.staged || plan.cleanupUnstaged) && !plan.cleanup.isEmpty ? .cleanup(action: 0) : .succeeded
         case .cleanup(let a):
             run.step = a + 1 < plan.cleanup.count ? .cleanup(action: a + 1) : .succeeded
         case .rollbackRestore:

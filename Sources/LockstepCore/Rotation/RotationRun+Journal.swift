@@ -25,6 +25,8 @@ extension RotationRun: Codable {
         /// Absent in journals written before it existed: then `rolled` means every rollout.
         var rolledCount: Int?
         var immediate: Bool?
+        /// Absent in journals written before sources could retire a key: false.
+        var retiresAtSource: Bool?
         var colourSwitch: ColourSwitch?
         var failure: String?
         var rollbackFailure: String?
@@ -42,6 +44,7 @@ extension RotationRun: Codable {
         providerModels = s.providerModels
         ring = s.ring
         immediate = s.immediate ?? false
+        retiresAtSource = s.retiresAtSource ?? false
         newVersion = s.newVersion
         colourSwitch = s.colourSwitch
         failure = s.failure
@@ -90,7 +93,8 @@ extension RotationRun: Codable {
         try Stored(id: id, credential: credential, kind: kind, strategy: strategy, targets: targets, rollouts: rollouts, verifyOldRefused: verifyOldRefused,
                    providerModels: providerModels, newVersion: newVersion, phase: phase, cursor: cursor, patchedCount: changes.patchedTargets,
                    rolled: changes.restartedRollouts > 0, bridgeStaged: changes.staged, ring: ring, segment: segment,
-                   rolledCount: changes.restartedRollouts, immediate: immediate ? true : nil, colourSwitch: colourSwitch, failure: failure,
+                   rolledCount: changes.restartedRollouts, immediate: immediate ? true : nil,
+                   retiresAtSource: retiresAtSource ? true : nil, colourSwitch: colourSwitch, failure: failure,
                    rollbackFailure: rollbackFailure).encode(to: encoder)
     }
 }

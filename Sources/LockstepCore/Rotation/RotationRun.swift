@@ -37,6 +37,9 @@ public struct RotationRun: Sendable, Equatable {
     /// restart at once (restart-together without waiting for the gateway), the gateway with a
     /// maximum surge of 100% for the rollout.
     public let immediate: Bool
+    /// The source mints the new value and retires the old one at the provider after promotion
+    /// (an Azure account's two keys).
+    public let retiresAtSource: Bool
     /// The version being rolled out, once created.
     public var newVersion: Int?
     /// Where the run stands.
@@ -60,6 +63,7 @@ public struct RotationRun: Sendable, Equatable {
         self.rollouts = policy.rollouts
         self.verifyOldRefused = kind == .revoke || policy.checks.oldKeyRefused
         self.providerModels = policy.kind == .providerKey ? (policy.gateway?.models ?? []) : []
+        self.retiresAtSource = policy.source.retiresAtSource
         self.ring = !immediate && policy.strategy == .keyRing ? policy.keyRing?.secret : nil
         self.colourSwitch = !immediate && policy.strategy == .blueGreen ? policy.blueGreen.map(ColourSwitch.init) : nil
         self.step = .preflight

@@ -24,8 +24,11 @@ public struct StrategyPlan: Sendable {
     public let rollOrder: RollOrder
     /// The checks after the last rollout (blue-green also stops the old colour there).
     public let verify: [RotationAction]
-    /// After promotion, when the stage ran: undo what staging added.
+    /// After promotion, when the stage ran (or always, with `cleanupUnstaged`): undo what
+    /// staging added, retire the old value at its source.
     public let cleanup: [RotationAction]
+    /// The clean-up runs even though nothing was staged (a key retired at its source).
+    public var cleanupUnstaged = false
     /// What a given-up clean-up leaves, for the run's failure note.
     public let cleanupLeftover: String
     /// Blue-green: the colour that served is started again before anything else is rolled back.
@@ -72,9 +75,18 @@ public struct StrategyPlan: Sendable {
                                 cleanupLeftover: "bridge key not removed", restoresColour: false, rollbackVerify: oldWorks, rollbackCleanup: [.removeBridgeKey])
         case .restartTogether, .rolling, .blueGreen:
             // rolling (provider keys): the gateway rolls onto the new key while the old one still
-            // works at the provider. (Blue-green without its colours is refused by the policy check.)
-            return StrategyPlan(stage: [], segments: whole, rollOrder: run.strategy == .restartTogether ? .gatewayFirst : .oneByOne, verify: checks,
-                                cleanup: [], cleanupLeftover: "", restoresColour: false, rollbackVerify: oldWorks, rollbackCleanup: [])
+            // works at the provider. The run ends once no pod that started with the old key is left
+            // (a terminating pod still serves its open connections with it), so that the old key
+            // can then be retired at the provider, by the source itself or by a person, without a
+            // failed request. (Blue-green without its colours is refused by the policy check.)
+            let rolling = run.strategy == .rolling
+            var plan = StrategyPlan(stage: [], segments: whole, rollOrder: run.strategy == .restartTogether ? .gatewayFirst : .oneByOne, verify: checks,
+                                    cleanup: rolling ? [.awaitOldPodsStopped] + (run.retiresAtSource ? [.retireOldAtSource] : []) : [],
+                                    cleanupLeftover: run.retiresAtSource ? "the old key is still valid at the provider"
+                                        : rolling ? "pods that started with the old key were still stopping: wait for them before retiring it at the provider" : "",
+                                    restoresColour: false, rollbackVerify: oldWorks, rollbackCleanup: [])
+            plan.cleanupUnstaged = rolling
+            return plan
         }
     }
 

@@ -1,0 +1,135 @@
+import Foundation
+import LockstepCore
+import LockstepCrypto
+import LockstepEngine
+import LockstepTesting
+import Testing
+
+/// A provider key whose source mints and retires it (the Azure adapter's contract, on the port
+/// fake ``TwoKeyProvider``): the new key is minted while the old one keeps working, rolled out and
+/// verified by model health, and only after promotion is the old one killed at the provider.
+/// Every step interrupted and resumed; refusals before any change; a retire that keeps failing.
+@Suite("Provider key minted and retired at its source, over port fakes")
+struct ProviderSourceEngineTests {
+    static let actor = AuditActor(kind: .user, id: "tester")
+    static let target = RotationPolicy.SecretTarget(namespace: "litellm-system", name: "litellm-env-secret", key: "AZURE_API_KEY")
+
+    struct World {
+        let store: InMemoryStore
+        let cluster = InMemoryCluster()
+        let provider: TwoKeyProvider
+        let old: SecretBytes
+        let policy: RotationPolicy
+
+        init(kind: RotationRun.Kind = .rotate) throws {
+            old = try SecretBytes(utf8: "azure-key-one-0000000000000001")
+            provider = TwoKeyProvider(key1: old, key2: try SecretBytes(utf8: "azure-key-two-0000000000000002"))
+            store = try InMemoryStore()
+            try store.importCredential("azure-api-key", value: old, kind: "provider-key")
+            try store.importCredential("litellm-master-key", value: try SecretBytes(utf8: "sk-master-0000000000000001"), kind: "litellm-master-key")
+            cluster.put(ProviderSourceEngineTests.target, old)
+            let account = AzureAccount(subscription: "s", resourceGroup: "g", account: "oai", tenant: "t", clientID: "c", clientSecret: try CredentialName("azure-admin"))
+            policy = RotationPolicy(name: "azure-api-key", credential: try CredentialName("azure-api-key"), kind: .providerKey, source: .azure(account),
+                                    schedule: nil, maxAge: nil, strategy: .rolling, gateway: .init(url: "http://gateway.test:4000", models: ["azure-gpt-4o"]),
+                                    targets: [ProviderSourceEngineTests.target], rollouts: [.init(namespace: "litellm-system", name: "litellm")],
+                                    checks: .init(newKeyAccepted: false, oldKeyRefused: false))
+        }
+
+        func engine(beforeStep: (@Sendable () async throws -> Void)? = nil) -> RotationEngine {
+            var settings = RotationEngine.Settings()
+            settings.verifyAttempts = 2
+            settings.verifyDelay = .milliseconds(1)
+            settings.beforeStep = beforeStep
+            let provider = provider
+            return RotationEngine(store: store, cluster: cluster, gateway: ProviderBackedGateway(cluster: cluster, keySecret: ProviderSourceEngineTests.target, provider: provider),
+                                  settings: settings, keySources: { _ in provider })
+        }
+
+        var live: SecretBytes? { cluster.value(ProviderSourceEngineTests.target) }
+        func states() throws -> [VersionState] { try store.credential("azure-api-key").versions.map(\.state) }
+    }
+
+    @Test("rotate: minted beside the old key, rolled out, healthy, promoted, then the old key refused at the provider; two regenerations")
+    func rotates() async throws {
+        let w = try World()
+        let report = try await w.engine().start(policy: w.policy, kind: .rotate, actor: Self.actor, reason: nil, manualValue: nil)
+        #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
+        let live = try #require(w.live)
+        #expect(!live.constantTimeEquals(w.old) && w.provider.accepts(live))
+        #expect(!w.provider.accepts(w.old), "the old value is dead at the provider")
+        #expect(w.provider.regenerations == 2)
+        #expect(try w.states() == [.current, .previous])
+        #expect(try w.store.credential("azure-api-key").versions.first?.source == .provider)
+        #expect(report.steps.last?.action == "retire the old key at the provider" && report.steps.last?.outcome == "ok: the old value is refused at the provider (key1 regenerated)")
+        #expect(report.oldKeyRefusedAfterMillis != nil)
+        #expect(w.store.auditTrail.filter { $0.action == .providerKeyRegenerated }.count == 3, "started before each regeneration, and the retire's outcome")
+    }
+
+    @Test("interrupted before every step and resumed: the same end, the new key minted once, never two old keys dead")
+    func everyStepInterrupted() async throws {
+        let total = try await { () -> Int in
+            let w = try World()
+            return try await w.engine().start(policy: w.policy, kind: .rotate, actor: Self.actor, reason: nil, manualValue: nil).steps.count
+        }()
+        #expect(total >= 7)
+        for stop in 1...total {
+            let w = try World()
+            let count = Counter()
+            let interrupting = w.engine { if count.next() == stop { throw Interrupted() } }
+            await #expect(throws: Interrupted.self) { _ = try await interrupting.start(policy: w.policy, kind: .rotate, actor: Self.actor, reason: nil, manualValue: nil) }
+            let run = try #require(try w.store.unfinishedRuns().first, "journaled at step \(stop)")
+            let report = try await w.engine().resume(run, policy: w.policy, actor: Self.actor)
+            #expect(report.run.phase == .succeeded, "stopped before step \(stop)")
+            let live = try #require(w.live)
+            #expect(w.provider.accepts(live) && !w.provider.accepts(w.old), "stopped before step \(stop)")
+            #expect(w.provider.regenerations == 2, "stopped before step \(stop): \(w.provider.regenerations) regenerations")
+            #expect(try w.states() == [.current, .previous], "stopped before step \(stop)")
+        }
+    }
+
+    @Test("an admin credential without rights: abandoned in preflight (exit 22), nothing minted, nothing written")
+    func forbidden() async throws {
+        let w = try World()
+        w.provider.set(.forbidden)
+        let report = try await w.engine().start(policy: w.policy, kind: .revoke, actor: Self.actor, reason: "incident", manualValue: nil)
+        #expect(report.run.phase == .abandoned)
+        #expect(report.run.failure?.contains("AuthorizationFailed") == true && report.run.failure?.contains("nothing was changed") == true)
+        #expect(w.provider.regenerations == 0 && w.live?.constantTimeEquals(w.old) == true)
+        #expect(try w.states() == [.current])
+    }
+
+    @Test("the mint fails: abandoned before any Secret changes; the old key still works")
+    func mintFails() async throws {
+        let w = try World()
+        w.provider.set(.mintFails(1))
+        let report = try await w.engine().start(policy: w.policy, kind: .rotate, actor: Self.actor, reason: nil, manualValue: nil)
+        #expect(report.run.phase == .abandoned)
+        #expect(w.provider.accepts(w.old) && w.live?.constantTimeEquals(w.old) == true && w.provider.regenerations == 0)
+    }
+
+    @Test("the retire fails twice: tried again, and the old key ends refused; fails on every attempt: rotated, with a warning that the old key still works at the provider")
+    func retireFails() async throws {
+        let w = try World()
+        w.provider.set(.retireFails(2))
+        let report = try await w.engine().start(policy: w.policy, kind: .revoke, actor: Self.actor, reason: "incident", manualValue: nil)
+        #expect(report.run.phase == .succeeded && report.warnings.isEmpty)
+        #expect(!w.provider.accepts(w.old))
+        #expect(try w.states() == [.current, .revoked])
+
+        let v = try World()
+        v.provider.set(.retireFails(100))
+        let stuck = try await v.engine().start(policy: v.policy, kind: .revoke, actor: Self.actor, reason: "incident", manualValue: nil)
+        #expect(stuck.run.phase == .succeeded)
+        #expect(stuck.run.failure?.hasPrefix("the old key is still valid at the provider") == true)
+        #expect(stuck.warnings.first?.contains("regenerate it there") == true)
+        #expect(v.provider.accepts(v.old), "the warning is true: the old key still works")
+    }
+
+    struct Interrupted: Error {}
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func next() -> Int { lock.withLock { n += 1; return n } }
+    }
+}
