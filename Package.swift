@@ -78,6 +78,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Provider admin APIs as credential sources (Azure Resource Manager's listKeys/regenerateKey).
+        .target(
+            name: "LockstepProviders",
+            dependencies: [
+                "LockstepCrypto", "LockstepCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "LockstepAudit",
             dependencies: ["LockstepCrypto", "LockstepCore"],
@@ -103,7 +114,7 @@ let package = Package(
         // outcomes, problems) that the CLI and the daemon share; both are thin adapters over it.
         .target(
             name: "LockstepApp",
-            dependencies: ["LockstepCore", "LockstepCrypto", "LockstepEngine", "LockstepVault", "LockstepAudit"],
+            dependencies: ["LockstepCore", "LockstepCrypto", "LockstepEngine", "LockstepVault", "LockstepAudit", "LockstepProviders"],
             swiftSettings: strict
         ),
 
@@ -280,8 +291,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "LockstepProvidersTests",
+            dependencies: [
+                "LockstepProviders", "LockstepBench", "LockstepCore", "LockstepCrypto", "LockstepTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
-        .testTarget(name: "LockstepEngineTests", dependencies: ["LockstepTesting", "lockstep", "litellm-standin", "fake-provider", "LockstepBench", "LockstepEngine", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
+        .testTarget(name: "LockstepEngineTests", dependencies: ["LockstepTesting", "lockstep", "litellm-standin", "fake-provider", "LockstepBench", "LockstepEngine", "LockstepProviders", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
         .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto", "LockstepTesting"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),

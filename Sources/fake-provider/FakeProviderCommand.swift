@@ -11,6 +11,8 @@ struct FakeProviderCommand: AsyncParsableCommand {
         abstract: "An OpenAI-compatible upstream on 127.0.0.1 that checks Authorization: Bearer <key>.",
         discussion: """
             Accepted keys come from --keys-file (one per line, read again when the file changes) and from the environment variable FAKE_PROVIDER_KEYS (comma-separated); never from argv. Prints "fake-provider ready http://127.0.0.1:PORT" once serving; SIGTERM or SIGINT stops it (exit 0).
+
+            With --azure-account it also plays Azure for one Azure OpenAI account: Microsoft Entra ID's token endpoint (POST /TENANT/oauth2/v2.0/token, client credentials from --azure-clients-file: lines CLIENT_ID SECRET keys|read) and Resource Manager's listKeys and regenerateKey on the account; the account's two keys are the two lines of --azure-keys-file, rewritten on every regeneration, and they are the keys the data plane accepts (Authorization: Bearer, or Azure's api-key header).
             """)
 
     @Option(help: "TCP port on 127.0.0.1 (0 picks a free one).")
@@ -18,6 +20,15 @@ struct FakeProviderCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("keys-file"), help: "File of accepted keys, one per line; re-read when it changes.")
     var keysFile: String?
+
+    @Option(name: .customLong("azure-account"), help: "The account's resource path, /subscriptions/S/resourceGroups/G/providers/Microsoft.CognitiveServices/accounts/A.")
+    var azureAccount: String?
+
+    @Option(name: .customLong("azure-keys-file"), help: "The account's key1 and key2, one per line (with --azure-account).")
+    var azureKeysFile: String?
+
+    @Option(name: .customLong("azure-clients-file"), help: "Service principals: lines CLIENT_ID SECRET keys|read (with --azure-account).")
+    var azureClientsFile: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
@@ -28,14 +39,25 @@ struct FakeProviderCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
         let fixed = KeyRing.parseList(ProcessInfo.processInfo.environment["FAKE_PROVIDER_KEYS"])
-        guard keysFile != nil || !fixed.isEmpty else {
+        var azure: FakeAzure?
+        if let azureAccount {
+            guard let azureKeysFile, let azureClientsFile, keysFile == nil else {
+                throw BenchError("--azure-account needs --azure-keys-file and --azure-clients-file, and no --keys-file", hint: "the account's two keys are the keys the data plane accepts")
+            }
+            azure = try FakeAzure(resourcePath: azureAccount, keysFile: azureKeysFile,
+                                  clients: try FakeAzure.parseClients(String(contentsOfFile: azureClientsFile, encoding: .utf8)))
+        }
+        let file = azure == nil ? keysFile : azureKeysFile
+        guard file != nil || !fixed.isEmpty else {
             throw BenchError("fake-provider has no keys to accept", hint: "pass --keys-file FILE (one key per line) or set FAKE_PROVIDER_KEYS=key1,key2")
         }
-        let keys = KeyRing(fixed: fixed, file: keysFile)
+        let keys = KeyRing(fixed: fixed, file: file)
         let provider = FakeProvider(keys: keys)
+        let router = provider.router()
+        azure?.register(on: router)
 
         let signals = SignalWaiter([SIGTERM, SIGINT])
-        let server = try await BenchServer.start(provider.router(), port: port, name: "fake-provider", logger: logger)
+        let server = try await BenchServer.start(router, port: port, name: "fake-provider", logger: logger)
         // The one line scripts and tests wait for; logs go to stderr.
         FileHandle.standardOutput.write(Data("fake-provider ready http://127.0.0.1:\(server.port)\n".utf8))
         logger.info("serving with \(keys.count) accepted keys\(keysFile.map { " (keys file \($0))" } ?? "")")

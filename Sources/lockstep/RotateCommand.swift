@@ -30,10 +30,10 @@ struct RunOptions: ParsableArguments {
         settings.engine.rolloutTimeout = .seconds(rolloutTimeout)
         settings.gatewayOverride = gatewayURL
         let started = ContinuousClock.now
-        return RotationService(store: vault, gateway: { LiteLLMGateway(client: LiteLLMClient(baseURL: $0)) }, settings: settings) { line in
+        return RotationService(store: vault, gateway: { LiteLLMGateway(client: LiteLLMClient(baseURL: $0)) }, settings: settings, progress: { line in
             let t = ContinuousClock.now - started
             Console.note(String(format: "[%6.1fs] %@\n", Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18, line))
-        }
+        })
     }
 
     /// Runs `request` with the service: the checks first (nothing read or reached yet), then

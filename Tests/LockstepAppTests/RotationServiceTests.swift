@@ -103,6 +103,15 @@ struct RotationServiceTests {
             #expect(revoke?.hint?.contains("lockstep revoke litellm-master-key --reason") == true)
             let supplied = try service.prepare(request(), policy: manual, valueSupplied: true)
             #expect(supplied.needsValue && supplied.resuming == nil)
+
+            // A source that mints its own keys takes no value, and needs none.
+            let base = try policy()
+            let azure = RotationPolicy(name: base.name, credential: base.credential, kind: .providerKey,
+                                       source: .azure(AzureAccount(subscription: "s", resourceGroup: "g", account: "oai", tenant: "t", clientID: "c", clientSecret: try CredentialName("azure-admin"))),
+                                       schedule: nil, maxAge: nil, strategy: .rolling, gateway: base.gateway, targets: base.targets, rollouts: base.rollouts, checks: base.checks)
+            let minted = problem { _ = try service.prepare(request(), policy: azure, valueSupplied: true) }
+            #expect(minted?.code == .usage && minted?.message.contains("minted at Azure (account oai)") == true && minted?.hint?.contains("--value-from-stdin") == true)
+            #expect(try service.prepare(request(), policy: azure, valueSupplied: false).needsValue == false)
         }
     }
 

@@ -1,6 +1,7 @@
 import LockstepCore
 import LockstepCrypto
 import LockstepEngine
+import LockstepProviders
 
 /// The one way a rotation is started or resumed, for `lockstep rotate|revoke` and for the
 /// daemon's coordinator alike: the one-run-at-a-time claim, the checks that need no cluster
@@ -33,11 +34,15 @@ public struct RotationService: Sendable {
     let gateway: GatewayFactory
     let settings: Settings
     let claims: RunClaims
+    let keySources: KeySourceFactory
     let progress: @Sendable (String) -> Void
 
+    /// `keySources`: the provider adapters of sources that mint and retire keys; by default this
+    /// build's (Azure), their admin credentials read from `store`.
     public init(store: any RotationStore, gateway: @escaping GatewayFactory, settings: Settings = Settings(), claims: RunClaims = RunClaims(),
-                progress: @escaping @Sendable (String) -> Void = { _ in }) {
+                keySources: KeySourceFactory? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
+        self.keySources = keySources ?? ProviderKeySources.factory(secret: { [store] in try store.value(of: $0.rawValue) })
         self.gateway = gateway
         self.settings = settings
         self.claims = claims
@@ -74,6 +79,10 @@ public struct RotationService: Sendable {
                                                   : "lockstep rotate \(request.credential) --value-from-stdin"
             throw ServiceProblem("\(request.credential) takes a manual value: only a person can mint it", hint: "get a new key from the provider, then `\(command)`", code: .usage)
         }
+        if valueSupplied, resuming == nil, case .azure(let account) = policy.source {
+            throw ServiceProblem("\(request.credential) is minted at Azure (account \(account.account)): Lockstep regenerates its keys and takes no value",
+                                 hint: "leave out --value-from-stdin, or change the policy's source to manual: {}", code: .usage)
+        }
         return Preparation(resuming: resuming, gatewayURL: gatewayURL, needsValue: needsValue)
     }
 
@@ -86,7 +95,8 @@ public struct RotationService: Sendable {
             throw ServiceProblem("run of \(request.credential) without its claim", hint: "claim the run first (RotationService.claim)", code: .failure)
         }
         let prepared = try prepare(request, policy: policy, valueSupplied: request.manualValue != nil)
-        let engine = RotationEngine(store: store, cluster: cluster, gateway: gateway(prepared.gatewayURL), settings: settings.engine, progress: progress)
+        let engine = RotationEngine(store: store, cluster: cluster, gateway: gateway(prepared.gatewayURL), settings: settings.engine,
+                                    keySources: keySources, progress: progress)
         if let unfinished = prepared.resuming {
             progress("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))")
             return try await engine.resume(unfinished, policy: policy, actor: request.actor)

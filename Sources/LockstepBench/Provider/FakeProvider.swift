@@ -3,8 +3,9 @@ import Hummingbird
 import Synchronization
 
 /// An OpenAI-compatible upstream for tests: `GET /v1/models` and `POST /v1/chat/completions`
-/// (also without the `/v1` prefix) behind `Authorization: Bearer <key>`, and `GET /fake/stats`
-/// (no auth) with the counts of ``ProviderStats``.
+/// (also without the `/v1` prefix) behind `Authorization: Bearer <key>`, Azure OpenAI's data
+/// plane `POST /openai/deployments/{deployment}/chat/completions` behind `api-key: <key>`, and
+/// `GET /fake/stats` (no auth) with the counts of ``ProviderStats``.
 public final class FakeProvider: Sendable {
     /// The keys accepted now.
     public let keys: KeyRing
@@ -24,6 +25,9 @@ public final class FakeProvider: Sendable {
             router.get("\(prefix)/models") { [self] request, _ in models(request) }
             router.post("\(prefix)/chat/completions") { [self] request, _ in try await chat(request) }
         }
+        router.post("/openai/deployments/:deployment/chat/completions") { [self] request, context in
+            try await chat(request, deployment: context.parameters.get("deployment"))
+        }
         router.get("/fake/stats") { [self] _, _ in
             let data = try JSONEncoder.sorted.encode(counter.snapshot(acceptedKeys: keys.count))
             return Self.json(.ok, String(decoding: data, as: UTF8.self))
@@ -33,6 +37,13 @@ public final class FakeProvider: Sendable {
 
     /// `nil` when the request carries an accepted key, else the 401 to answer (and it is counted).
     private func refusal(_ request: Request, _ route: ProviderRoute) -> Response? {
+        if let key = request.headers.first(where: { $0.name.canonicalName == "api-key" })?.value {
+            guard keys.accepts(key) else {
+                counter.record(route, .unauthorized)
+                return Self.json(.unauthorized, OpenAIBodies.azureAccessDenied)
+            }
+            return nil
+        }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             counter.record(route, .missingKey)
             return Self.json(.unauthorized, OpenAIBodies.invalidAPIKey)
@@ -50,7 +61,7 @@ public final class FakeProvider: Sendable {
         return Self.json(.ok, OpenAIBodies.models(created: Int(Date().timeIntervalSince1970)))
     }
 
-    private func chat(_ request: Request) async throws -> Response {
+    private func chat(_ request: Request, deployment: String? = nil) async throws -> Response {
         if let refused = refusal(request, .chatCompletions) { return refused }
         var request = request
         let body = try await request.collectBody(upTo: 4 << 20)
@@ -64,7 +75,7 @@ public final class FakeProvider: Sendable {
         }
         let id = ids.wrappingAdd(1, ordering: .relaxed).newValue
         counter.record(.chatCompletions, .ok)
-        return Self.json(.ok, try OpenAIBodies.chatCompletion(id: id, model: chat.model, created: Int(Date().timeIntervalSince1970)))
+        return Self.json(.ok, try OpenAIBodies.chatCompletion(id: id, model: chat.model ?? deployment ?? "gpt-4o-mini", created: Int(Date().timeIntervalSince1970)))
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {

@@ -5,6 +5,9 @@ enum OpenAIBodies {
     /// OpenAI's answer to a missing or wrong key (401).
     static let invalidAPIKey = #"{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#
 
+    /// Azure OpenAI's answer to a wrong `api-key` (401).
+    static let azureAccessDenied = #"{"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."}}"#
+
     /// The assistant message every chat completion answers with.
     static let reply = "Hello from fake-provider."
 
@@ -37,7 +40,8 @@ enum OpenAIBodies {
 
 /// The part of a chat completion request the fake provider reads.
 struct ChatRequest: Decodable {
-    let model: String
+    /// Azure's data plane names the deployment in the path and may leave it out here.
+    let model: String?
     let messages: [Message]
     let stream: Bool?
 

@@ -117,9 +117,9 @@ public actor RotationCoordinator {
         s.engine.verifyDelay = settings.verifyDelay
         s.engine.beforeStep = { [self] in try await self.fence() }
         let logger = self.logger
-        return RotationService(store: vault, gateway: { LiteLLMGateway(client: LiteLLMClient(baseURL: $0)) }, settings: s, claims: claims) { line in
+        return RotationService(store: vault, gateway: { LiteLLMGateway(client: LiteLLMClient(baseURL: $0)) }, settings: s, claims: claims, progress: { line in
             logger.info("rotation step", metadata: ["credential": "\(credential)", "step": "\(line)"])
-        }
+        })
     }
 
     private func finished(_ report: RunReport, policy: RotationPolicy, kind: RotationRun.Kind, actor: AuditActor, duration: Duration) async {

@@ -1,0 +1,47 @@
+import Foundation
+import LockstepCore
+import Yams
+
+extension PolicyParser {
+    /// `spec.credential.azure`: the account whose two keys Lockstep alternates, and the service
+    /// principal it signs in as (its client secret is a credential in the vault, never here).
+    func parseAzure(_ node: Node) -> AzureAccount? {
+        let known = ["subscription", "resourceGroup", "account", "tenant", "clientId", "clientSecretCredential", "managementURL", "loginURL", "apiVersion"]
+        guard let a = r.object(node, path: "spec.credential.azure", known: known) else { return nil }
+        let subscription = a.string("subscription", required: true, hint: "the subscription id of the Azure OpenAI account")
+        let group = a.string("resourceGroup", required: true)
+        let account = a.string("account", required: true, hint: "the Azure OpenAI (Cognitive Services) account name")
+        let tenant = a.string("tenant", required: true, hint: "the Microsoft Entra tenant id of the service principal")
+        let client = a.string("clientId", required: true, hint: "the service principal's application (client) id")
+        var secret: CredentialName?
+        if let text = a.string("clientSecretCredential", required: true, hint: "the vault credential holding the client secret, e.g. azure-admin") {
+            do { secret = try CredentialName(text) } catch {
+                r.problem(a.node("clientSecretCredential") ?? a.node, "\(error)", hint: "use lowercase letters, digits and '-', e.g. azure-admin")
+            }
+        }
+        for key in ["subscription", "resourceGroup", "account", "tenant", "clientId"] {
+            if let value = a.string(key), !value.allSatisfy({ $0.isLetter || $0.isNumber || "-_.()".contains($0) }) {
+                r.problem(a.node(key) ?? a.node, "spec.credential.azure.\(key) \"\(value)\" may hold only letters, digits and - _ . ( )", hint: "it becomes part of a Resource Manager URL")
+            }
+        }
+        let management = url(a, "managementURL") ?? AzureAccount.defaultManagementURL
+        let login = url(a, "loginURL") ?? AzureAccount.defaultLoginURL
+        let version = a.string("apiVersion") ?? AzureAccount.defaultAPIVersion
+        guard let subscription, let group, let account, let tenant, let client, let secret else { return nil }
+        return AzureAccount(subscription: subscription, resourceGroup: group, account: account, tenant: tenant, clientID: client, clientSecret: secret,
+                            managementURL: management, loginURL: login, apiVersion: version)
+    }
+
+    private func url(_ a: YAMLReader.Object, _ key: String) -> String? {
+        guard let text = a.string(key) else { return nil }
+        guard let u = URL(string: text), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+            r.problem(a.node(key) ?? a.node, "spec.credential.azure.\(key) \"\(text)\" is not an http(s) URL", hint: "leave it out for Azure's public cloud")
+            return nil
+        }
+        if u.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(u.host ?? "") {
+            r.problem(a.node(key) ?? a.node, "spec.credential.azure.\(key) sends the client secret or a token: it must be https (http only on 127.0.0.1, for a test bench)")
+            return nil
+        }
+        return text
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import LockstepCore
+@testable import LockstepPolicy
+import Testing
+
+let azurePolicy = """
+apiVersion: lockstep/v1
+kind: RotationPolicy
+metadata: {name: azure-api-key}
+spec:
+  credential:
+    kind: provider-key
+    azure: {subscription: sub-1, resourceGroup: rg-ai, account: oai-prod, tenant: tenant-1, clientId: app-1, clientSecretCredential: azure-admin}
+  strategy: rolling
+  gateway: {url: "http://litellm.litellm-system.svc.cluster.local:4000", models: [azure-gpt-4o]}
+  targets:
+    - secret: {namespace: litellm-system, name: litellm-env-secret, key: AZURE_API_KEY}
+  rollouts:
+    - deployment: {namespace: litellm-system, name: litellm}
+"""
+
+@Suite("spec.credential.azure")
+struct AzurePolicyTests {
+    @Test("parses into an AzureAccount with Azure's public endpoints by default; its runs retire the old key at the source")
+    func parses() throws {
+        let parsed = PolicyLoader.parse(azurePolicy, file: "p.yaml")
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        let policy = try #require(parsed.policies.first?.0)
+        guard case .azure(let account) = policy.source else { Issue.record("source \(policy.source)"); return }
+        #expect(account == AzureAccount(subscription: "sub-1", resourceGroup: "rg-ai", account: "oai-prod", tenant: "tenant-1", clientID: "app-1",
+                                        clientSecret: try CredentialName("azure-admin")))
+        #expect(account.managementURL == "https://management.azure.com" && account.loginURL == "https://login.microsoftonline.com" && account.apiVersion == "2023-05-01")
+        #expect(account.resourcePath == "/subscriptions/sub-1/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/oai-prod")
+        #expect(policy.source.retiresAtSource)
+        let plan = RotationPlan.steps(for: policy, kind: .rotate, newVersion: 2)
+        #expect(plan.suffix(3) == [.promote, .awaitOldPodsStopped, .retireOldAtSource], "\(plan)")
+    }
+
+    @Test("refused: a missing field, a master key with an azure source, two sources, a non-https endpoint, characters that would change the URL")
+    func refusals() {
+        #expect(single(azurePolicy.replacingOccurrences(of: ", clientSecretCredential: azure-admin", with: ""))?.message.contains("clientSecretCredential") == true)
+        let master = azurePolicy.replacingOccurrences(of: "kind: provider-key", with: "kind: litellm-master-key")
+        #expect(check(master).contains { $0.message.contains("kind must be provider-key") })
+        #expect(single(azurePolicy.replacingOccurrences(of: "    kind: provider-key\n", with: "    kind: provider-key\n    manual: {}\n"))?.message.contains("more than one source") == true)
+        #expect(single(azurePolicy.replacingOccurrences(of: "clientSecretCredential: azure-admin}", with: "clientSecretCredential: azure-admin, managementURL: \"http://arm.example.com\"}"))?
+            .message.contains("must be https") == true)
+        #expect(check(azurePolicy.replacingOccurrences(of: "clientSecretCredential: azure-admin}", with: "clientSecretCredential: azure-admin, managementURL: \"http://127.0.0.1:8080\"}")).isEmpty,
+                "http on 127.0.0.1 is the test bench")
+        #expect(single(azurePolicy.replacingOccurrences(of: "account: oai-prod", with: "account: \"oai/../../x\""))?.message.contains("may hold only letters") == true)
+        #expect(single(azurePolicy.replacingOccurrences(of: "clientSecretCredential: azure-admin", with: "clientSecretCredential: Azure_Admin"))?.line == 7)
+    }
+}
