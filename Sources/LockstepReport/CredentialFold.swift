@@ -27,6 +27,9 @@ struct CredentialFold: Sendable {
     private(set) var current: Int?
     private(set) var openRuns: [String: Run] = [:]
     private(set) var runs: [RunRecord] = []
+    /// Listed runs by id, with their start: a key retired at its provider is written after the
+    /// run was promoted (its end), and still belongs to it.
+    private var closed: [String: (index: Int, startedAt: Timestamp)] = [:]
     private(set) var drift: [ReportEvent] = []
     private(set) var notifications: [ReportEvent] = []
     /// The last drift seen, until a run succeeds after it.
@@ -72,6 +75,14 @@ struct CredentialFold: Sendable {
             if let runID { openRuns[runID]?.record.failures.append(RunDetail.message(e.detail)) }
         case AuditAction.checkPassed:
             if let runID, RunDetail.oldKeyRefused(e.detail) { openRuns[runID]?.refusedAt = e.time }
+        case AuditAction.providerKeyRegenerated:
+            // After promotion, the key that held the old value regenerated at its provider: refused
+            // there from now on (a revoke's time to refusal), or, failed, a leftover of the run.
+            guard let runID, let (i, startedAt) = closed[runID] else { break }
+            if e.outcome == .success, RunDetail.oldKeyRefused(e.detail), runs[i].kind == "revoke" {
+                runs[i].timeToRefusalMillis = e.time.millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch
+            }
+            if e.outcome == .failure { runs[i].failures.append(RunDetail.message(e.detail)) }
         case AuditAction.secretPatched, AuditAction.workloadRestarted:
             if let runID { openRuns[runID]?.changed = true }
         case AuditAction.driftDetected:
@@ -104,6 +115,7 @@ struct CredentialFold: Sendable {
         run.record.endSeq = e.seq
         if let since, e.time < since { return } // ended before the window: not listed
         runs.append(Self.finished(run, outcome: outcome))
+        closed[id] = (runs.count - 1, run.startedAt)
     }
 
     /// Runs still open at the end of the log: abandoned when a step failed before anything

@@ -48,6 +48,10 @@ enum RunDetail {
     }
 
     /// A `check.passed` entry that saw the gateway refuse the old key (verifyOldRefused, or the
-    /// key-ring check at every gateway pod).
-    static func oldKeyRefused(_ detail: String?) -> Bool { detail?.contains("old key refused") ?? false }
+    /// key-ring check at every gateway pod), or a `provider-key.regenerated` one that retired it
+    /// at its provider.
+    static func oldKeyRefused(_ detail: String?) -> Bool {
+        guard let detail else { return false }
+        return detail.contains("old key refused") || detail.contains("the old value is refused at the provider")
+    }
 }
