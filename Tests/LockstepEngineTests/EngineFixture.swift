@@ -42,8 +42,10 @@ struct EngineFixture {
     }
 
     /// With `litellm` nil the gateway pods run `litellm-standin` (database mode stand-in).
+    /// `azure`: the provider model is an Azure OpenAI deployment (`azure/…`, LiteLLM sends the
+    /// key in the `api-key` header to `providerURL/openai/deployments/…`), not an OpenAI one.
     static func start(litellm: String?, strategy: RotationPolicy.Strategy = .restartTogether, providerURL: String? = nil, providerKey: String = "",
-                      keyRing: KeyRingSetup = .none, propagationTimeout: Int64 = 60) async throws -> EngineFixture {
+                      azure: Bool = false, keyRing: KeyRingSetup = .none, propagationTimeout: Int64 = 60) async throws -> EngineFixture {
         let module = keyRing == .installed || keyRing == .ringOnSubPath
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -52,7 +54,7 @@ struct EngineFixture {
         model_list:
           - model_name: mock-gpt
             litellm_params: {model: openai/gpt-4o-mini, api_key: sk-provider-not-used, mock_response: "hello"}
-        \(providerURL.map { "  - model_name: azure-gpt-4o\n    litellm_params: {model: openai/gpt-4o-mini, api_base: \"\($0)/v1\", api_key: os.environ/AZURE_API_KEY, max_retries: 0, timeout: 5}\n" } ?? "")general_settings:
+        \(providerURL.map { providerModel(url: $0, azure: azure) } ?? "")general_settings:
           master_key: os.environ/PROXY_MASTER_KEY
         \(module ? KeyRingObjects.generalSettings : "")
         """.write(to: cfg, atomically: true, encoding: .utf8)
@@ -99,10 +101,19 @@ struct EngineFixture {
             throw error
         }
     }
-    func run<R: Sendable>(settings: RotationEngine.Settings = EngineFixture.fastSettings, _ body: (RotationEngine) async throws -> R) async throws -> R {
+    /// The gateway's `azure-gpt-4o` model on the fake provider.
+    static func providerModel(url: String, azure: Bool) -> String {
+        let params = azure ? "model: azure/gpt-4o-mini, api_base: \"\(url)\", api_version: \"2024-10-21\""
+                           : "model: openai/gpt-4o-mini, api_base: \"\(url)/v1\""
+        return "  - model_name: azure-gpt-4o\n    litellm_params: {\(params), api_key: os.environ/AZURE_API_KEY, max_retries: 0, timeout: 5}\n"
+    }
+
+    func run<R: Sendable>(settings: RotationEngine.Settings = EngineFixture.fastSettings, keySources: @escaping KeySourceFactory = { _ in nil },
+                          _ body: (RotationEngine) async throws -> R) async throws -> R {
         try await KubernetesClient.withClient(try .kubeconfig(paths: [kubeconfig])) { client in
             let engine = RotationEngine(store: vault, cluster: KubernetesCluster(client: client),
-                                        gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL, timeout: .seconds(5))), settings: settings)
+                                        gateway: LiteLLMGateway(client: LiteLLMClient(baseURL: gatewayURL, timeout: .seconds(5))), settings: settings,
+                                        keySources: keySources)
             return try await body(engine)
         }
     }

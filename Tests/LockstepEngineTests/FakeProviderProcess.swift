@@ -19,9 +19,23 @@ final class FakeProviderProcess: Sendable {
     static func start(keys: [String], directory: URL) async throws -> FakeProviderProcess {
         let keysFile = directory.appendingPathComponent("provider-keys").path
         try (keys.joined(separator: "\n") + "\n").write(toFile: keysFile, atomically: true, encoding: .utf8)
+        return try await launch(["--keys-file", keysFile], keysFile: keysFile, directory: directory)
+    }
+
+    /// With Azure's key management for one account (`--azure-account`): its two keys are
+    /// `key1`/`key2` of the keys file, which the fake rewrites when a key is regenerated.
+    static func startAzure(resourcePath: String, key1: String, key2: String, clients: [String], directory: URL) async throws -> FakeProviderProcess {
+        let keysFile = directory.appendingPathComponent("azure-keys").path
+        try "\(key1)\n\(key2)\n".write(toFile: keysFile, atomically: true, encoding: .utf8)
+        let clientsFile = directory.appendingPathComponent("azure-clients").path
+        try (clients.joined(separator: "\n") + "\n").write(toFile: clientsFile, atomically: true, encoding: .utf8)
+        return try await launch(["--azure-account", resourcePath, "--azure-keys-file", keysFile, "--azure-clients-file", clientsFile], keysFile: keysFile, directory: directory)
+    }
+
+    private static func launch(_ arguments: [String], keysFile: String, directory: URL) async throws -> FakeProviderProcess {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }
-        let child = try ChildProcess(dir.appendingPathComponent("fake-provider").path, ["--port", "0", "--keys-file", keysFile], directory: directory)
+        let child = try ChildProcess(dir.appendingPathComponent("fake-provider").path, ["--port", "0"] + arguments, directory: directory)
         do {
             let url = try await child.waitForLine(prefix: "fake-provider ready ", timeout: .seconds(20))
             return FakeProviderProcess(url: url, keysFile: keysFile, child: child)
@@ -29,6 +43,11 @@ final class FakeProviderProcess: Sendable {
             child.stopBlocking()
             throw error
         }
+    }
+
+    /// The keys the fake accepts now (for Azure: key1, key2).
+    func acceptedKeys() throws -> [String] {
+        try String(contentsOfFile: keysFile, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
     }
 
     func setKeys(_ keys: [String]) throws {

@@ -4,7 +4,9 @@ import LockstepAudit
 import LockstepCore
 import LockstepCrypto
 import LockstepEngine
+import LockstepBench
 import LockstepLiteLLM
+import LockstepProviders
 import LockstepVault
 import Testing
 
@@ -59,6 +61,101 @@ extension EngineIntegrationTests {
                 #expect(health.isHealthy)
                 #expect(try f.vault.credential("azure-api-key").versions.map(\.state) == [.current, .failed, .previous])
                 #expect(try f.vault.auditLog.verify().ok)
+            } catch {
+                await f.stop()
+                throw error
+            }
+            await f.stop()
+        }
+
+        static let azureAccountPath = "/subscriptions/sub-1/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/oai-prod"
+        static let azureKey1 = "0123456789abcdef0123456789abcdef"
+        static let azureKey2 = "fedcba9876543210fedcba9876543210"
+        static let adminSecret = "azure-admin-client-secret-000001"
+
+        func azurePolicy(gatewayURL: String, providerURL: String) throws -> RotationPolicy {
+            let account = AzureAccount(subscription: "sub-1", resourceGroup: "rg-ai", account: "oai-prod", tenant: "tenant-1", clientID: "app-admin",
+                                       clientSecret: try CredentialName("azure-admin"), managementURL: providerURL, loginURL: providerURL)
+            return RotationPolicy(name: "azure-api-key", credential: try CredentialName("azure-api-key"), kind: .providerKey, source: .azure(account),
+                                  schedule: RotationSchedule(trigger: .every(PolicyDuration("90d")!)), maxAge: PolicyDuration("90d"), strategy: .rolling,
+                                  gateway: .init(url: gatewayURL, models: ["azure-gpt-4o"]),
+                                  targets: [.init(namespace: "litellm-system", name: "litellm-env-secret", key: "AZURE_API_KEY")],
+                                  rollouts: [.init(namespace: "litellm-system", name: "litellm")],
+                                  checks: .init(newKeyAccepted: false, oldKeyRefused: false))
+        }
+
+        @Test("Azure source under load: the idle key minted at Azure, the gateway rolled onto it, the old key regenerated and refused at the provider; 0 failed requests; a principal without rights is refused before anything changes")
+        func azureAlternating() async throws {
+            let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("azure-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let provider = try await FakeProviderProcess.startAzure(resourcePath: Self.azureAccountPath, key1: Self.azureKey1, key2: Self.azureKey2,
+                                                                    clients: ["app-admin \(Self.adminSecret) keys", "app-reader reader-secret-0000000001 read"], directory: scratch)
+            defer { provider.stop(); try? FileManager.default.removeItem(at: scratch) }
+            let f = try await EngineFixture.start(litellm: litellm, providerURL: provider.url, providerKey: Self.azureKey1, azure: true)
+            do {
+                let tester = AuditActor(kind: .user, id: "tester")
+                try f.vault.importCredential(CredentialName("azure-api-key"), value: secret(Self.azureKey1), kind: "provider-key", actor: tester)
+                try f.vault.importCredential(CredentialName("azure-admin"), value: secret(Self.adminSecret), kind: "generic", actor: tester)
+                let policy = try azurePolicy(gatewayURL: f.gatewayURL, providerURL: provider.url)
+                let sources = ProviderKeySources.factory(secret: { [vault = f.vault] in try vault.value(of: $0.rawValue) },
+                                                         retry: RetryPolicy(attempts: 3, initialDelay: .milliseconds(200), maxDelay: .seconds(2)))
+                var settings = EngineFixture.fastSettings
+                settings.verifyAttempts = 12
+
+                // LiteLLM reaches the fake as Azure OpenAI (api-key header on /openai/deployments/…).
+                let health = try await LiteLLMClient(baseURL: f.gatewayURL).health(model: "azure-gpt-4o", masterKey: secret(EngineFixture.oldKey))
+                #expect(health.isHealthy, "the gateway's Azure model is healthy before the run")
+
+                // A principal with only Reader rights: refused in preflight, nothing regenerated, nothing written.
+                var reader = policy
+                if case .azure(let a) = policy.source {
+                    reader = RotationPolicy(name: policy.name, credential: policy.credential, kind: policy.kind,
+                                            source: .azure(AzureAccount(subscription: a.subscription, resourceGroup: a.resourceGroup, account: a.account, tenant: a.tenant,
+                                                                        clientID: "app-reader", clientSecret: a.clientSecret, managementURL: a.managementURL, loginURL: a.loginURL)),
+                                            schedule: policy.schedule, maxAge: policy.maxAge, strategy: policy.strategy, gateway: policy.gateway,
+                                            targets: policy.targets, rollouts: policy.rollouts, checks: policy.checks)
+                }
+                let readerSources = ProviderKeySources.factory(secret: { _ in try secret("reader-secret-0000000001") })
+                let refused = try await f.run(settings: settings, keySources: readerSources) {
+                    try await $0.start(policy: reader, kind: .revoke, actor: tester, reason: "incident drill", manualValue: nil)
+                }
+                #expect(refused.run.phase == .abandoned && refused.run.failure?.contains("AuthorizationFailed") == true, "\(refused.run.failure ?? "")")
+                #expect(try provider.acceptedKeys() == [Self.azureKey1, Self.azureKey2], "nothing regenerated")
+
+                // The rotation under steady load through the gateway.
+                var load = LoadConfiguration(baseURL: f.gatewayURL, apiKey: APIKey(EngineFixture.oldKey))
+                load.model = "azure-gpt-4o"
+                load.requestsPerSecond = 10
+                load.timeout = .seconds(5)
+                let recorder = LoadRecorder()
+                let stop = StopFlag()
+                let runner = Task { try await LoadRunner(configuration: load, recorder: recorder).run(stop: stop) }
+                let started = ContinuousClock.now
+                let report: RunReport
+                do {
+                    report = try await f.run(settings: settings, keySources: sources) {
+                        try await $0.start(policy: policy, kind: .revoke, actor: tester, reason: "litellm supply-chain incident", manualValue: nil)
+                    }
+                } catch {
+                    stop.stop()
+                    _ = try? await runner.value
+                    throw error
+                }
+                let took = ContinuousClock.now - started
+                stop.stop()
+                _ = try await runner.value
+                let outcome = recorder.report(configuration: load)
+                #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
+                let keys = try provider.acceptedKeys()
+                #expect(keys.count == 2 && !keys.contains(Self.azureKey1) && keys.contains { f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", $0) },
+                        "the gateway holds one of the account's keys, and the old value is no key of the account")
+                #expect(!keys.contains(Self.azureKey2), "the idle key was regenerated too: both values the account had before are dead")
+                #expect(outcome.total >= 20 && outcome.failed == 0, "\(outcome.failed) of \(outcome.total) requests failed: \(outcome.failures.prefix(3).map(\.line))")
+                #expect(try f.vault.credential("azure-api-key").versions.map(\.state) == [.current, .revoked])
+                #expect(try f.vault.auditLog.verify().ok)
+                let refusedAfter = try #require(report.oldKeyRefusedAfterMillis)
+                print("azure revoke: \(took) in all, old key refused at the provider after \(refusedAfter) ms; \(outcome.total) requests, \(outcome.failed) failed")
             } catch {
                 await f.stop()
                 throw error
