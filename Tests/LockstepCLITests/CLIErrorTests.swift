@@ -156,6 +156,23 @@ import Testing
         #expect(provider.code == 66 && provider.stderr.contains("no credential named azure-api-key"))
     }
 
+    @Test func anAzureKeyIsPlannedAsMintedAtAzureAndTakesNoValue() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let v = try await CLIVault()
+        try await v.importValue("azure-api-key", "0123456789abcdef0123456789abcdef")
+        let before = try await CLI.run(["audit", "head", "--vault", v.vault]).stdout
+        let plan = try await CLI.run(["plan", "azure-api-key", "--revoke", "--vault", v.vault, "--policies", root + "/policies"])
+        #expect(plan.code == 0, "\(plan.all)")
+        #expect(plan.stdout.contains("new value: minted at Azure: the key of oai-gateway-prod the gateway does not use is regenerated"))
+        #expect(plan.stdout.contains("wait until every gateway pod that started with v1 has exited"))
+        #expect(plan.stdout.contains("regenerate the key that held v1 at the provider"))
+        let supplied = try await CLI.run(["rotate", "azure-api-key", "--value-from-stdin", "--vault", v.vault, "--key-file", v.key, "--policies", root + "/policies"],
+                                         stdin: "fedcba9876543210fedcba9876543210")
+        #expect(supplied.code == 64 && supplied.stderr.contains("minted at Azure (account oai-gateway-prod)"), "\(supplied.all)")
+        #expect(!supplied.all.contains("fedcba9876543210"))
+        #expect(try await CLI.run(["audit", "head", "--vault", v.vault]).stdout == before, "nothing written")
+    }
+
     @Test func historyShowsVersionsAndAuditEntries() async throws {
         let v = try await CLIVault()
         try await v.importValue("litellm-master-key", "sk-history-master-01")

@@ -154,6 +154,15 @@ extension EngineIntegrationTests {
                 #expect(outcome.total >= 20 && outcome.failed == 0, "\(outcome.failed) of \(outcome.total) requests failed: \(outcome.failures.prefix(3).map(\.line))")
                 #expect(try f.vault.credential("azure-api-key").versions.map(\.state) == [.current, .revoked])
                 #expect(try f.vault.auditLog.verify().ok)
+                // No key, old or new, and not the client secret, in the audit log or the vault file.
+                let audit = String(decoding: try f.vault.auditLog.entries().flatMap { AuditJSONLines.line($0) + [10] }, as: UTF8.self)
+                #expect(try f.vault.auditLog.entries().contains { $0.action == .providerKeyRegenerated })
+                let database = ["", "-wal"].compactMap { try? Data(contentsOf: URL(fileURLWithPath: f.vault.path + $0)) }.reduce(Data(), +)
+                #expect(database.count > 0)
+                for value in [Self.azureKey1, Self.azureKey2, Self.adminSecret] + keys {
+                    #expect(!audit.contains(value), "a key in the audit log")
+                    #expect(database.range(of: Data(value.utf8)) == nil, "a key in the vault file in plaintext")
+                }
                 let refusedAfter = try #require(report.oldKeyRefusedAfterMillis)
                 print("azure revoke: \(took) in all, old key refused at the provider after \(refusedAfter) ms; \(outcome.total) requests, \(outcome.failed) failed")
             } catch {
