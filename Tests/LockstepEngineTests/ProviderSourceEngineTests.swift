@@ -2,6 +2,7 @@ import Foundation
 import LockstepCore
 import LockstepCrypto
 import LockstepEngine
+import LockstepProviders
 import LockstepTesting
 import Testing
 
@@ -96,6 +97,21 @@ struct ProviderSourceEngineTests {
         #expect(report.run.failure?.contains("AuthorizationFailed") == true && report.run.failure?.contains("nothing was changed") == true)
         #expect(w.provider.regenerations == 0 && w.live?.constantTimeEquals(w.old) == true)
         #expect(try w.states() == [.current])
+    }
+
+    @Test("the admin credential is not in the vault: abandoned in preflight naming it, nothing changed")
+    func adminCredentialMissing() async throws {
+        let w = try World()
+        struct Unknown: Error, CustomStringConvertible { let description = "unknown credential azure-admin" }
+        var settings = RotationEngine.Settings()
+        settings.verifyAttempts = 2
+        settings.verifyDelay = .milliseconds(1)
+        let engine = RotationEngine(store: w.store, cluster: w.cluster, gateway: ProviderBackedGateway(cluster: w.cluster, keySecret: Self.target, provider: w.provider),
+                                    settings: settings, keySources: ProviderKeySources.factory(secret: { _ in throw Unknown() }))
+        let report = try await engine.start(policy: w.policy, kind: .rotate, actor: Self.actor, reason: nil, manualValue: nil)
+        #expect(report.run.phase == .abandoned)
+        #expect(report.run.failure == "preflight: unknown credential azure-admin; nothing was changed")
+        #expect(w.provider.regenerations == 0 && w.live?.constantTimeEquals(w.old) == true)
     }
 
     @Test("the mint fails: abandoned before any Secret changes; the old key still works")
