@@ -160,7 +160,7 @@ struct Step {
             value = try await keySource().mint(replacing: try vault.value(of: credential))
             source = .provider
             minted = "the idle key of \(account.account) regenerated; "
-        case .manual:
+        case .manual, .anthropic:
             guard let manualValue else { throw EngineError("\(credential) takes a manual value: supply it with --value-from-stdin") }
             value = manualValue
             source = .manual

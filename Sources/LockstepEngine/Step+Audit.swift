@@ -15,10 +15,10 @@ extension Step {
             let secret = run.colourSwitch?.colour(role)?.secret
             return draft(.secretPatched, .started, "writing the \(v.rawValue) value to the \(role.rawValue) colour's Secret",
                          secret.map { [AuditTarget(namespace: $0.namespace, name: $0.name, key: $0.key)] } ?? [])
-        case .createVersion where policy.source.retiresAtSource:
-            return draft(.providerKeyRegenerated, .started, "regenerating the idle key at the provider for the new value", [])
+        case .createVersion where policy.source.retiresAtSource && !policy.source.takesValue:
+            return draft(.providerKeyMinted, .started, "minting the new value at the provider", [])
         case .retireOldAtSource:
-            return draft(.providerKeyRegenerated, .started, "regenerating the key that held the old value at the provider", [])
+            return draft(.providerKeyRetired, .started, "retiring the old value at the provider", [])
         case .startColour(let role, _), .stopColour(let role):
             let d = run.colourSwitch?.colour(role)?.deployment
             let what = if case .stopColour = action { "scaling the \(role.rawValue) colour to 0" } else { "scaling the \(role.rawValue) colour to \(run.colourSwitch?.replicas ?? 0)" }
@@ -43,7 +43,7 @@ extension Step {
         case .surgeGateway, .restoreGatewaySurge: return draft(.workloadRestarted, result, detail, targets)
         case .verifyAccepted, .verifyOldRefused, .verifyProviderHealth, .awaitOldPodsStopped, .stageBridgeKey, .removeBridgeKey, .awaitKeyRing, .verifyAtGatewayPods, .awaitGatewayShare, .verifyColour:
             return draft(failure == nil ? .checkPassed : .checkFailed, result, detail, targets)
-        case .retireOldAtSource: return draft(.providerKeyRegenerated, result, detail, targets)
+        case .retireOldAtSource: return draft(.providerKeyRetired, result, detail, targets)
         case .createVersion, .promote, .markFailed:
             // The vault writes these entries itself, in the same transaction as the change.
             return failure == nil ? nil : draft(.checkFailed, .failure, detail, targets)

@@ -47,19 +47,3 @@ public struct AzureKeySource: KeySourcePort {
             + "the key was changed at Azure outside Lockstep; import the key the gateway uses (lockstep credential import) or rotate it by hand once")
     }
 }
-
-/// The adapters for the sources this build knows, reading admin credentials (an Azure client
-/// secret) from `secret`, typically the vault.
-public enum ProviderKeySources {
-    public static func factory(secret: @escaping @Sendable (CredentialName) throws -> SecretBytes, retry: RetryPolicy = .azure) -> KeySourceFactory {
-        { source in
-            switch source {
-            case .azure(let account):
-                let client = AzureKeysClient(account: account, clientSecret: try secret(account.clientSecret), retry: retry)
-                return AzureKeySource(account: account, client: client)
-            case .generate, .manual:
-                return nil
-            }
-        }
-    }
-}

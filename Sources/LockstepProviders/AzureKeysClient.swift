@@ -32,17 +32,13 @@ public final class AzureKeysClient: Sendable {
 
     let account: AzureAccount
     let clientSecret: SecretBytes
-    let http: HTTPClient
-    let retry: RetryPolicy
-    let timeout: TimeAmount
+    let transport: ProviderTransport
     private let token = Mutex<(value: SecretBytes, expires: ContinuousClock.Instant)?>(nil)
 
     public init(account: AzureAccount, clientSecret: SecretBytes, http: HTTPClient = .shared, retry: RetryPolicy = .azure, timeout: TimeAmount = .seconds(30)) {
         self.account = account
         self.clientSecret = clientSecret
-        self.http = http
-        self.retry = retry
-        self.timeout = timeout
+        self.transport = ProviderTransport(http: http, retry: retry, timeout: timeout)
     }
 
     /// `POST …/listKeys`.
@@ -59,23 +55,23 @@ public final class AzureKeysClient: Sendable {
 
     // MARK: - Resource Manager
 
-    private func arm(_ operation: String, body: [UInt8]?) async throws -> Reply {
-        let url = trimmed(account.managementURL) + account.resourcePath + "/\(operation)?api-version=\(account.apiVersion)"
-        let reply = try await send(url: url, what: "\(operation) on \(account.resourcePath)") { request in
+    private func arm(_ operation: String, body: [UInt8]?) async throws -> ProviderReply {
+        let url = ProviderTransport.trimmed(account.managementURL) + account.resourcePath + "/\(operation)?api-version=\(account.apiVersion)"
+        let reply = try await transport.send(.POST, url: url, what: "\(operation) on \(account.resourcePath)") { request in
             request.headers.add(name: "Authorization", value: "Bearer " + (try await self.accessToken()).withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body ?? Array("{}".utf8)))
         }
         if reply.status == 401 { token.withLock { $0 = nil } } // the next call asks Entra ID again
-        guard reply.status == 200 else { throw reply.armError(operation: operation, account: account) }
+        guard reply.status == 200 else { throw Self.armError(reply, operation: operation, account: account) }
         return reply
     }
 
     /// A cached access token for Resource Manager, fetched again a minute before it expires.
     private func accessToken() async throws -> SecretBytes {
         if let cached = token.withLock({ $0 }), ContinuousClock.now < cached.expires { return cached.value }
-        let url = trimmed(account.loginURL) + "/\(account.tenant)/oauth2/v2.0/token"
-        let reply = try await send(url: url, what: "token request for client \(account.clientID) in tenant \(account.tenant)") { request in
+        let url = ProviderTransport.trimmed(account.loginURL) + "/\(account.tenant)/oauth2/v2.0/token"
+        let reply = try await transport.send(.POST, url: url, what: "token request for client \(account.clientID) in tenant \(account.tenant)") { request in
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(bytes: try self.tokenForm()))
         }
@@ -94,7 +90,7 @@ public final class AzureKeysClient: Sendable {
     /// `grant_type=client_credentials&client_id=…&client_secret=…&scope=<ARM>/.default`, the
     /// secret form-encoded straight from guarded memory.
     private func tokenForm() throws -> [UInt8] {
-        var out = Array("grant_type=client_credentials&client_id=\(formEncoded(account.clientID))&scope=\(formEncoded(trimmed(account.managementURL) + "/.default"))&client_secret=".utf8)
+        var out = Array("grant_type=client_credentials&client_id=\(formEncoded(account.clientID))&scope=\(formEncoded(ProviderTransport.trimmed(account.managementURL) + "/.default"))&client_secret=".utf8)
         clientSecret.withUnsafeBytes { bytes in
             for b in bytes {
                 if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E {
@@ -107,59 +103,26 @@ public final class AzureKeysClient: Sendable {
         return out
     }
 
-    // MARK: - Transport
+    // MARK: - Errors
 
-    struct Reply {
-        let status: Int
-        let json: Any?
-        let retryAfter: Duration?
-
-        func armError(operation: String, account: AzureAccount) -> ProviderError {
-            let error = (json as? [String: Any])?["error"] as? [String: Any]
-            let code = (error?["code"] as? String).map { " \($0)" } ?? ""
-            let what = "Azure refused \(operation) on \(account.resourcePath) (\(status)\(code))"
-            switch status {
-            case 401: return ProviderError(.unauthorized, status: status, "\(what): the access token was not accepted")
-            case 403:
-                return ProviderError(.forbidden, status: status, "\(what): the service principal \(account.clientID) needs Microsoft.CognitiveServices/accounts/listKeys/action "
-                    + "and regenerateKey/action on the account (role Cognitive Services Contributor)")
-            case 404: return ProviderError(.notFound, status: status, "\(what): check subscription, resourceGroup and account in the policy")
-            case 429: return ProviderError(.throttled, status: status, "\(what): throttled, still after the retries")
-            case 500...: return ProviderError(.unavailable, status: status, "\(what): still failing after the retries")
-            default: return ProviderError(.unexpected, status: status, what)
-            }
+    static func armError(_ reply: ProviderReply, operation: String, account: AzureAccount) -> ProviderError {
+        let error = reply.object?["error"] as? [String: Any]
+        let code = (error?["code"] as? String).map { " \($0)" } ?? ""
+        let status = reply.status
+        let what = "Azure refused \(operation) on \(account.resourcePath) (\(status)\(code))"
+        switch status {
+        case 401: return ProviderError(.unauthorized, status: status, "\(what): the access token was not accepted")
+        case 403:
+            return ProviderError(.forbidden, status: status, "\(what): the service principal \(account.clientID) needs Microsoft.CognitiveServices/accounts/listKeys/action "
+                + "and regenerateKey/action on the account (role Cognitive Services Contributor)")
+        case 404: return ProviderError(.notFound, status: status, "\(what): check subscription, resourceGroup and account in the policy")
+        case 429: return ProviderError(.throttled, status: status, "\(what): throttled, still after the retries")
+        case 500...: return ProviderError(.unavailable, status: status, "\(what): still failing after the retries")
+        default: return ProviderError(.unexpected, status: status, what)
         }
     }
 
-    /// One request, retried on 429, 5xx and no answer as `retry` allows; any other answer is returned.
-    private func send(url: String, what: String, prepare: @Sendable (inout HTTPClientRequest) async throws -> Void) async throws -> Reply {
-        var attempt = 1
-        while true {
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            try await prepare(&request)
-            var reply: Reply?
-            var failure: String?
-            do {
-                let response = try await http.execute(request, timeout: timeout)
-                let bytes = try await response.body.collect(upTo: 1 << 20)
-                let seconds = response.headers.first(name: "Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                reply = Reply(status: Int(response.status.code), json: try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)),
-                              retryAfter: seconds.map { .seconds(max(0, $0)) })
-            } catch {
-                failure = "\(type(of: error))"
-            }
-            let transient = reply.map { $0.status == 429 || $0.status >= 500 } ?? true
-            guard transient, attempt < retry.attempts else {
-                if let reply { return reply }
-                throw ProviderError(.unavailable, status: nil, "no answer to the \(what) at \(hostOf(url)) after \(attempt) attempts (\(failure ?? "?"))")
-            }
-            try await retry.pause(retry.delay(after: attempt, retryAfter: reply?.retryAfter))
-            attempt += 1
-        }
-    }
-
-    static func keys(from reply: Reply, operation: String, account: AzureAccount) throws -> Keys {
+    static func keys(from reply: ProviderReply, operation: String, account: AzureAccount) throws -> Keys {
         guard let object = reply.json as? [String: Any], let one = object[KeyName.key1.field] as? String, let two = object[KeyName.key2.field] as? String,
               !one.isEmpty, !two.isEmpty else {
             throw ProviderError(.unexpected, status: reply.status, "Azure's answer to \(operation) on \(account.resourcePath) has no key1 and key2")
@@ -167,10 +130,6 @@ public final class AzureKeysClient: Sendable {
         return Keys(key1: try SecretBytes(utf8: one), key2: try SecretBytes(utf8: two))
     }
 }
-
-private func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
-
-private func hostOf(_ url: String) -> String { URL(string: url).map { "\($0.scheme ?? "https")://\($0.host ?? "?")\($0.port.map { ":\($0)" } ?? "")" } ?? "?" }
 
 private func formEncoded(_ text: String) -> String {
     var allowed = CharacterSet.alphanumerics

@@ -75,7 +75,7 @@ struct CredentialFold: Sendable {
             if let runID { openRuns[runID]?.record.failures.append(RunDetail.message(e.detail)) }
         case AuditAction.checkPassed:
             if let runID, RunDetail.oldKeyRefused(e.detail) { openRuns[runID]?.refusedAt = e.time }
-        case AuditAction.providerKeyRegenerated:
+        case AuditAction.providerKeyRetired:
             // After promotion, the key that held the old value regenerated at its provider: refused
             // there from now on (a revoke's time to refusal), or, failed, a leftover of the run.
             guard let runID, let (i, startedAt) = closed[runID] else { break }

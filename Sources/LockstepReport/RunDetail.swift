@@ -48,7 +48,7 @@ enum RunDetail {
     }
 
     /// A `check.passed` entry that saw the gateway refuse the old key (verifyOldRefused, or the
-    /// key-ring check at every gateway pod), or a `provider-key.regenerated` one that retired it
+    /// key-ring check at every gateway pod), or a `provider-key.retired` one that retired it
     /// at its provider.
     static func oldKeyRefused(_ detail: String?) -> Bool {
         guard let detail else { return false }

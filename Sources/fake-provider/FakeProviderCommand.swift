@@ -12,6 +12,8 @@ struct FakeProviderCommand: AsyncParsableCommand {
         discussion: """
             Accepted keys come from --keys-file (one per line, read again when the file changes) and from the environment variable FAKE_PROVIDER_KEYS (comma-separated); never from argv. Prints "fake-provider ready http://127.0.0.1:PORT" once serving; SIGTERM or SIGINT stops it (exit 0).
 
+            With --anthropic-keys-file it also plays Anthropic for one organization: the Admin API's API-key routes (list, get, update status) behind an Admin API key from --anthropic-admin-file, and the data plane (POST /v1/messages, GET /v1/models, x-api-key) accepting the active keys of the state file (lines ID STATUS VALUE).
+
             With --azure-account it also plays Azure for one Azure OpenAI account: Microsoft Entra ID's token endpoint (POST /TENANT/oauth2/v2.0/token, client credentials from --azure-clients-file: lines CLIENT_ID SECRET keys|read) and Resource Manager's listKeys and regenerateKey on the account; the account's two keys are the two lines of --azure-keys-file, rewritten on every regeneration, and they are the keys the data plane accepts (Authorization: Bearer, or Azure's api-key header).
             """)
 
@@ -30,6 +32,12 @@ struct FakeProviderCommand: AsyncParsableCommand {
     @Option(name: .customLong("azure-clients-file"), help: "Service principals: lines CLIENT_ID SECRET keys|read (with --azure-account).")
     var azureClientsFile: String?
 
+    @Option(name: .customLong("anthropic-keys-file"), help: "Anthropic's keys: lines ID STATUS VALUE (status active, inactive or archived).")
+    var anthropicKeysFile: String?
+
+    @Option(name: .customLong("anthropic-admin-file"), help: "Anthropic Admin API keys, one per line (with --anthropic-keys-file).")
+    var anthropicAdminFile: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -47,14 +55,20 @@ struct FakeProviderCommand: AsyncParsableCommand {
             azure = try FakeAzure(resourcePath: azureAccount, keysFile: azureKeysFile,
                                   clients: try FakeAzure.parseClients(String(contentsOfFile: azureClientsFile, encoding: .utf8)))
         }
+        var anthropic: FakeAnthropic?
+        if let anthropicKeysFile {
+            guard let anthropicAdminFile else { throw BenchError("--anthropic-keys-file needs --anthropic-admin-file", hint: "one Admin API key per line") }
+            anthropic = FakeAnthropic(stateFile: anthropicKeysFile, adminKeys: KeyRing.parseFile(try String(contentsOfFile: anthropicAdminFile, encoding: .utf8)))
+        }
         let file = azure == nil ? keysFile : azureKeysFile
-        guard file != nil || !fixed.isEmpty else {
+        guard file != nil || !fixed.isEmpty || anthropic != nil else {
             throw BenchError("fake-provider has no keys to accept", hint: "pass --keys-file FILE (one key per line) or set FAKE_PROVIDER_KEYS=key1,key2")
         }
         let keys = KeyRing(fixed: fixed, file: file)
-        let provider = FakeProvider(keys: keys)
+        let provider = FakeProvider(keys: keys, anthropic: anthropic)
         let router = provider.router()
         azure?.register(on: router)
+        anthropic?.register(on: router)
 
         let signals = SignalWaiter([SIGTERM, SIGINT])
         let server = try await BenchServer.start(router, port: port, name: "fake-provider", logger: logger)

@@ -63,7 +63,8 @@ struct ProviderSourceEngineTests {
         #expect(try w.store.credential("azure-api-key").versions.first?.source == .provider)
         #expect(report.steps.last?.action == "retire the old key at the provider" && report.steps.last?.outcome == "ok: the old value is refused at the provider (key1 regenerated)")
         #expect(report.oldKeyRefusedAfterMillis != nil)
-        #expect(w.store.auditTrail.filter { $0.action == .providerKeyRegenerated }.count == 3, "started before each regeneration, and the retire's outcome")
+        #expect(w.store.auditTrail.filter { $0.action == .providerKeyMinted }.count == 1, "before the mint")
+        #expect(w.store.auditTrail.filter { $0.action == .providerKeyRetired }.map(\.outcome) == [.started, .success], "before the retire and its outcome")
     }
 
     @Test("interrupted before every step and resumed: the same end, the new key minted once, never two old keys dead")
@@ -112,6 +113,24 @@ struct ProviderSourceEngineTests {
         #expect(report.run.phase == .abandoned)
         #expect(report.run.failure == "preflight: unknown credential azure-admin; nothing was changed")
         #expect(w.provider.regenerations == 0 && w.live?.constantTimeEquals(w.old) == true)
+    }
+
+    @Test("a source that takes its value from a person (anthropic): the value supplied is rolled out, nothing minted, the old key retired; without a value the run is abandoned")
+    func personSuppliesTheValue() async throws {
+        let w = try World()
+        let anthropic = RotationPolicy(name: w.policy.name, credential: w.policy.credential, kind: .providerKey,
+                                       source: .anthropic(AnthropicOrganization(adminKey: try CredentialName("anthropic-admin"))),
+                                       schedule: nil, maxAge: nil, strategy: .rolling, gateway: w.policy.gateway, targets: w.policy.targets,
+                                       rollouts: w.policy.rollouts, checks: w.policy.checks)
+        let none = try await w.engine().start(policy: anthropic, kind: .revoke, actor: Self.actor, reason: "incident", manualValue: nil)
+        #expect(none.run.phase == .abandoned && none.run.failure?.contains("--value-from-stdin") == true)
+        let supplied = try SecretBytes(utf8: "azure-key-two-0000000000000002") // the key a person made at the provider
+        let report = try await w.engine().start(policy: anthropic, kind: .revoke, actor: Self.actor, reason: "incident", manualValue: supplied)
+        #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
+        #expect(w.live?.constantTimeEquals(supplied) == true && !w.provider.accepts(w.old))
+        #expect(w.provider.regenerations == 1, "only the retire touched the provider")
+        #expect(try w.store.credential("azure-api-key").versions.first?.source == .manual)
+        #expect(!w.store.auditTrail.contains { $0.action == .providerKeyMinted })
     }
 
     @Test("the mint fails: abandoned before any Secret changes; the old key still works")

@@ -8,7 +8,7 @@ import LockstepVault
 import Testing
 
 /// A provider key revoked at its source: the auditor's report counts the time to refusal up to
-/// the `provider-key.regenerated` entry that retired the old value at the provider, as it counts
+/// the `provider-key.retired` entry that retired the old value at the provider, as it counts
 /// it up to the gateway's refusal for a master key.
 @Suite struct ProviderRetireReportTests {
     @Test func aRevokeRetiredAtTheProviderHasItsTimeToRefusal() async throws {

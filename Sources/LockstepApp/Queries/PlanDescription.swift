@@ -17,6 +17,9 @@ public enum PlanDescription {
         switch policy.source {
         case .generate(let prefix, let bytes): out.append("new value: generated, \"\(prefix)\" + \(bytes) random bytes (Base64url)")
         case .manual: out.append("new value: manual, read from standard input (`lockstep rotate \(name) --value-from-stdin`)")
+        case .anthropic:
+            out.append("new value: from a person, read from standard input (`lockstep rotate \(name) --value-from-stdin`); "
+                + "after promotion Lockstep sets the key that was v\(current.version) inactive through Anthropic's Admin API and checks that Anthropic refuses it")
         case .azure(let account):
             out.append("new value: minted at Azure: the key of \(account.account) the gateway does not use is regenerated (ARM regenerateKey, as \(account.clientID)); "
                 + "after promotion the key that held v\(current.version) is regenerated too, so v\(current.version) is refused at Azure")

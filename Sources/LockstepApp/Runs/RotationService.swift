@@ -73,7 +73,7 @@ public struct RotationService: Sendable {
                                  code: .usage)
         }
         let resuming = try store.unfinishedRuns().first { $0.credential == request.credential }
-        let needsValue = resuming == nil && policy.source == .manual
+        let needsValue = resuming == nil && policy.source.takesValue
         if needsValue, !valueSupplied {
             let command = request.kind == .revoke ? "lockstep revoke \(request.credential) --reason … --value-from-stdin --yes"
                                                   : "lockstep rotate \(request.credential) --value-from-stdin"

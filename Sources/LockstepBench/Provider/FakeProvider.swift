@@ -13,16 +13,23 @@ public final class FakeProvider: Sendable {
     public let counter = ProviderCounter()
     private let ids = Atomic(0)
 
+    /// Anthropic's routes, when the fake also plays Anthropic (`GET /v1/models` with `x-api-key` goes there).
+    let anthropic: FakeAnthropic?
+
     /// A provider accepting `keys`.
-    public init(keys: KeyRing) {
+    public init(keys: KeyRing, anthropic: FakeAnthropic? = nil) {
         self.keys = keys
+        self.anthropic = anthropic
     }
 
     /// The routes, ready for a Hummingbird `Application`.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         for prefix in ["/v1", ""] {
-            router.get("\(prefix)/models") { [self] request, _ in models(request) }
+            router.get("\(prefix)/models") { [self] request, _ in
+                if let anthropic, anthropic.header(request, "x-api-key") != nil { return anthropic.models(request) }
+                return models(request)
+            }
             router.post("\(prefix)/chat/completions") { [self] request, _ in try await chat(request) }
         }
         router.post("/openai/deployments/:deployment/chat/completions") { [self] request, context in

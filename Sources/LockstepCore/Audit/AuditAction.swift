@@ -24,9 +24,12 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let rotationRolledBack = AuditAction(rawValue: "rotation.rolled-back")
     /// A target no longer holds the current version (found by preflight or the daemon's watch).
     public static let driftDetected = AuditAction(rawValue: "drift.detected")
-    /// A key regenerated at its provider (Azure's `regenerateKey`): the idle key minted as the new
-    /// value, or the one that held the old value retired. Written before the call and after it.
-    public static let providerKeyRegenerated = AuditAction(rawValue: "provider-key.regenerated")
+    /// A new key minted at its provider by Lockstep (Azure: the idle key regenerated), written
+    /// before the call; the `version.created` entry that follows records its outcome.
+    public static let providerKeyMinted = AuditAction(rawValue: "provider-key.minted")
+    /// The old key retired at its provider (Azure: its key regenerated; Anthropic: set
+    /// `inactive`): written before the call and with its outcome after.
+    public static let providerKeyRetired = AuditAction(rawValue: "provider-key.retired")
     /// The daemon could not deliver a webhook notification.
     public static let notificationFailed = AuditAction(rawValue: "notification.failed")
 
@@ -34,7 +37,7 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let known: [AuditAction] = [
         vaultInitialized, vaultRekeyed, credentialImported, credentialRevoked, rotationStarted, versionCreated, secretPatched,
         workloadRestarted, workloadRolledOut, workloadScaled, checkPassed, checkFailed, rotationFinished, rotationRolledBack,
-        driftDetected, notificationFailed, providerKeyRegenerated,
+        driftDetected, notificationFailed, providerKeyMinted, providerKeyRetired,
     ]
 
     /// Dotted lowercase words: `noun.verb[-verb]`, at most 64 characters.

@@ -97,7 +97,7 @@ public struct CredentialStatus: Sendable, Equatable, Codable {
         } else if let maxAge = policy.maxAge, let age = s.ageSeconds, age > maxAge.seconds {
             s.state = .overdue
         } else if let due = s.nextDue, due <= now {
-            s.state = policy.source == .manual ? .waitingForValue : .due
+            s.state = policy.source.takesValue ? .waitingForValue : .due
         }
         return s
     }

@@ -16,11 +16,24 @@ public struct RotationPolicy: Sendable, Equatable {
         /// Lockstep regenerates the Azure account's key no one uses, and after the rollout the
         /// one used before (``AzureAccount``).
         case azure(AzureAccount)
+        /// A person supplies the value, as with `manual`; after the rollout Lockstep sets the old
+        /// key `inactive` through Anthropic's Admin API (``AnthropicOrganization``).
+        case anthropic(AnthropicOrganization)
 
         /// Whether the old value is retired at the provider by Lockstep once the new one is current.
         public var retiresAtSource: Bool {
-            if case .azure = self { return true }
-            return false
+            switch self {
+            case .azure, .anthropic: true
+            case .generate, .manual: false
+            }
+        }
+
+        /// Whether a new run needs its value from a person (`--value-from-stdin`).
+        public var takesValue: Bool {
+            switch self {
+            case .manual, .anthropic: true
+            case .generate, .azure: false
+            }
         }
     }
 

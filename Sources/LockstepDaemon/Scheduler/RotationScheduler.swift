@@ -106,7 +106,7 @@ public actor RotationScheduler: Service {
         }
         let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.credential.rawValue, $0) })
         for s in statuses where s.state == .due || s.state == .overdue {
-            guard let policy = byName[s.credential], policy.source != .manual, book.mayTry(s.credential, now: now) else { continue }
+            guard let policy = byName[s.credential], !policy.source.takesValue, book.mayTry(s.credential, now: now) else { continue }
             let request = RunRequest(credential: s.credential, kind: .rotate, actor: AuditActor(kind: .schedule, id: policy.name),
                                      reason: (s.state == .overdue ? "overdue: older than its maximum age" : "scheduled: due since \(s.nextDue?.rfc3339 ?? "now")") + " (daemon \(identity))")
             logger.info("starting scheduled rotation", metadata: ["credential": "\(s.credential)", "state": "\(s.state.rawValue)"])

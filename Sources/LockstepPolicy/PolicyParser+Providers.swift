@@ -32,14 +32,28 @@ extension PolicyParser {
                             managementURL: management, loginURL: login, apiVersion: version)
     }
 
-    private func url(_ a: YAMLReader.Object, _ key: String) -> String? {
+    /// `spec.credential.anthropic`: the organization's Admin API key is a credential in the vault.
+    func parseAnthropic(_ node: Node) -> AnthropicOrganization? {
+        guard let a = r.object(node, path: "spec.credential.anthropic", known: ["adminKeyCredential", "baseURL"]) else { return nil }
+        var admin: CredentialName?
+        if let text = a.string("adminKeyCredential", required: true, hint: "the vault credential holding the Admin API key, e.g. anthropic-admin") {
+            do { admin = try CredentialName(text) } catch {
+                r.problem(a.node("adminKeyCredential") ?? a.node, "\(error)", hint: "use lowercase letters, digits and '-', e.g. anthropic-admin")
+            }
+        }
+        let base = url(a, "baseURL", path: "spec.credential.anthropic") ?? AnthropicOrganization.defaultBaseURL
+        guard let admin else { return nil }
+        return AnthropicOrganization(adminKey: admin, baseURL: base)
+    }
+
+    private func url(_ a: YAMLReader.Object, _ key: String, path: String = "spec.credential.azure") -> String? {
         guard let text = a.string(key) else { return nil }
         guard let u = URL(string: text), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
-            r.problem(a.node(key) ?? a.node, "spec.credential.azure.\(key) \"\(text)\" is not an http(s) URL", hint: "leave it out for Azure's public cloud")
+            r.problem(a.node(key) ?? a.node, "\(path).\(key) \"\(text)\" is not an http(s) URL", hint: "leave it out for the provider's public endpoint")
             return nil
         }
         if u.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(u.host ?? "") {
-            r.problem(a.node(key) ?? a.node, "spec.credential.azure.\(key) sends the client secret or a token: it must be https (http only on 127.0.0.1, for a test bench)")
+            r.problem(a.node(key) ?? a.node, "\(path).\(key) receives an admin credential: it must be https (http only on 127.0.0.1, for a test bench)")
             return nil
         }
         return text

@@ -50,3 +50,29 @@ struct AzurePolicyTests {
         #expect(single(azurePolicy.replacingOccurrences(of: "clientSecretCredential: azure-admin", with: "clientSecretCredential: Azure_Admin"))?.line == 7)
     }
 }
+
+@Suite("spec.credential.anthropic")
+struct AnthropicPolicyTests {
+    static let text = azurePolicy
+        .replacingOccurrences(of: "metadata: {name: azure-api-key}", with: "metadata: {name: anthropic-api-key}")
+        .replacingOccurrences(of: "    azure: {subscription: sub-1, resourceGroup: rg-ai, account: oai-prod, tenant: tenant-1, clientId: app-1, clientSecretCredential: azure-admin}",
+                              with: "    anthropic: {adminKeyCredential: anthropic-admin}")
+
+    @Test("parses; its runs take a value from a person and retire the old key at the source")
+    func parses() throws {
+        let parsed = PolicyLoader.parse(Self.text, file: "p.yaml")
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        let policy = try #require(parsed.policies.first?.0)
+        #expect(policy.source == .anthropic(AnthropicOrganization(adminKey: try CredentialName("anthropic-admin"))))
+        #expect(policy.source.takesValue && policy.source.retiresAtSource)
+        #expect(RotationPlan.steps(for: policy, kind: .revoke, newVersion: 2).suffix(2) == [.awaitOldPodsStopped, .retireOldAtSource])
+    }
+
+    @Test("refused: no admin key credential, a non-https base URL, a master key")
+    func refusals() {
+        #expect(single(Self.text.replacingOccurrences(of: "{adminKeyCredential: anthropic-admin}", with: "{}"))?.message.contains("adminKeyCredential") == true)
+        #expect(single(Self.text.replacingOccurrences(of: "{adminKeyCredential: anthropic-admin}", with: "{adminKeyCredential: anthropic-admin, baseURL: \"http://api.example.com\"}"))?
+            .message.contains("must be https") == true)
+        #expect(check(Self.text.replacingOccurrences(of: "kind: provider-key", with: "kind: litellm-master-key")).contains { $0.message.contains("kind must be provider-key") })
+    }
+}

@@ -1,0 +1,20 @@
+import LockstepCore
+import LockstepCrypto
+
+/// The adapters for the sources this build knows, reading admin credentials (an Azure client
+/// secret, an Anthropic Admin API key) from `secret`, typically the vault.
+public enum ProviderKeySources {
+    public static func factory(secret: @escaping @Sendable (CredentialName) throws -> SecretBytes, retry: RetryPolicy = .azure) -> KeySourceFactory {
+        { source in
+            switch source {
+            case .azure(let account):
+                let client = AzureKeysClient(account: account, clientSecret: try secret(account.clientSecret), retry: retry)
+                return AzureKeySource(account: account, client: client)
+            case .anthropic(let organization):
+                return AnthropicKeySource(client: AnthropicAdminClient(organization: organization, adminKey: try secret(organization.adminKey), retry: retry))
+            case .generate, .manual:
+                return nil
+            }
+        }
+    }
+}
