@@ -42,10 +42,19 @@ struct EngineFixture {
     }
 
     /// With `litellm` nil the gateway pods run `litellm-standin` (database mode stand-in).
-    /// `azure`: the provider model is an Azure OpenAI deployment (`azure/…`, LiteLLM sends the
-    /// key in the `api-key` header to `providerURL/openai/deployments/…`), not an OpenAI one.
+    /// The API the gateway's provider model speaks to the fake provider.
+    enum ProviderAPI {
+        /// `openai/…` at `providerURL/v1`, `Authorization: Bearer`, key `AZURE_API_KEY`.
+        case openAI
+        /// `azure/…`: the key in the `api-key` header to `providerURL/openai/deployments/…`.
+        case azure
+        /// `anthropic/…`: the key in `x-api-key` to `providerURL/v1/messages`, key `ANTHROPIC_API_KEY`.
+        case anthropic
+    }
+
+    /// `provider`: which API the gateway's `azure-gpt-4o` (or `claude-haiku`) model speaks.
     static func start(litellm: String?, strategy: RotationPolicy.Strategy = .restartTogether, providerURL: String? = nil, providerKey: String = "",
-                      azure: Bool = false, keyRing: KeyRingSetup = .none, propagationTimeout: Int64 = 60) async throws -> EngineFixture {
+                      provider: ProviderAPI = .openAI, keyRing: KeyRingSetup = .none, propagationTimeout: Int64 = 60) async throws -> EngineFixture {
         let module = keyRing == .installed || keyRing == .ringOnSubPath
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -54,7 +63,7 @@ struct EngineFixture {
         model_list:
           - model_name: mock-gpt
             litellm_params: {model: openai/gpt-4o-mini, api_key: sk-provider-not-used, mock_response: "hello"}
-        \(providerURL.map { providerModel(url: $0, azure: azure) } ?? "")general_settings:
+        \(providerURL.map { providerModel(url: $0, api: provider) } ?? "")general_settings:
           master_key: os.environ/PROXY_MASTER_KEY
         \(module ? KeyRingObjects.generalSettings : "")
         """.write(to: cfg, atomically: true, encoding: .utf8)
@@ -66,7 +75,7 @@ struct EngineFixture {
         config.volumeSyncDelay = .milliseconds(500)
         config.seedObjects = (keyRing == .none ? [] : try KeyRingObjects.objects(namespace: "litellm-system")) + [
             KubeObjects.secret("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
-            KubeObjects.secret("litellm-env-secret", "litellm-system", ["AZURE_API_KEY": providerKey]),
+            KubeObjects.secret("litellm-env-secret", "litellm-system", [provider == .anthropic ? "ANTHROPIC_API_KEY" : "AZURE_API_KEY": providerKey]),
             KubeObjects.secret("chat-backend-litellm", "unique", ["LITELLM_API_KEY": oldKey, "OTHER": "unrelated"]),
             KubeObjects.deployment("litellm", "litellm-system", replicas: 1, container: gateway, volumes: module ? KeyRingObjects.volumes : []),
             KubeObjects.deployment("backend-service-chat", "unique", replicas: 2, container: ["name": "backend", "image": "unique/backend:1"]),
@@ -102,10 +111,13 @@ struct EngineFixture {
         }
     }
     /// The gateway's `azure-gpt-4o` model on the fake provider.
-    static func providerModel(url: String, azure: Bool) -> String {
-        let params = azure ? "model: azure/gpt-4o-mini, api_base: \"\(url)\", api_version: \"2024-10-21\""
-                           : "model: openai/gpt-4o-mini, api_base: \"\(url)/v1\""
-        return "  - model_name: azure-gpt-4o\n    litellm_params: {\(params), api_key: os.environ/AZURE_API_KEY, max_retries: 0, timeout: 5}\n"
+    static func providerModel(url: String, api: ProviderAPI) -> String {
+        let (name, params) = switch api {
+        case .openAI: ("azure-gpt-4o", "model: openai/gpt-4o-mini, api_base: \"\(url)/v1\", api_key: os.environ/AZURE_API_KEY")
+        case .azure: ("azure-gpt-4o", "model: azure/gpt-4o-mini, api_base: \"\(url)\", api_version: \"2024-10-21\", api_key: os.environ/AZURE_API_KEY")
+        case .anthropic: ("claude-haiku", "model: anthropic/claude-3-5-haiku-20241022, api_base: \"\(url)\", api_key: os.environ/ANTHROPIC_API_KEY")
+        }
+        return "  - model_name: \(name)\n    litellm_params: {\(params), max_retries: 0, timeout: 5}\n"
     }
 
     func run<R: Sendable>(settings: RotationEngine.Settings = EngineFixture.fastSettings, keySources: @escaping KeySourceFactory = { _ in nil },

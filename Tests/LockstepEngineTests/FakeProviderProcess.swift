@@ -32,6 +32,17 @@ final class FakeProviderProcess: Sendable {
         return try await launch(["--azure-account", resourcePath, "--azure-keys-file", keysFile, "--azure-clients-file", clientsFile], keysFile: keysFile, directory: directory)
     }
 
+    /// With Anthropic's Admin API and data plane for one organization: `keys` are its lines
+    /// `ID STATUS VALUE` in the state file (`keysFile`), which a test appends to as a person adds
+    /// a key in the Console; `admin` is the Admin API key.
+    static func startAnthropic(keys: [String], admin: String, directory: URL) async throws -> FakeProviderProcess {
+        let keysFile = directory.appendingPathComponent("anthropic-keys").path
+        try (keys.joined(separator: "\n") + "\n").write(toFile: keysFile, atomically: true, encoding: .utf8)
+        let adminFile = directory.appendingPathComponent("anthropic-admin").path
+        try (admin + "\n").write(toFile: adminFile, atomically: true, encoding: .utf8)
+        return try await launch(["--anthropic-keys-file", keysFile, "--anthropic-admin-file", adminFile], keysFile: keysFile, directory: directory)
+    }
+
     private static func launch(_ arguments: [String], keysFile: String, directory: URL) async throws -> FakeProviderProcess {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }

@@ -68,6 +68,31 @@ extension EngineIntegrationTests {
             await f.stop()
         }
 
+        /// Runs `body` while 10 chat requests/s go through the gateway to `model`; the load stops
+        /// (and its requests in flight end, each bounded by its 5 s timeout) when `body` returns or throws.
+        static func underLoad(gateway: String, model: String, _ body: () async throws -> RunReport) async throws -> (RunReport, LoadReport) {
+            var load = LoadConfiguration(baseURL: gateway, apiKey: APIKey(EngineFixture.oldKey))
+            load.model = model
+            load.requestsPerSecond = 10
+            load.timeout = .seconds(5)
+            // As the demo's backend and the OpenAI SDKs: a request that got no HTTP answer at all (a
+            // keep-alive connection closed by a gateway pod shutting down) is sent again, twice at
+            // most; a refusal (401, 429) is never retried and counts as failed.
+            load.connectionRetries = 2
+            let recorder = LoadRecorder()
+            let stop = StopFlag()
+            let runner = Task { try await LoadRunner(configuration: load, recorder: recorder).run(stop: stop) }
+            let report: RunReport
+            do { report = try await body() } catch {
+                stop.stop()
+                _ = try? await runner.value
+                throw error
+            }
+            stop.stop()
+            _ = try await runner.value
+            return (report, recorder.report(configuration: load))
+        }
+
         static let azureAccountPath = "/subscriptions/sub-1/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/oai-prod"
         static let azureKey1 = "0123456789abcdef0123456789abcdef"
         static let azureKey2 = "fedcba9876543210fedcba9876543210"
@@ -92,7 +117,7 @@ extension EngineIntegrationTests {
             let provider = try await FakeProviderProcess.startAzure(resourcePath: Self.azureAccountPath, key1: Self.azureKey1, key2: Self.azureKey2,
                                                                     clients: ["app-admin \(Self.adminSecret) keys", "app-reader reader-secret-0000000001 read"], directory: scratch)
             defer { provider.stop(); try? FileManager.default.removeItem(at: scratch) }
-            let f = try await EngineFixture.start(litellm: litellm, providerURL: provider.url, providerKey: Self.azureKey1, azure: true)
+            let f = try await EngineFixture.start(litellm: litellm, providerURL: provider.url, providerKey: Self.azureKey1, provider: .azure)
             do {
                 let tester = AuditActor(kind: .user, id: "tester")
                 try f.vault.importCredential(CredentialName("azure-api-key"), value: secret(Self.azureKey1), kind: "provider-key", actor: tester)
@@ -124,28 +149,13 @@ extension EngineIntegrationTests {
                 #expect(try provider.acceptedKeys() == [Self.azureKey1, Self.azureKey2], "nothing regenerated")
 
                 // The rotation under steady load through the gateway.
-                var load = LoadConfiguration(baseURL: f.gatewayURL, apiKey: APIKey(EngineFixture.oldKey))
-                load.model = "azure-gpt-4o"
-                load.requestsPerSecond = 10
-                load.timeout = .seconds(5)
-                let recorder = LoadRecorder()
-                let stop = StopFlag()
-                let runner = Task { try await LoadRunner(configuration: load, recorder: recorder).run(stop: stop) }
                 let started = ContinuousClock.now
-                let report: RunReport
-                do {
-                    report = try await f.run(settings: settings, keySources: sources) {
+                let (report, outcome) = try await Self.underLoad(gateway: f.gatewayURL, model: "azure-gpt-4o") {
+                    try await f.run(settings: settings, keySources: sources) {
                         try await $0.start(policy: policy, kind: .revoke, actor: tester, reason: "litellm supply-chain incident", manualValue: nil)
                     }
-                } catch {
-                    stop.stop()
-                    _ = try? await runner.value
-                    throw error
                 }
                 let took = ContinuousClock.now - started
-                stop.stop()
-                _ = try await runner.value
-                let outcome = recorder.report(configuration: load)
                 #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
                 let keys = try provider.acceptedKeys()
                 #expect(keys.count == 2 && !keys.contains(Self.azureKey1) && keys.contains { f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", $0) },
@@ -156,7 +166,7 @@ extension EngineIntegrationTests {
                 #expect(try f.vault.auditLog.verify().ok)
                 // No key, old or new, and not the client secret, in the audit log or the vault file.
                 let audit = String(decoding: try f.vault.auditLog.entries().flatMap { AuditJSONLines.line($0) + [10] }, as: UTF8.self)
-                #expect(try f.vault.auditLog.entries().contains { $0.action == .providerKeyRegenerated })
+                #expect(try f.vault.auditLog.entries().contains { $0.action == .providerKeyRetired })
                 let database = ["", "-wal"].compactMap { try? Data(contentsOf: URL(fileURLWithPath: f.vault.path + $0)) }.reduce(Data(), +)
                 #expect(database.count > 0)
                 for value in [Self.azureKey1, Self.azureKey2, Self.adminSecret] + keys {
@@ -165,6 +175,59 @@ extension EngineIntegrationTests {
                 }
                 let refusedAfter = try #require(report.oldKeyRefusedAfterMillis)
                 print("azure revoke: \(took) in all, old key refused at the provider after \(refusedAfter) ms; \(outcome.total) requests, \(outcome.failed) failed")
+            } catch {
+                await f.stop()
+                throw error
+            }
+            await f.stop()
+        }
+
+        static let anthropicOld = "sk-ant-api03-gatewayoldAAAAAAAAAAAAAAAAAAAAAAold1"
+        static let anthropicNew = "sk-ant-api03-gatewaynewBBBBBBBBBBBBBBBBBBBBBBnew2"
+        static let anthropicAdmin = "sk-ant-admin01-fakeadmin00000000000000000001"
+
+        @Test("Anthropic source under load: the new key from a person, the gateway rolled onto it, then the old key set inactive at Anthropic and refused; 0 failed requests")
+        func anthropicDeactivates() async throws {
+            let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("anthropic-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let provider = try await FakeProviderProcess.startAnthropic(keys: ["apikey_gateway_old active \(Self.anthropicOld)"], admin: Self.anthropicAdmin, directory: scratch)
+            defer { provider.stop(); try? FileManager.default.removeItem(at: scratch) }
+            let f = try await EngineFixture.start(litellm: litellm, providerURL: provider.url, providerKey: Self.anthropicOld, provider: .anthropic)
+            do {
+                let tester = AuditActor(kind: .user, id: "tester")
+                try f.vault.importCredential(CredentialName("anthropic-api-key"), value: secret(Self.anthropicOld), kind: "provider-key", actor: tester)
+                try f.vault.importCredential(CredentialName("anthropic-admin"), value: secret(Self.anthropicAdmin), kind: "generic", actor: tester)
+                let policy = RotationPolicy(name: "anthropic-api-key", credential: try CredentialName("anthropic-api-key"), kind: .providerKey,
+                                            source: .anthropic(AnthropicOrganization(adminKey: try CredentialName("anthropic-admin"), baseURL: provider.url)),
+                                            schedule: nil, maxAge: PolicyDuration("90d"), strategy: .rolling, gateway: .init(url: f.gatewayURL, models: ["claude-haiku"]),
+                                            targets: [.init(namespace: "litellm-system", name: "litellm-env-secret", key: "ANTHROPIC_API_KEY")],
+                                            rollouts: [.init(namespace: "litellm-system", name: "litellm")], checks: .init(newKeyAccepted: false, oldKeyRefused: false))
+                let sources = ProviderKeySources.factory(secret: { [vault = f.vault] in try vault.value(of: $0.rawValue) },
+                                                         retry: RetryPolicy(attempts: 3, initialDelay: .milliseconds(200), maxDelay: .seconds(2)))
+                var settings = EngineFixture.fastSettings
+                settings.verifyAttempts = 12
+                let health = try await LiteLLMClient(baseURL: f.gatewayURL).health(model: "claude-haiku", masterKey: secret(EngineFixture.oldKey))
+                #expect(health.isHealthy, "the gateway's Anthropic model is healthy before the run")
+
+                // A person creates the new key in the Console.
+                try (String(contentsOfFile: provider.keysFile, encoding: .utf8) + "apikey_gateway_new active \(Self.anthropicNew)\n")
+                    .write(toFile: provider.keysFile, atomically: true, encoding: .utf8)
+                let (report, outcome) = try await Self.underLoad(gateway: f.gatewayURL, model: "claude-haiku") {
+                    try await f.run(settings: settings, keySources: sources) {
+                        try await $0.start(policy: policy, kind: .revoke, actor: tester, reason: "litellm supply-chain incident", manualValue: try secret(Self.anthropicNew))
+                    }
+                }
+                #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
+                let state = try String(contentsOfFile: provider.keysFile, encoding: .utf8)
+                #expect(state.contains("apikey_gateway_old inactive") && state.contains("apikey_gateway_new active"))
+                #expect(report.steps.last?.outcome == "ok: the old value is refused at the provider (key apikey_gateway_old (apikey_gateway_old) set inactive; Anthropic refuses it)")
+                #expect(f.holds("litellm-system", "litellm-env-secret", "ANTHROPIC_API_KEY", Self.anthropicNew))
+                #expect(outcome.total >= 20 && outcome.failed == 0, "\(outcome.failed) of \(outcome.total) requests failed: \(outcome.failures.prefix(3).map(\.line))")
+                #expect(try f.vault.credential("anthropic-api-key").versions.map(\.state) == [.current, .revoked])
+                let audit = String(decoding: try f.vault.auditLog.entries().flatMap { AuditJSONLines.line($0) + [10] }, as: UTF8.self)
+                for value in [Self.anthropicOld, Self.anthropicNew, Self.anthropicAdmin] { #expect(!audit.contains(value), "a key in the audit log") }
+                print("anthropic revoke: old key refused at the provider after \(report.oldKeyRefusedAfterMillis ?? -1) ms; \(outcome.total) requests, \(outcome.failed) failed")
             } catch {
                 await f.stop()
                 throw error
