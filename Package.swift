@@ -314,7 +314,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
-        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit"], swiftSettings: strict),
+        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "LockstepCrypto", "LockstepAudit", "LockstepTesting"], swiftSettings: strict),
         .testTarget(
             name: "LockstepAppTests",
             dependencies: ["LockstepApp", "LockstepCore", "LockstepCrypto", "LockstepEngine", "LockstepPolicy", "LockstepTesting", "LockstepVault"],

@@ -45,3 +45,11 @@ public func eventually(timeout: Duration = .seconds(10), every: Duration = .mill
     }
     return try await condition()
 }
+
+/// Hides a check's values from a failing `#expect`: Swift Testing prints the value of every
+/// argument in the expression it is given (`holds(key → "sk-…")`), but not what happens inside a
+/// closure. Wrap every check that takes a key: `#expect(concealed { f.holds(ns, name, key, value) })`.
+public func concealed(_ check: () throws -> Bool) rethrows -> Bool { try check() }
+
+/// `concealed` for a check that awaits.
+public func concealed(_ check: () async throws -> Bool) async rethrows -> Bool { try await check() }

@@ -1,4 +1,5 @@
 import Foundation
+import LockstepTesting
 import Testing
 
 /// Golden CLI runs: what an operator types, what they see, and the exit codes scripts rely on.
@@ -39,10 +40,10 @@ import Testing
         // The value never shows up anywhere: outputs, exports, the vault file and its WAL.
         var everything = imported.all + list.all + show.all + listJSON.all + csv.all + verify.all
         everything += String(decoding: FileManager.default.contents(atPath: export) ?? Data(), as: UTF8.self)
-        #expect(!everything.contains(value))
+        #expect(concealed { !everything.contains(value) })
         for suffix in ["", "-wal", "-shm"] {
             if let bytes = FileManager.default.contents(atPath: v.vault + suffix) {
-                #expect(bytes.range(of: Data(value.utf8)) == nil, "plaintext in vault\(suffix)")
+                #expect(concealed { bytes.range(of: Data(value.utf8)) == nil }, "plaintext in vault\(suffix)")
             }
         }
     }

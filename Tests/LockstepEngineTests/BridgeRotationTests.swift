@@ -7,6 +7,7 @@ import LockstepCrypto
 import LockstepEngine
 import LockstepLiteLLM
 import LockstepVault
+import LockstepTesting
 import Testing
 
 /// The bridge strategy needs LiteLLM's database, which cannot run here. These tests run the
@@ -32,8 +33,8 @@ extension EngineIntegrationTests {
 
                 let newKey = try f.vault.value(of: "litellm-master-key")
                 let gateway = LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL))
-                #expect(try await gateway.accepts(newKey))
-                #expect(try await !gateway.accepts(secret(EngineFixture.oldKey)))
+                #expect(try await concealed { try await gateway.accepts(newKey) })
+                #expect(try await concealed { try await !gateway.accepts(secret(EngineFixture.oldKey)) })
                 #expect(VirtualKeyStore(path: f.dir.appendingPathComponent("standin-db.json").path).all().isEmpty, "the bridge key was deleted")
                 #expect(try f.vault.auditLog.verify().ok)
             } catch {
@@ -53,7 +54,7 @@ extension EngineIntegrationTests {
                 #expect(report.run.phase == .rolledBack, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
                 #expect(report.run.failure?.contains("database") == true)
                 #expect(!report.steps.contains { $0.action.hasPrefix("patch") })
-                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey))
+                #expect(concealed { f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey) })
             } catch {
                 await f.stop()
                 throw error

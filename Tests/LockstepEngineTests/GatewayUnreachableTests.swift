@@ -22,7 +22,7 @@ extension EngineIntegrationTests {
                 #expect(!(r.out + r.err).contains("svc.cluster.local"), "the policy's URL was not the one used")
                 // 3.5 minutes before the bound; now the bound plus the CLI's start (generous for a busy machine).
                 #expect(took < .seconds(90), "\(took)")
-                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey))
+                #expect(concealed { f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey) })
                 #expect(try f.vault.credential("litellm-master-key").versions.count == 1)
             } catch {
                 await f.stop()

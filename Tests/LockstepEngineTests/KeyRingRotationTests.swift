@@ -41,13 +41,13 @@ extension EngineIntegrationTests {
                 #expect(positions.allSatisfy { $0 != nil }, "\(r.out)")
                 #expect(zip(positions, positions.dropFirst()).allSatisfy { a, b in a! < b! }, "steps out of order: \(r.out)")
                 let newKey = try f.vault.value(of: "litellm-master-key").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey))
-                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey))
+                #expect(concealed { f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey) })
+                #expect(concealed { f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey) })
                 #expect(ringIsEmpty(f), "the ring holds nothing after the run")
                 #expect(!out.contains(newKey) && !out.contains(EngineFixture.oldKey), "no key on the screen")
                 let gateway = LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL))
-                #expect(try await gateway.accepts(secret(newKey)))
-                #expect(try await !gateway.accepts(secret(EngineFixture.oldKey)))
+                #expect(try await concealed { try await gateway.accepts(secret(newKey)) })
+                #expect(try await concealed { try await !gateway.accepts(secret(EngineFixture.oldKey)) })
 
                 // revoke --immediate: no ring, the gateway surges to 100% and gets its maxSurge back.
                 let revoke = try await runLockstep(["revoke", "litellm-master-key", "--immediate", "--reason", "test", "--incident", "T-1", "--yes",
@@ -80,8 +80,8 @@ extension EngineIntegrationTests {
                 let out = r.out + r.err
                 #expect(out.contains("no key-ring module (the pod answered HTTP 400 no_db_connection)"), "\(out)")
                 #expect(out.contains("deploy/components/litellm-keyring"), "the hint names what to install: \(out)")
-                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey))
-                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey))
+                #expect(concealed { f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey) })
+                #expect(concealed { f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey) })
                 #expect(ringIsEmpty(f))
                 #expect(try f.vault.credential("litellm-master-key").versions.count == 1, "no version was created")
             } catch {
@@ -106,11 +106,11 @@ extension EngineIntegrationTests {
                 #expect(out.contains("mounted as a volume (not subPath, not env)"), "\(out)")
                 #expect(took < .seconds(60), "bounded by the policy's propagationTimeout: \(took)")
                 #expect(ringIsEmpty(f), "the rollback emptied the ring")
-                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey))
-                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey))
+                #expect(concealed { f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey) })
+                #expect(concealed { f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey) })
                 let versions = try f.vault.credential("litellm-master-key").versions
                 #expect(versions.contains { $0.state == .failed } && versions.contains { $0.state == .current && $0.version == 1 })
-                #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)))
+                #expect(try await concealed { try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)) })
             } catch {
                 await f.stop()
                 throw error

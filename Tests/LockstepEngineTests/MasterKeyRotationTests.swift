@@ -32,12 +32,12 @@ extension EngineIntegrationTests {
                 let current = try f.vault.value(of: "litellm-master-key")
                 let newKey = current.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
                 #expect(newKey.hasPrefix("sk-") && newKey != EngineFixture.oldKey)
-                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey))
-                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey))
+                #expect(concealed { f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey) })
+                #expect(concealed { f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey) })
                 #expect(f.liveValue("unique", "chat-backend-litellm", "OTHER") == "unrelated", "other keys of the Secret are left alone")
                 let gateway = LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL))
-                #expect(try await gateway.accepts(current))
-                #expect(try await !gateway.accepts(secret(EngineFixture.oldKey)))
+                #expect(try await concealed { try await gateway.accepts(current) })
+                #expect(try await concealed { try await !gateway.accepts(secret(EngineFixture.oldKey)) })
                 #expect(try f.vault.credential("litellm-master-key").versions.map(\.state) == [.current, .previous])
 
                 let entries = try f.vault.auditLog.entries()
@@ -55,7 +55,7 @@ extension EngineIntegrationTests {
                 #expect(revoke.run.phase == .succeeded)
                 #expect(revoke.oldKeyRefusedAfterMillis != nil)
                 print("revoke: old key refused after \(revoke.oldKeyRefusedAfterMillis ?? -1) ms")
-                #expect(try await !gateway.accepts(current))
+                #expect(try await concealed { try await !gateway.accepts(current) })
                 #expect(try f.vault.credential("litellm-master-key").versions.map(\.state) == [.current, .revoked, .retired])
                 #expect(try f.vault.auditLog.entries().last?.action.rawValue == "credential.revoked")
             } catch {
@@ -96,7 +96,7 @@ extension EngineIntegrationTests {
                 let report = try await f.run { try await $0.start(policy: f.policy, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: nil, manualValue: nil) }
                 #expect(report.run.phase == .abandoned)
                 #expect(report.run.failure?.contains("drift: unique/chat-backend-litellm#LITELLM_API_KEY") == true)
-                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey), "nothing was changed")
+                #expect(concealed { f.holds("litellm-system", "litellm-masterkey", "masterkey", EngineFixture.oldKey) }, "nothing was changed")
                 let drift = try f.vault.auditLog.entries().first { $0.action.rawValue == "drift.detected" }
                 #expect(drift?.targets.first?.name == "chat-backend-litellm")
                 #expect(drift?.fingerprints["live"] != drift?.fingerprints["vault"])
@@ -132,9 +132,9 @@ extension EngineIntegrationTests {
                 #expect(report.run.phase == .rolledBack, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
                 // Gateway first: the wrong target shows before the backend moves.
                 #expect(report.run.failure?.contains("rolled out, but only 0 of 1 pod(s) accept the new key") == true, "\(report.run.failure ?? "")")
-                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey))
-                #expect(f.holds("litellm-system", "litellm-masterkey-unused", "masterkey", EngineFixture.oldKey))
-                #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)))
+                #expect(concealed { f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", EngineFixture.oldKey) })
+                #expect(concealed { f.holds("litellm-system", "litellm-masterkey-unused", "masterkey", EngineFixture.oldKey) })
+                #expect(try await concealed { try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(EngineFixture.oldKey)) })
                 #expect(try f.vault.credential("litellm-master-key").versions.map(\.state) == [.failed, .current])
                 let actions = try f.vault.auditLog.entries().map(\.action.rawValue)
                 #expect(actions.last == "rotation.rolled-back")
@@ -209,9 +209,9 @@ extension EngineIntegrationTests {
                 #expect(try f.vault.unfinishedRuns().isEmpty)
                 let newKey = try f.vault.value(of: "litellm-master-key").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
                 #expect(newKey != EngineFixture.oldKey)
-                #expect(f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey))
-                #expect(f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey))
-                #expect(try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(newKey)))
+                #expect(concealed { f.holds("unique", "chat-backend-litellm", "LITELLM_API_KEY", newKey) })
+                #expect(concealed { f.holds("litellm-system", "litellm-masterkey", "masterkey", newKey) })
+                #expect(try await concealed { try await LiteLLMGateway(client: LiteLLMClient(baseURL: f.gatewayURL)).accepts(secret(newKey)) })
                 #expect(try f.vault.credential("litellm-master-key").versions.count == 2, "one new version, not two")
                 #expect(try f.vault.auditLog.verify().ok)
             } catch {

@@ -8,6 +8,7 @@ import LockstepBench
 import LockstepLiteLLM
 import LockstepProviders
 import LockstepVault
+import LockstepTesting
 import Testing
 
 /// Provider keys: only the provider can mint them, so the value comes from a person; Lockstep
@@ -47,14 +48,14 @@ extension EngineIntegrationTests {
                 // account): health fails after the rollout, and Lockstep puts the old key back.
                 let refused = try await f.run(settings: settings) { try await $0.start(policy: policy, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: nil, manualValue: secret("azure-typo-key-0000000009")) }
                 #expect(refused.run.phase == .rolledBack, "\(refused.steps.map { "\($0.action): \($0.outcome)" })")
-                #expect(f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", Self.oldProviderKey))
+                #expect(concealed { f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", Self.oldProviderKey) })
 
                 // Now the real new key, accepted by the provider alongside the old one.
                 try provider.setKeys([Self.oldProviderKey, Self.newProviderKey])
                 let report = try await f.run(settings: settings) { try await $0.start(policy: policy, kind: .rotate, actor: AuditActor(kind: .user, id: "tester"), reason: "quarterly", manualValue: secret(Self.newProviderKey)) }
                 #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
                 #expect(report.steps.contains { $0.outcome.contains("healthy: azure-gpt-4o") })
-                #expect(f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", Self.newProviderKey))
+                #expect(concealed { f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", Self.newProviderKey) })
                 // Only now may the old key be retired at the provider: the gateway stays healthy without it.
                 try provider.setKeys([Self.newProviderKey])
                 let health = try await LiteLLMClient(baseURL: f.gatewayURL).health(model: "azure-gpt-4o", masterKey: secret(EngineFixture.oldKey))
@@ -146,7 +147,7 @@ extension EngineIntegrationTests {
                     try await $0.start(policy: reader, kind: .revoke, actor: tester, reason: "incident drill", manualValue: nil)
                 }
                 #expect(refused.run.phase == .abandoned && refused.run.failure?.contains("AuthorizationFailed") == true, "\(refused.run.failure ?? "")")
-                #expect(try provider.acceptedKeys() == [Self.azureKey1, Self.azureKey2], "nothing regenerated")
+                #expect(try concealed { try provider.acceptedKeys() == [Self.azureKey1, Self.azureKey2] }, "nothing regenerated")
 
                 // The rotation under steady load through the gateway.
                 let started = ContinuousClock.now
@@ -158,9 +159,9 @@ extension EngineIntegrationTests {
                 let took = ContinuousClock.now - started
                 #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
                 let keys = try provider.acceptedKeys()
-                #expect(keys.count == 2 && !keys.contains(Self.azureKey1) && keys.contains { f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", $0) },
+                #expect(concealed { keys.count == 2 && !keys.contains(Self.azureKey1) && keys.contains { f.holds("litellm-system", "litellm-env-secret", "AZURE_API_KEY", $0) } },
                         "the gateway holds one of the account's keys, and the old value is no key of the account")
-                #expect(!keys.contains(Self.azureKey2), "the idle key was regenerated too: both values the account had before are dead")
+                #expect(concealed { !keys.contains(Self.azureKey2) }, "the idle key was regenerated too: both values the account had before are dead")
                 #expect(outcome.total >= 20 && outcome.failed == 0, "\(outcome.failed) of \(outcome.total) requests failed: \(outcome.failures.prefix(3).map(\.line))")
                 #expect(try f.vault.credential("azure-api-key").versions.map(\.state) == [.current, .revoked])
                 #expect(try f.vault.auditLog.verify().ok)
@@ -170,8 +171,8 @@ extension EngineIntegrationTests {
                 let database = ["", "-wal"].compactMap { try? Data(contentsOf: URL(fileURLWithPath: f.vault.path + $0)) }.reduce(Data(), +)
                 #expect(database.count > 0)
                 for value in [Self.azureKey1, Self.azureKey2, Self.adminSecret] + keys {
-                    #expect(!audit.contains(value), "a key in the audit log")
-                    #expect(database.range(of: Data(value.utf8)) == nil, "a key in the vault file in plaintext")
+                    #expect(concealed { !audit.contains(value) }, "a key in the audit log")
+                    #expect(concealed { database.range(of: Data(value.utf8)) == nil }, "a key in the vault file in plaintext")
                 }
                 let refusedAfter = try #require(report.oldKeyRefusedAfterMillis)
                 print("azure revoke: \(took) in all, old key refused at the provider after \(refusedAfter) ms; \(outcome.total) requests, \(outcome.failed) failed")
@@ -220,13 +221,13 @@ extension EngineIntegrationTests {
                 }
                 #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
                 let state = try String(contentsOfFile: provider.keysFile, encoding: .utf8)
-                #expect(state.contains("apikey_gateway_old inactive") && state.contains("apikey_gateway_new active"))
+                #expect(concealed { state.contains("apikey_gateway_old inactive") && state.contains("apikey_gateway_new active") })
                 #expect(report.steps.last?.outcome == "ok: the old value is refused at the provider (key apikey_gateway_old (apikey_gateway_old) set inactive; Anthropic refuses it)")
-                #expect(f.holds("litellm-system", "litellm-env-secret", "ANTHROPIC_API_KEY", Self.anthropicNew))
+                #expect(concealed { f.holds("litellm-system", "litellm-env-secret", "ANTHROPIC_API_KEY", Self.anthropicNew) })
                 #expect(outcome.total >= 20 && outcome.failed == 0, "\(outcome.failed) of \(outcome.total) requests failed: \(outcome.failures.prefix(3).map(\.line))")
                 #expect(try f.vault.credential("anthropic-api-key").versions.map(\.state) == [.current, .revoked])
                 let audit = String(decoding: try f.vault.auditLog.entries().flatMap { AuditJSONLines.line($0) + [10] }, as: UTF8.self)
-                for value in [Self.anthropicOld, Self.anthropicNew, Self.anthropicAdmin] { #expect(!audit.contains(value), "a key in the audit log") }
+                for value in [Self.anthropicOld, Self.anthropicNew, Self.anthropicAdmin] { #expect(concealed { !audit.contains(value) }, "a key in the audit log") }
                 print("anthropic revoke: old key refused at the provider after \(report.oldKeyRefusedAfterMillis ?? -1) ms; \(outcome.total) requests, \(outcome.failed) failed")
             } catch {
                 await f.stop()

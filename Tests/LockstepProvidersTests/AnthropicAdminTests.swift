@@ -46,10 +46,10 @@ struct AnthropicAdminTests {
     @Test("the hint fits a value by its first 15 and last 4 characters, and nothing shorter")
     func hints() throws {
         let key = AnthropicAdminClient.Key(id: "apikey_1", name: "gateway", status: "active", partialKeyHint: "sk-ant-api03-ol...old1")
-        #expect(key.fits(try SecretBytes(utf8: Self.oldKey)))
-        #expect(!key.fits(try SecretBytes(utf8: Self.newKey)))
-        #expect(!key.fits(try SecretBytes(utf8: "sk-ant-api03-olold")), "too short to hold both ends")
-        #expect(!AnthropicAdminClient.Key(id: "x", name: "x", status: "active", partialKeyHint: "no-dots").fits(try SecretBytes(utf8: Self.oldKey)))
+        #expect(try concealed { key.fits(try SecretBytes(utf8: Self.oldKey)) })
+        #expect(try concealed { !key.fits(try SecretBytes(utf8: Self.newKey)) })
+        #expect(try concealed { !key.fits(try SecretBytes(utf8: "sk-ant-api03-olold")) }, "too short to hold both ends")
+        #expect(try concealed { !AnthropicAdminClient.Key(id: "x", name: "x", status: "active", partialKeyHint: "no-dots").fits(try SecretBytes(utf8: Self.oldKey)) })
     }
 
     @Test("retire: the old key set inactive and refused by Anthropic, the new one kept; again: nothing more to do")
@@ -61,7 +61,7 @@ struct AnthropicAdminTests {
             let done = try await source.retire(old, keeping: new)
             #expect(done == "key apikey_old (apikey_old) set inactive; Anthropic refuses it")
             let text = try String(contentsOfFile: state, encoding: .utf8)
-            #expect(text.contains("apikey_old inactive") && text.contains("apikey_new active") && text.contains("apikey_other active"))
+            #expect(concealed { text.contains("apikey_old inactive") && text.contains("apikey_new active") && text.contains("apikey_other active") })
             #expect(try await source.retire(old, keeping: new) == "the old key was no longer active; Anthropic refuses it")
             await #expect(throws: ProviderError.self) { _ = try await source.mint(replacing: new) }
         }
@@ -73,7 +73,7 @@ struct AnthropicAdminTests {
             let old = try SecretBytes(utf8: Self.oldKey)
             let regular = await #expect(throws: ProviderError.self) { _ = try await source(url, admin: Self.oldKey, clock: clock).preflight(current: old) }
             #expect(regular?.code == .forbidden && regular?.description.contains("Admin API key (sk-ant-admin") == true)
-            #expect(regular?.description.contains(Self.oldKey) == false)
+            #expect(concealed { regular?.description.contains(Self.oldKey) == false })
             let wrong = await #expect(throws: ProviderError.self) { _ = try await source(url, admin: "sk-ant-admin01-wrong", clock: clock).preflight(current: old) }
             #expect(wrong?.code == .unauthorized && wrong?.description.contains("anthropic-admin") == true)
             let stranger = await #expect(throws: ProviderError.self) { _ = try await source(url, clock: clock).preflight(current: try SecretBytes(utf8: Self.newKey)) }

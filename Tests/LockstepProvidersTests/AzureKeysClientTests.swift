@@ -22,8 +22,8 @@ struct AzureKeysClientTests {
             #expect(after.slot(of: one) == .key1)
             #expect(after.slot(of: two) == nil, "Key2 has a new value")
             let stored = try bench.storedKeys()
-            #expect(stored.count == 2 && stored[0] == AzureBench.keyOne && stored[1] != AzureBench.keyTwo && stored[1].count == 32)
-            #expect(bench.keys.accepts(AzureBench.keyOne) && !bench.keys.accepts(AzureBench.keyTwo) && bench.keys.accepts(stored[1]))
+            #expect(concealed { stored.count == 2 && stored[0] == AzureBench.keyOne && stored[1] != AzureBench.keyTwo && stored[1].count == 32 })
+            #expect(concealed { bench.keys.accepts(AzureBench.keyOne) && !bench.keys.accepts(AzureBench.keyTwo) && bench.keys.accepts(stored[1]) })
             #expect(bench.fake.snapshot.tokens == 1, "the token is cached across calls")
         }
     }
@@ -35,19 +35,19 @@ struct AzureKeysClientTests {
             let current = try bytes(AzureBench.keyOne)
             #expect(try await source.preflight(current: current).contains("the current value is Key1"))
             let new = try await source.mint(replacing: current)
-            #expect(bench.keys.accepts(AzureBench.keyOne), "the key in use still works while the new one rolls out")
-            #expect(try bench.storedKeys()[1] == new.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
+            #expect(concealed { bench.keys.accepts(AzureBench.keyOne) }, "the key in use still works while the new one rolls out")
+            #expect(try concealed { try bench.storedKeys()[1] == new.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } })
             let retired = try await source.retire(current, keeping: new)
             #expect(retired == "Key1 of oai-prod regenerated, Key2 (current) kept")
-            #expect(!bench.keys.accepts(AzureBench.keyOne), "the old value is refused at the provider")
-            #expect(bench.keys.accepts(new.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }))
+            #expect(concealed { !bench.keys.accepts(AzureBench.keyOne) }, "the old value is refused at the provider")
+            #expect(concealed { bench.keys.accepts(new.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }) })
             // A resumed run repeats the step: nothing more is regenerated.
             let again = try await source.retire(current, keeping: new)
             #expect(again.contains("retired before"))
             #expect(bench.fake.snapshot.regenerateKey == 2)
             // The next rotation alternates back to Key1.
             let third = try await source.mint(replacing: new)
-            #expect(try bench.storedKeys()[0] == third.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
+            #expect(try concealed { try bench.storedKeys()[0] == third.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } })
         }
     }
 
@@ -62,7 +62,7 @@ struct AzureKeysClientTests {
                 #expect(error?.description.contains("outside Lockstep") == true)
             }
             #expect(bench.fake.snapshot.regenerateKey == 0)
-            #expect(try bench.storedKeys() == [AzureBench.keyOne, AzureBench.keyTwo])
+            #expect(try concealed { try bench.storedKeys() == [AzureBench.keyOne, AzureBench.keyTwo] })
         }
     }
 
@@ -110,7 +110,7 @@ struct AzureKeysClientTests {
             #expect(error?.code == .unavailable && error?.status == 503)
             #expect(storm.elapsed == .seconds(15), "exponential backoff within the bound: \(storm.elapsed)")
             #expect(bench.fake.snapshot.faulted == 8 && bench.fake.snapshot.regenerateKey == 0)
-            #expect(try bench.storedKeys() == [AzureBench.keyOne, AzureBench.keyTwo])
+            #expect(try concealed { try bench.storedKeys() == [AzureBench.keyOne, AzureBench.keyTwo] })
         }
     }
 
