@@ -178,19 +178,29 @@ struct Step {
         let waited = Stopwatch(engine.settings.clock)
         var seen = 0
         for deployment in run.rollouts {
-            while true {
-                let leaving = try await engine.cluster.podEndpoints(deployment, port: nil).filter(\.terminating)
-                if leaving.isEmpty { break }
-                seen = max(seen, leaving.count)
-                guard waited.elapsed < engine.settings.rolloutTimeout else {
-                    throw EngineError("\(leaving.count) pod(s) of \(deployment) that may hold the old key were still terminating after \(engine.settings.rolloutTimeout): "
-                        + leaving.map(\.name).joined(separator: ", "))
-                }
-                engine.progress("\(deployment): \(leaving.count) old pod(s) still stopping")
-                try await engine.pause(engine.settings.keyRingProbeInterval)
-            }
+            seen = max(seen, try await awaitNoPods(of: deployment, port: nil, waited: waited, where: \.terminating) { leaving in
+                EngineError("\(leaving.count) pod(s) of \(deployment) that may hold the old key were still terminating after \(engine.settings.rolloutTimeout): "
+                    + leaving.map(\.name).joined(separator: ", "))
+            } progress: { "\(deployment): \($0) old pod(s) still stopping" })
         }
         return StepOutcome(detail: seen == 0 ? "no old pod left" : "waited \(waited.milliseconds) ms for \(seen) old pod(s) to exit")
+    }
+
+    /// Waits until no pod of `deployment` matches `matching`, polling at the probe interval and
+    /// bounded by the rollout timeout (counted on `waited`); throws `timedOut` with the pods left.
+    /// Returns the most pods seen matching at once.
+    @discardableResult
+    func awaitNoPods(of deployment: RotationPolicy.DeploymentRef, port: Int?, waited: Stopwatch, where matching: (PodEndpoint) -> Bool,
+                     timedOut: ([PodEndpoint]) -> EngineError, progress: (Int) -> String) async throws -> Int {
+        var seen = 0
+        while true {
+            let left = try await engine.cluster.podEndpoints(deployment, port: port).filter(matching)
+            if left.isEmpty { return seen }
+            seen = max(seen, left.count)
+            guard waited.elapsed < engine.settings.rolloutTimeout else { throw timedOut(left) }
+            engine.progress(progress(left.count))
+            try await engine.pause(engine.settings.keyRingProbeInterval)
+        }
     }
 
     /// The old value made invalid at the provider, the new (now current) one kept.

@@ -87,17 +87,10 @@ extension Step {
     func stopColour(_ role: ColourRole) async throws -> StepOutcome {
         let colour = try colour(role)
         try await engine.cluster.scale(colour.deployment, replicas: 0)
-        let waited = Stopwatch(engine.settings.clock)
-        var left = try await engine.cluster.podEndpoints(colour.deployment, port: podPort)
-        while !left.isEmpty {
-            guard waited.elapsed < engine.settings.rolloutTimeout else {
-                throw EngineError("\(colour) was scaled to 0, but \(left.count) pod(s) were still there after \(engine.settings.rolloutTimeout): "
-                    + left.map(\.name).joined(separator: ", "))
-            }
-            engine.progress("\(colour): \(left.count) pod(s) stopping")
-            try await engine.pause(engine.settings.keyRingProbeInterval)
-            left = try await engine.cluster.podEndpoints(colour.deployment, port: podPort)
-        }
+        try await awaitNoPods(of: colour.deployment, port: podPort, waited: Stopwatch(engine.settings.clock), where: { _ in true }) { left in
+            EngineError("\(colour) was scaled to 0, but \(left.count) pod(s) were still there after \(engine.settings.rolloutTimeout): "
+                + left.map(\.name).joined(separator: ", "))
+        } progress: { "\(colour): \($0) pod(s) stopping" }
         return StepOutcome(detail: "\(colour) scaled to 0, no pod left", targets: [AuditTarget(namespace: colour.deployment.namespace, name: colour.deployment.name)])
     }
 

@@ -24,8 +24,8 @@ extension PolicyParser {
                 r.problem(a.node(key) ?? a.node, "spec.credential.azure.\(key) \"\(value)\" may hold only letters, digits and - _ . ( )", hint: "it becomes part of a Resource Manager URL")
             }
         }
-        let management = url(a, "managementURL") ?? AzureAccount.defaultManagementURL
-        let login = url(a, "loginURL") ?? AzureAccount.defaultLoginURL
+        let management = url(a, "managementURL", path: "spec.credential.azure") ?? AzureAccount.defaultManagementURL
+        let login = url(a, "loginURL", path: "spec.credential.azure") ?? AzureAccount.defaultLoginURL
         let version = a.string("apiVersion") ?? AzureAccount.defaultAPIVersion
         guard let subscription, let group, let account, let tenant, let client, let secret else { return nil }
         return AzureAccount(subscription: subscription, resourceGroup: group, account: account, tenant: tenant, clientID: client, clientSecret: secret,
@@ -46,7 +46,7 @@ extension PolicyParser {
         return AnthropicOrganization(adminKey: admin, baseURL: base)
     }
 
-    private func url(_ a: YAMLReader.Object, _ key: String, path: String = "spec.credential.azure") -> String? {
+    private func url(_ a: YAMLReader.Object, _ key: String, path: String) -> String? {
         guard let text = a.string(key) else { return nil }
         guard let u = URL(string: text), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
             r.problem(a.node(key) ?? a.node, "\(path).\(key) \"\(text)\" is not an http(s) URL", hint: "leave it out for the provider's public endpoint")

@@ -4,14 +4,15 @@ import LockstepCrypto
 /// The adapters for the sources this build knows, reading admin credentials (an Azure client
 /// secret, an Anthropic Admin API key) from `secret`, typically the vault.
 public enum ProviderKeySources {
-    public static func factory(secret: @escaping @Sendable (CredentialName) throws -> SecretBytes, retry: RetryPolicy = .azure) -> KeySourceFactory {
+    /// `retry`: one policy for every adapter (tests); by default each provider's own.
+    public static func factory(secret: @escaping @Sendable (CredentialName) throws -> SecretBytes, retry: RetryPolicy? = nil) -> KeySourceFactory {
         { source in
             switch source {
             case .azure(let account):
-                let client = AzureKeysClient(account: account, clientSecret: try secret(account.clientSecret), retry: retry)
+                let client = AzureKeysClient(account: account, clientSecret: try secret(account.clientSecret), retry: retry ?? .azure)
                 return AzureKeySource(account: account, client: client)
             case .anthropic(let organization):
-                return AnthropicKeySource(client: AnthropicAdminClient(organization: organization, adminKey: try secret(organization.adminKey), retry: retry))
+                return AnthropicKeySource(client: AnthropicAdminClient(organization: organization, adminKey: try secret(organization.adminKey), retry: retry ?? .anthropic))
             case .generate, .manual:
                 return nil
             }
