@@ -112,6 +112,13 @@ struct RotationServiceTests {
             let minted = problem { _ = try service.prepare(request(), policy: azure, valueSupplied: true) }
             #expect(minted?.code == .usage && minted?.message.contains("minted at Azure (account oai)") == true && minted?.hint?.contains("--value-from-stdin") == true)
             #expect(try service.prepare(request(), policy: azure, valueSupplied: false).needsValue == false)
+
+            // A reason quoting a provider's admin credential (a value in the vault like any other) is refused.
+            let adminSecret = "azure-admin-client-secret-in-a-reason-01"
+            _ = try f.vault.importCredential(CredentialName("azure-admin"), value: try SecretBytes(utf8: adminSecret), kind: "generic", actor: Self.actor)
+            let quoted = problem { _ = try service.prepare(request(.revoke, reason: "rotating \(adminSecret) too"), policy: azure, valueSupplied: false) }
+            #expect(quoted?.code == .invalidInput && quoted?.message.contains("--reason") == true)
+            #expect(concealed { quoted?.message.contains(adminSecret) == false })
         }
     }
 

@@ -173,6 +173,17 @@ import Testing
         #expect(try await CLI.run(["audit", "head", "--vault", v.vault]).stdout == before, "nothing written")
     }
 
+    @Test func anAnthropicKeyIsPlannedWithItsDeactivation() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let v = try await CLIVault()
+        try await v.importValue("anthropic-api-key", "sk-ant-api03-planAAAAAAAAAAAAAAAAAAAAAAAAAAplan")
+        let plan = try await CLI.run(["plan", "anthropic-api-key", "--vault", v.vault, "--policies", root + "/policies"])
+        #expect(plan.code == 0, "\(plan.all)")
+        #expect(plan.stdout.contains("new value: from a person, read from standard input"))
+        #expect(plan.stdout.contains("set the key that was v1 inactive at Anthropic, then check that Anthropic refuses it"))
+        #expect(!plan.stdout.contains("regenerate"))
+    }
+
     @Test func historyShowsVersionsAndAuditEntries() async throws {
         let v = try await CLIVault()
         try await v.importValue("litellm-master-key", "sk-history-master-01")

@@ -68,7 +68,12 @@ public enum PlanDescription {
         case .promote: revoke ? "v\(next) current, v\(current) revoked" : "v\(next) current, v\(current) previous"
         case .markFailed: "mark v\(next) failed"
         case .awaitOldPodsStopped: "wait until every gateway pod that started with v\(current) has exited (none still serves open connections with it)"
-        case .retireOldAtSource: "regenerate the key that held v\(current) at the provider (v\(current) refused there from then on)"
+        case .retireOldAtSource:
+            if case .anthropic = policy.source {
+                "set the key that was v\(current) inactive at Anthropic, then check that Anthropic refuses it"
+            } else {
+                "regenerate the key that held v\(current) at the provider (v\(current) refused there from then on)"
+            }
         }
     }
 
