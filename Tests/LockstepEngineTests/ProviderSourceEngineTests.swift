@@ -156,7 +156,7 @@ struct ProviderSourceEngineTests {
         let stuck = try await v.engine().start(policy: v.policy, kind: .revoke, actor: Self.actor, reason: "incident", manualValue: nil)
         #expect(stuck.run.phase == .succeeded)
         #expect(stuck.run.failure?.hasPrefix("the old key is still valid at the provider") == true)
-        #expect(stuck.warnings.first?.contains("regenerate it there") == true)
+        #expect(stuck.warnings.first?.contains("retire it there") == true)
         #expect(concealed { v.provider.accepts(v.old) }, "the warning is true: the old key still works")
     }
 

@@ -54,7 +54,7 @@ struct DiscoveryAPITests {
         let started = ContinuousClock.now
         let watch = try await http.get("/api/v1/namespaces/ns/secrets?watch=1&resourceVersion=1&timeoutSeconds=1")
         #expect(watch.status == 200, "resourceVersion 1 is still in the history")
-        #expect(ContinuousClock.now - started < .seconds(3), "timeoutSeconds ends the watch")
+        #expect(ContinuousClock.now - started < .seconds(10), "timeoutSeconds (1 s) ends the watch; the bound leaves room for a starved 2-core runner")
         #expect(watch.body.contains(#""type":"ADDED""#))
         } catch {
             await sim.stop()
