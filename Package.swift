@@ -250,7 +250,7 @@ let package = Package(
         .target(
             name: "LockstepScenario",
             dependencies: [
-                "KubeSim", "LockstepBench", "LockstepLiteLLM", "LockstepCrypto", "LockstepTesting",
+                "KubeSim", "LockstepBench", "LockstepLiteLLM", "LockstepCrypto", "LockstepTesting", "LockstepApp",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],

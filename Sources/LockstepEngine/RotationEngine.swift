@@ -72,8 +72,10 @@ public struct RotationEngine: Sendable {
     }
 
     /// Continues an interrupted run from its journaled state (after a crash or SIGTERM).
-    public func resume(_ run: RotationRun, policy: RotationPolicy, actor: AuditActor) async throws -> RunReport {
-        try await drive(run, policy: policy, actor: actor, manualValue: nil)
+    /// `manualValue`: a manual source's new value, for a run stopped before it stored one (its
+    /// create step would otherwise abandon it); ignored once the run has its version.
+    public func resume(_ run: RotationRun, policy: RotationPolicy, actor: AuditActor, manualValue: SecretBytes? = nil) async throws -> RunReport {
+        try await drive(run, policy: policy, actor: actor, manualValue: run.newVersion == nil ? manualValue : nil)
     }
 
     private func drive(_ run: RotationRun, policy: RotationPolicy, actor: AuditActor, manualValue: SecretBytes?) async throws -> RunReport {

@@ -68,7 +68,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     /// The event kinds a notification may subscribe to.
-    public static let eventKinds = ["rotation-finished", "rotation-failed", "rolled-back", "revoke", "drift", "overdue"]
+    public static let eventKinds = ["rotation-finished", "rotation-failed", "rolled-back", "revoke", "drift", "overdue", "incident-closed"]
 
     public var file: String
     public var vaultPath: String

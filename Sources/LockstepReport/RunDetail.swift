@@ -1,4 +1,5 @@
 import Foundation
+import LockstepCore
 
 /// Reads what the vault and the engine write into an entry's `detail` about its run. The
 /// formats are fixed by their writers: `rotation.started` is `run ID; KIND; strategy S[; reason: R]`
@@ -50,8 +51,5 @@ enum RunDetail {
     /// A `check.passed` entry that saw the gateway refuse the old key (verifyOldRefused, or the
     /// key-ring check at every gateway pod), or a `provider-key.retired` one that retired it
     /// at its provider.
-    static func oldKeyRefused(_ detail: String?) -> Bool {
-        guard let detail else { return false }
-        return detail.contains("old key refused") || detail.contains("the old value is refused at the provider")
-    }
+    static func oldKeyRefused(_ detail: String?) -> Bool { AuditedEvent.detailShowsRefusal(detail) }
 }

@@ -34,15 +34,11 @@ public struct Demo: Sendable {
     public func run() async throws -> DemoOutcome {
         let say = transcript.say
         say("== the deployment: KubeSim (Kubernetes API on 127.0.0.1), gateway = real LiteLLM, backend = lockstep-load")
-        let scenario = try await RunningScenario.start(ScenarioOptions(gateway: .litellm), tools: tools, directory: directory.appendingPathComponent("cluster"), log: say)
-        var outcome = DemoOutcome()
-        do {
-            try await steps(scenario, &outcome)
-        } catch {
-            await scenario.stop()
-            throw error
+        var (outcome, scenario) = try await RunningScenario.with(ScenarioOptions(gateway: .litellm), tools: tools, directory: directory.appendingPathComponent("cluster"), log: say) {
+            var outcome = DemoOutcome()
+            try await steps($0, &outcome)
+            return outcome
         }
-        await scenario.stop()
         outcome.backend = LoadTally(before: [:], after: scenario.reports.finals(), from: .distantPast, to: .distantFuture)
         let b = outcome.backend
         say("\n== the backend's view (lockstep-load reports, every pod)")

@@ -30,6 +30,10 @@ public struct ScenarioOptions: Sendable {
     /// Service and master-key Secret; the backend's Secret holds its key and the gateway URL.
     /// Nothing is installed in LiteLLM (no key-ring module).
     public var blueGreen = false
+    /// Real LiteLLM only: the incident layout: the gateway's models are Azure OpenAI and
+    /// Anthropic on the fake provider playing their admin APIs (``ProviderLayout``), and the
+    /// backend asks for both in turn.
+    public var providers = false
 
     public init(gateway: Gateway) { self.gateway = gateway }
 }
@@ -49,10 +53,14 @@ public final class RunningScenario: Sendable {
     public let options: ScenarioOptions
     /// The master key both Secrets hold at the start: for checks only, never printed.
     public let initialMasterKey: SecretBytes
+    /// The incident layout's provider state (nil without ``ScenarioOptions/providers``).
+    public let providerLayout: ProviderLayout?
+    /// The fake provider's base URL (the admin APIs' too, in the incident layout).
+    public let providerURL: String
     private let provider: ChildProcess?
 
     private init(sim: RunningKubeSim, directory: URL, kubeconfig: String, gatewayURL: String, greenURL: String?, reports: LoadReports, options: ScenarioOptions,
-                 initialMasterKey: SecretBytes, provider: ChildProcess?) {
+                 initialMasterKey: SecretBytes, providerLayout: ProviderLayout?, providerURL: String, provider: ChildProcess?) {
         self.sim = sim
         self.directory = directory
         self.kubeconfig = kubeconfig
@@ -61,6 +69,8 @@ public final class RunningScenario: Sendable {
         self.reports = reports
         self.options = options
         self.initialMasterKey = initialMasterKey
+        self.providerLayout = providerLayout
+        self.providerURL = providerURL
         self.provider = provider
     }
 
@@ -71,7 +81,13 @@ public final class RunningScenario: Sendable {
         let masterKey = randomKey(), providerKey = randomKey()
         var provider: ChildProcess?
         var providerURL = "http://127.0.0.1:9"
-        if options.gateway == .litellm {
+        let layout = options.providers && options.gateway == .litellm ? try ProviderLayout(directory: directory) : nil
+        if let layout {
+            let started = try ChildProcess(tools.fakeProvider, ["--port", "0"] + layout.fakeProviderArguments, directory: directory)
+            provider = started
+            providerURL = try await started.waitForLine(prefix: "fake-provider ready ", timeout: .seconds(30))
+            log("fake provider (Azure OpenAI and Anthropic, with their admin APIs) at \(providerURL)")
+        } else if options.gateway == .litellm {
             let keys = directory.appendingPathComponent("provider-keys").path
             guard FileManager.default.createFile(atPath: keys, contents: Data((providerKey + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw ScenarioError("cannot write \(keys)")
@@ -85,7 +101,7 @@ public final class RunningScenario: Sendable {
             let config = directory.appendingPathComponent("litellm.yaml")
             let blueGreen = options.blueGreen && options.gateway == .litellm
             let keyRing = options.keyRing && options.gateway == .litellm && !blueGreen
-            try ScenarioObjects.litellmConfig(providerURL: providerURL, keyRing: keyRing).write(to: config, atomically: true, encoding: .utf8)
+            try ScenarioObjects.litellmConfig(providerURL: providerURL, keyRing: keyRing, models: layout.map { _ in ProviderLayout.modelList(providerURL: providerURL) }).write(to: config, atomically: true, encoding: .utf8)
             let reportsDir = directory.appendingPathComponent("load-reports")
             try FileManager.default.createDirectory(at: reportsDir, withIntermediateDirectories: true)
             var kc = KubeSimConfiguration()
@@ -96,7 +112,7 @@ public final class RunningScenario: Sendable {
                 return keyRing ? KeyRingObjects.install(into: c) : c
             }
             kc.seedObjects = (keyRing ? try KeyRingObjects.objects(namespace: ScenarioObjects.gatewayNamespace) : []) + [
-                ScenarioObjects.secret("litellm-env-secret", ScenarioObjects.gatewayNamespace, ["OPENAI_API_KEY": providerKey]),
+                ScenarioObjects.secret("litellm-env-secret", ScenarioObjects.gatewayNamespace, layout?.envSecret ?? ["OPENAI_API_KEY": providerKey]),
             ] + (try ScenarioObjects.gateways(blueGreen: blueGreen).enumerated().flatMap { i, name -> [JSONValue] in
                 [ScenarioObjects.secret(ScenarioObjects.masterKeySecret(of: name), ScenarioObjects.gatewayNamespace, ["masterkey": masterKey]),
                  // Blue-green: the second colour is idle, at 0 replicas.
@@ -122,7 +138,7 @@ public final class RunningScenario: Sendable {
                 }
                 scenario = RunningScenario(sim: sim, directory: directory, kubeconfig: kubeconfig, gatewayURL: urls[0], greenURL: urls.count > 1 ? urls[1] : nil,
                                            reports: LoadReports(directory: reportsDir.path), options: options,
-                                           initialMasterKey: try SecretBytes(utf8: masterKey), provider: provider)
+                                           initialMasterKey: try SecretBytes(utf8: masterKey), providerLayout: layout, providerURL: providerURL, provider: provider)
             } catch {
                 await sim.stop()
                 throw error
@@ -140,6 +156,20 @@ public final class RunningScenario: Sendable {
         }
     }
 
+    /// Starts the scenario, runs `body` on it, and stops it (by PID, every process) whether
+    /// `body` returned or threw.
+    public static func with<T: Sendable>(_ options: ScenarioOptions, tools: ScenarioTools, directory: URL, log: @escaping @Sendable (String) -> Void,
+                                         _ body: (RunningScenario) async throws -> T) async throws -> (T, RunningScenario) {
+        let scenario = try await start(options, tools: tools, directory: directory, log: log)
+        let result: T
+        do { result = try await body(scenario) } catch {
+            await scenario.stop()
+            throw error
+        }
+        await scenario.stop()
+        return (result, scenario)
+    }
+
     private func startLoad(tools: ScenarioTools, log: @Sendable (String) -> Void) async throws {
         let up = await eventually(timeout: options.readinessTimeout) { [self] in
             gatewayDeployments.allSatisfy { rolledOut(ScenarioObjects.gatewayNamespace, $0) }
@@ -154,7 +184,8 @@ public final class RunningScenario: Sendable {
                                                 .merging(greenURL == nil ? [:] : ["LITELLM_BASE_URL": gatewayURL]) { a, _ in a }))
         try sim.create(ScenarioObjects.deployment(ScenarioObjects.backendName, ScenarioObjects.backendNamespace, replicas: options.backendReplicas,
                                                   container: ScenarioObjects.backendContainer(tools: tools, gatewayURL: greenURL == nil ? gatewayURL : nil,
-                                                                                              reports: reports.directory, requestsPerSecond: options.requestsPerSecond)))
+                                                                                              reports: reports.directory, requestsPerSecond: options.requestsPerSecond,
+                                                                                              model: providerLayout == nil ? ScenarioObjects.model : ProviderLayout.models.joined(separator: ","))))
         guard await eventually(timeout: .seconds(60), { [self] in rolledOut(ScenarioObjects.backendNamespace, ScenarioObjects.backendName) }) else {
             throw ScenarioError("the backend (lockstep-load) pods did not become ready")
         }

@@ -30,11 +30,15 @@ public enum ScenarioObjects {
 
     /// LiteLLM's config: `fake-gpt` goes to the fake provider with the key from env; with
     /// `keyRing`, Lockstep's key-ring module is its custom auth.
-    static func litellmConfig(providerURL: String, keyRing: Bool) -> String {
-        """
+    /// `models`: the model list's entries instead (the incident layout's providers).
+    static func litellmConfig(providerURL: String, keyRing: Bool, models: String? = nil) -> String {
+        let list = models ?? """
+              - model_name: \(model)
+                litellm_params: {model: openai/gpt-4o-mini, api_base: "\(providerURL)/v1", api_key: os.environ/OPENAI_API_KEY, max_retries: 0, timeout: 10}
+            """
+        return """
         model_list:
-          - model_name: \(model)
-            litellm_params: {model: openai/gpt-4o-mini, api_base: "\(providerURL)/v1", api_key: os.environ/OPENAI_API_KEY, max_retries: 0, timeout: 10}
+        \(list)
         litellm_settings:
           num_retries: 0
         general_settings:
@@ -58,7 +62,7 @@ public enum ScenarioObjects {
 
     /// The backend container: lockstep-load through the gateway's Service, key from its Secret;
     /// with `gatewayURL` nil (blue-green) the URL from its Secret too.
-    static func backendContainer(tools: ScenarioTools, gatewayURL: String?, reports: String, requestsPerSecond: Double) -> JSONValue {
+    static func backendContainer(tools: ScenarioTools, gatewayURL: String?, reports: String, requestsPerSecond: Double, model: String = model) -> JSONValue {
         let fromSecret: JSONValue = ["name": "LITELLM_BASE_URL", "valueFrom": ["secretKeyRef": ["name": "chat-backend-litellm", "key": "LITELLM_BASE_URL"]]]
         let url: JSONValue = gatewayURL.map { ["name": "LITELLM_BASE_URL", "value": .string($0)] } ?? fromSecret
         return ["name": "backend", "image": "lockstep/lockstep-load", "command": [.string(tools.load)],

@@ -57,6 +57,10 @@ let bench = Task { () -> Int32 in
         defer { try? FileManager.default.removeItem(at: work) }
         var results = RotationReport.Results()
         results.repeats = repeats
+        if only == "incident" {
+            print(try await IncidentBenchmark.markdown(runs: repeats, tools: tools, work: work, log: progress))
+            return 0
+        }
         if only == "blue-green" {
             try await measureBlueGreen(&results)
             print(RotationReport.markdown(results))

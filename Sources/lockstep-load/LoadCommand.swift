@@ -17,7 +17,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "The gateway's base URL (default: env LITELLM_BASE_URL).")
     var url: String?
 
-    @Option(help: "Model name to request.")
+    @Option(help: "Model name to request; several, comma-separated, are asked in turn.")
     var model = "mock-gpt"
 
     @Option(help: "Requests started per second.")

@@ -111,15 +111,29 @@ struct RotateCommand: AsyncParsableCommand {
 struct RevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke",
-        abstract: "Incident path: rotate NAME at once; succeeds only when the old key is refused through the gateway.",
-        discussion: "Prints the time of each step and how long until the old key was refused. Exit codes as for rotate.")
+        abstract: "Incident path: rotate NAME at once; succeeds only when the old key is refused through the gateway. --all: every credential of a compromised gateway.",
+        discussion: """
+            Prints the time of each step and how long until the old key was refused. Exit codes as for rotate.
+            revoke --all --incident ID --reason TEXT --yes revokes every credential of the policy folder (or of --gateway URL) under one \
+            incident: the master key first, then the provider keys, one after another, each with its policy's zero-failure strategy, \
+            each old value refused at its source (the gateway; the provider for keys Lockstep retires there). Keys only a person can mint \
+            come from --value-file NAME=PATH. Run it again with the same id after a crash or once a person has acted: what is refused \
+            already is skipped. Exit 0: every old value refused. 23: a person must act (the report says what). 20/21 as for rotate.
+            """)
 
-    @Argument var name: String
+    @Argument(help: "The credential (leave out with --all).")
+    var name: String?
     @OptionGroup var options: RunOptions
     @Option(name: .long, help: "Why (required; recorded in the audit log).")
     var reason: String
-    @Option(name: .long, help: "Incident id (the audit actor becomes incident:ID).")
+    @Option(name: .long, help: "Incident id (the audit actor becomes incident:ID; required with --all).")
     var incident: String?
+    @Flag(name: .long, help: "Revoke every credential of the policy folder (or of --gateway) under one incident.")
+    var all = false
+    @Option(name: .long, help: ArgumentHelp("With --all: only the credentials whose policy's gateway URL is URL.", valueName: "URL"))
+    var gateway: String?
+    @Option(name: .long, help: ArgumentHelp("With --all: the new value of credential NAME (a key only a person can mint) from the file PATH; repeatable.", valueName: "NAME=PATH"))
+    var valueFile: [String] = []
     @Flag(name: .long, help: "Do not ask for confirmation.")
     var yes = false
     @Flag(name: .long, help: "Shortest time until the old key is refused, accepting failed requests: both sides restart at once, the gateway with maxSurge 100% (the policy's strategy is not used).")
@@ -130,17 +144,22 @@ struct RevokeCommand: AsyncParsableCommand {
     var json = false
     @OptionGroup var daemon: DaemonOption
 
+    func validate() throws {
+        if all {
+            if name != nil { throw ValidationError("--all revokes every credential: leave out the name") }
+            if incident == nil { throw ValidationError("--all needs --incident ID: the incident journals its runs under that id") }
+            if immediate { throw ValidationError("--all keeps the backend serving and does not take --immediate; revoke one credential with --immediate instead") }
+            if valueFromStdin { throw ValidationError("--all takes new values from files: --value-file NAME=PATH") }
+        } else {
+            if name == nil { throw ValidationError("name the credential to revoke, or pass --all") }
+            if gateway != nil || !valueFile.isEmpty { throw ValidationError("--gateway and --value-file go with --all") }
+        }
+    }
+
     func run() async throws {
         try await runAsyncCLI {
-            if !yes {
-                guard isatty(STDIN_FILENO) == 1, !valueFromStdin else {
-                    throw CLIFailure(message: "revoke needs confirmation", hint: "pass --yes (scripts, pipes) or run it at a terminal", code: Exit.usage)
-                }
-                Console.note("revoke \(name): the current key stops working everywhere. Type the credential name to confirm: ")
-                guard readLine()?.trimmingCharacters(in: .whitespaces) == name else {
-                    throw CLIFailure(message: "not confirmed; nothing was changed", hint: nil, code: Exit.usage)
-                }
-            }
+            if !yes { try confirm() }
+            guard let name else { return try await revokeAll() }
             if let client = daemon.client() {
                 return try await runThroughDaemon(client, .init(credential: name, kind: .revoke, reason: reason, incident: incident, immediate: immediate),
                                                   valueFromStdin: valueFromStdin, json: json)
@@ -150,5 +169,29 @@ struct RevokeCommand: AsyncParsableCommand {
             let report = try await options.run(request, valueFromStdin: valueFromStdin)
             try finish(report, json: json)
         }
+    }
+
+    /// At a terminal, the credential's name (or the incident id, with --all) typed back.
+    private func confirm() throws {
+        let word = name ?? incident ?? ""
+        guard isatty(STDIN_FILENO) == 1, !valueFromStdin else {
+            throw CLIFailure(message: "revoke needs confirmation", hint: "pass --yes (scripts, pipes) or run it at a terminal", code: Exit.usage)
+        }
+        let what = name.map { "revoke \($0): the current key stops working everywhere" } ?? "revoke --all: every credential's current value stops working"
+        Console.note("\(what). Type \(name == nil ? "the incident id" : "the credential name") to confirm: ")
+        guard readLine()?.trimmingCharacters(in: .whitespaces) == word else {
+            throw CLIFailure(message: "not confirmed; nothing was changed", hint: nil, code: Exit.usage)
+        }
+    }
+
+    private func revokeAll() async throws {
+        let id = try IncidentID(incident ?? "")
+        if let client = daemon.client() {
+            guard valueFile.isEmpty else {
+                throw CLIFailure(message: "--value-file is read by the command, not sent to the daemon", hint: "pass --no-daemon, or supply each key with `lockstep revoke NAME --value-from-stdin`", code: Exit.usage)
+            }
+            return try show(try await client.incident(.init(incident: id.rawValue, reason: reason, gateway: gateway)), json: json)
+        }
+        try await RevokeAll(options: options, incident: id, reason: reason, gateway: gateway, valueFiles: valueFile, json: json).run()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LockstepApp
 import LockstepDaemon
 import LockstepTesting
 import LockstepVault
@@ -47,6 +48,40 @@ extension DaemonIntegrationTests {
             for out in [status, plan, revoke, history, tail] {
                 #expect(!(out.stdout + out.stderr).contains(DaemonFixture.oldKey))
             }
+        }
+
+        @Test func revokeAllGoesThroughTheSocketAndNotifiesWhenTheIncidentCloses() async throws {
+            let (receiver, _) = try await WebhookReceiver.start()
+            defer { Task { await receiver.stop() } }
+            let f = try await DaemonFixture.start()
+            defer { Task { await f.stop() } }
+            let d = try await f.startDaemon(try f.config("daemon-i", webhook: receiver.url()))
+            defer { Task { await d.process.stop() } }
+
+            let bad = try await lockstep(["revoke", "--all", "--reason", "stealer", "--yes", "--socket", d.socket])
+            #expect(bad.code == 64 && bad.stderr.contains("--all needs --incident ID"), "\(bad.stderr)")
+            let valueFile = try await lockstep(["revoke", "--all", "--incident", "INC-9", "--reason", "stealer", "--value-file", "x=/dev/null", "--yes", "--socket", d.socket])
+            #expect(valueFile.code == 64 && valueFile.stderr.contains("--value-file is read by the command"), "\(valueFile.stderr)")
+
+            let all = try await lockstep(["revoke", "--all", "--incident", "INC-9", "--reason", "litellm stealer", "--yes", "--socket", d.socket, "--json"])
+            #expect(all.code == 0, "\(all.stderr)")
+            let report = try JSONDecoder().decode(IncidentReport.self, from: Data(all.stdout.utf8))
+            #expect(report.entries.map(\.credential) == ["litellm-master-key"] && report.allRefused && report.entries.first?.refusedAt == .gateway)
+            #expect(f.bothTargetsHold(DaemonFixture.oldKey) == false)
+            #expect(await eventually(timeout: .seconds(10)) { receiver.received.contains { $0.json?["kind"] as? String == "incident-closed" } })
+            let closed = try #require(receiver.received.first { $0.json?["kind"] as? String == "incident-closed" }?.json)
+            #expect((closed["message"] as? String)?.contains("incident INC-9: every old value refused") == true, "\(closed)")
+            #expect(receiver.received.contains { $0.json?["kind"] as? String == "revoke" }, "the run's own notification too")
+
+            // The same id again: nothing is revoked twice.
+            let again = try await lockstep(["revoke", "--all", "--incident", "INC-9", "--reason", "litellm stealer", "--yes", "--socket", d.socket, "--json"])
+            #expect(again.code == 0, "\(again.stderr)")
+            #expect(try f.runs().count == 1)
+            let history = try await lockstep(["history", "--incident", "INC-9", "--socket", d.socket])
+            #expect(history.code == 0 && history.stdout.contains("incident INC-9: every old value refused at its source"), "\(history.stdout)\(history.stderr)")
+            let missing = try await lockstep(["history", "--incident", "INC-404", "--socket", d.socket])
+            #expect(missing.code == 66 && missing.stderr.contains("no incident INC-404"), "\(missing.stderr)")
+            for out in [all, again, history] { #expect(!(out.stdout + out.stderr).contains(DaemonFixture.oldKey)) }
         }
 
         @Test func aDeadSocketGetsAClearErrorAndExit69() async throws {

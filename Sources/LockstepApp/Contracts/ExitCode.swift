@@ -17,6 +17,8 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case rolledBack = 20
     case rollbackStuck = 21
     case notStarted = 22
+    /// `revoke --all`: not every old value is refused at its source; the report says what a person must do.
+    case incidentIncomplete = 23
     case usage = 64
     case invalidInput = 65
     case notFound = 66

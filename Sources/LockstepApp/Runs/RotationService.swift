@@ -99,7 +99,7 @@ public struct RotationService: Sendable {
                                     keySources: keySources, progress: progress)
         if let unfinished = prepared.resuming {
             progress("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))")
-            return try await engine.resume(unfinished, policy: policy, actor: request.actor)
+            return try await engine.resume(unfinished, policy: policy, actor: request.actor, manualValue: request.manualValue)
         }
         return try await engine.start(policy: policy, kind: request.kind, actor: request.actor, reason: request.reason, manualValue: request.manualValue,
                                       immediate: request.immediate)

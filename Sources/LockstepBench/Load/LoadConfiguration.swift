@@ -6,8 +6,13 @@ public struct LoadConfiguration: Sendable {
     public var baseURL: String
     /// The bearer key (from env `LITELLM_API_KEY`); nil sends no `Authorization` header.
     public var apiKey: APIKey?
-    /// The model name in every request.
+    /// The model name in every request, or several, comma-separated, asked in turn.
     public var model = "mock-gpt"
+    /// The models of ``model``, in the order they are asked.
+    public var models: [String] {
+        let names = model.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return names.isEmpty ? [model] : names
+    }
     /// Requests started per second, evenly spaced (not waiting for answers).
     public var requestsPerSecond = 5.0
     /// How long to send; nil = until stopped.

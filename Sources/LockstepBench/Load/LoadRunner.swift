@@ -11,18 +11,21 @@ public struct LoadRunner: Sendable {
     public let configuration: LoadConfiguration
     /// Where outcomes go.
     public let recorder: LoadRecorder
-    private let body: String
+    /// One request body per model, asked in turn.
+    private let bodies: [String]
 
     /// A runner for `configuration`, recording into `recorder`.
     public init(configuration: LoadConfiguration, recorder: LoadRecorder) {
         self.configuration = configuration
         self.recorder = recorder
-        let payload: [String: Any] = [
-            "model": configuration.model,
-            "messages": [["role": "user", "content": "lockstep-load ping"]],
-            "max_tokens": 8,
-        ]
-        body = String(decoding: (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+        bodies = configuration.models.map { model in
+            let payload: [String: Any] = [
+                "model": model,
+                "messages": [["role": "user", "content": "lockstep-load ping"]],
+                "max_tokens": 8,
+            ]
+            return String(decoding: (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+        }
     }
 
     /// Runs until a bound is reached or `stop` is set; returns how many requests were sent.
@@ -55,7 +58,8 @@ public struct LoadRunner: Sendable {
                 }
                 if stop.isStopped { break }
                 recorder.recordSent()
-                group.addTask { await send(client) }
+                let body = bodies[sent % bodies.count]
+                group.addTask { await send(client, body: body) }
                 sent += 1
             }
             await group.waitForAll()
@@ -63,7 +67,7 @@ public struct LoadRunner: Sendable {
         return sent
     }
 
-    private func send(_ client: HTTPClient) async {
+    private func send(_ client: HTTPClient, body: String) async {
         var request = HTTPClientRequest(url: configuration.endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

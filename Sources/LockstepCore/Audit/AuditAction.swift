@@ -30,6 +30,12 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     /// The old key retired at its provider (Azure: its key regenerated; Anthropic: set
     /// `inactive`): written before the call and with its outcome after.
     public static let providerKeyRetired = AuditAction(rawValue: "provider-key.retired")
+    /// `revoke --all`: an incident opened (its credentials, in the order they are revoked) or
+    /// taken up again after an interruption; written before the first run.
+    public static let incidentOpened = AuditAction(rawValue: "incident.opened")
+    /// `revoke --all` ended: per credential, whether its old value is refused at its source, and
+    /// what needs a person. Outcome `success` only when every old value is refused.
+    public static let incidentClosed = AuditAction(rawValue: "incident.closed")
     /// The daemon could not deliver a webhook notification.
     public static let notificationFailed = AuditAction(rawValue: "notification.failed")
 
@@ -37,7 +43,7 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let known: [AuditAction] = [
         vaultInitialized, vaultRekeyed, credentialImported, credentialRevoked, rotationStarted, versionCreated, secretPatched,
         workloadRestarted, workloadRolledOut, workloadScaled, checkPassed, checkFailed, rotationFinished, rotationRolledBack,
-        driftDetected, notificationFailed, providerKeyMinted, providerKeyRetired,
+        driftDetected, notificationFailed, providerKeyMinted, providerKeyRetired, incidentOpened, incidentClosed,
     ]
 
     /// Dotted lowercase words: `noun.verb[-verb]`, at most 64 characters.

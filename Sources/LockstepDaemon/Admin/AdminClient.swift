@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LockstepApp
 import LockstepCrypto
 import NIOCore
 import NIOHTTP1
@@ -26,6 +27,14 @@ public struct AdminClient: Sendable {
     public func rotate(_ request: AdminWire.RotateRequest) async throws -> RunSummary {
         try await send(.POST, "/v1/rotate", body: ByteBuffer(bytes: try JSONEncoder().encode(request)), timeout: nil)
     }
+
+    /// `revoke --all` on the daemon; waits for the incident to end (no deadline: it rolls the gateway once per credential).
+    public func incident(_ request: AdminWire.IncidentRequest) async throws -> IncidentReport {
+        try await send(.POST, "/v1/incidents", body: ByteBuffer(bytes: try JSONEncoder().encode(request)), timeout: nil)
+    }
+
+    /// An incident's report, rebuilt from the audit log.
+    public func incidentReport(_ id: String) async throws -> IncidentReport { try await get("/v1/incidents/\(Self.segment(id))") }
 
     /// Supplies a manual credential's new value and runs the rotation (or revoke) with it.
     public func supply(_ value: SecretBytes, for request: AdminWire.RotateRequest) async throws -> RunSummary {

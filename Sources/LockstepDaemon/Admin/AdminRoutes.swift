@@ -59,6 +59,24 @@ public struct AdminRoutes: Sendable {
                 return try await run(rotate, value: value, peer: await peer(context))
             }
         }
+        router.post("/v1/incidents") { request, context in
+            try await answer {
+                let incident = try await AdminBody.decode(AdminWire.IncidentRequest.self, from: request)
+                let who = await peer(context).map { "\($0) via \(identity)" } ?? "unknown peer via \(identity)"
+                let coordinator = self.coordinator
+                // As for a run: a caller who disconnects does not stop the incident half-way.
+                return try await Task { try await coordinator.incident(incident, requestedBy: who) }.value
+            }
+        }
+        router.get("/v1/incidents/:id") { _, context in
+            try await answer {
+                let id = try IncidentID(try context.parameters.require("id"))
+                guard let report = IncidentReport.fold(try vault.auditLog.events(by: id.actor), incident: id.rawValue) else {
+                    throw AdminWire.Problem(error: "no incident \(id) in the audit log", hint: "it is opened by `lockstep revoke --all --incident \(id)`", exitCode: .notFound)
+                }
+                return report
+            }
+        }
         router.get("/v1/history/:name") { _, context in try await answer { try history(context.parameters.require("name")) } }
         router.get("/v1/audit/tail") { request, _ in
             try await answer {

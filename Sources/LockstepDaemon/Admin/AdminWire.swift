@@ -25,6 +25,20 @@ public enum AdminWire {
         public init(lines: [String]) { self.lines = lines }
     }
 
+    /// `POST /v1/incidents`: `revoke --all` on the daemon. Keys only a person can mint are not sent
+    /// here; they are reported as needing a person and supplied one by one (`/v1/credentials/NAME/value`).
+    public struct IncidentRequest: Sendable, Codable {
+        public var incident: String
+        public var reason: String
+        /// Only the credentials whose policy's gateway URL is this one (nil: every policy).
+        public var gateway: String?
+        public init(incident: String, reason: String, gateway: String? = nil) {
+            self.incident = incident
+            self.reason = reason
+            self.gateway = gateway
+        }
+    }
+
     public struct RotateRequest: Sendable, Codable {
         public enum Kind: String, Sendable, Codable { case rotate, revoke }
         public var credential: String

@@ -10,6 +10,8 @@ public struct DaemonEvent: Sendable, Equatable, Codable {
         case revoked = "revoke"
         case drift
         case overdue
+        /// `revoke --all` ended (credential: the incident's credentials, comma-separated).
+        case incidentClosed = "incident-closed"
     }
 
     public var kind: Kind

@@ -65,6 +65,7 @@ enum WebhookPayload {
             case .revoked: ":rotating_light: Credential revoked"
             case .drift: ":warning: Drift detected"
             case .overdue: ":hourglass: Rotation overdue"
+            case .incidentClosed: ":rotating_light: Incident closed (revoke --all)"
             }
         }
 

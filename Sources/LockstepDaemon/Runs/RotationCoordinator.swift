@@ -97,6 +97,39 @@ public actor RotationCoordinator {
         }
     }
 
+    /// `revoke --all` (POST /v1/incidents): every credential of the daemon's policies (or of one
+    /// gateway) revoked under one incident, only while this instance leads, each run fenced as
+    /// any other; metrics, Events and notifications per run, and an `incident-closed` notification
+    /// at the end. Who asked goes into the reason (the actor is `incident:ID`).
+    public func incident(_ request: AdminWire.IncidentRequest, requestedBy who: String) async throws -> IncidentReport {
+        guard !stopping else { throw AdminWire.Problem(error: "the daemon is shutting down", hint: "retry once it has restarted", exitCode: .busy) }
+        let lead = await leadership.snapshot()
+        guard lead.isLeader else {
+            throw AdminWire.Problem(error: "this instance (\(lead.identity)) is not the leader\(lead.holder.map { "; \($0) leads" } ?? "; no leader yet")",
+                                    hint: "send the request to the leader's socket, or retry in a few seconds", exitCode: .busy)
+        }
+        let all = await policies.policies
+        let chosen = request.gateway.map { g in all.filter { $0.gatewayAddress == g } } ?? all
+        let id: IncidentID
+        do { id = try IncidentID(request.incident) } catch { throw AdminWire.Problem(error) }
+        let reason = request.reason.isEmpty ? "" : "\(request.reason) (requested by \(who))"
+        let started = ContinuousClock.now
+        let responder = IncidentService(service: makeService(credential: "incident \(id)"), store: vault, afterRun: { [self] report, policy in
+            await self.finished(report, policy: policy, kind: .revoke, actor: id.actor, duration: ContinuousClock.now - started)
+        }, progress: { [logger] line in logger.info("incident", metadata: ["incident": "\(id)", "step": "\(line)"]) })
+        let incidentRequest = IncidentService.Request(incident: id, reason: reason, policies: chosen, origin: .adminAPI)
+        do { try responder.check(incidentRequest) } catch { throw AdminWire.Problem(error) }
+        let report: IncidentReport
+        do { report = try await responder.respond(incidentRequest, on: cluster) } catch let interruption as RunInterruption {
+            throw AdminWire.Problem(error: "incident \(id) interrupted: \(interruption)", hint: "send it again (same id) to go on where it stopped", exitCode: .busy)
+        }
+        let verdict = report.everyOldValueRefusedAfterMillis.map { "every old value refused at its source after \($0) ms" } ?? "NOT every old value is refused"
+        await notifier.notify(DaemonEvent(kind: .incidentClosed, credential: report.entries.map(\.credential).joined(separator: ","),
+                                          message: "incident \(id): \(verdict): \(report.summaryLines.joined(separator: "; "))", at: SystemClock().now(),
+                                          actor: Self.describe(id.actor)))
+        return report
+    }
+
     /// Stops taking runs; waits (bounded) for the step in progress, after which the fence stops the run.
     public func stop() async {
         stopping = true

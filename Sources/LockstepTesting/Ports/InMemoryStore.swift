@@ -7,7 +7,7 @@ import Synchronization
 /// retires the older previous, one active run per credential, fail-closed audit (a draft that
 /// quotes a stored value is refused, and nothing of its change is kept). Values are copied in,
 /// never printed. The SQLite vault stays the store of the end-to-end suites.
-public final class InMemoryStore: RotationStore {
+public final class InMemoryStore: IncidentStore {
     struct Version {
         var record: VersionRecord
         let value: SecretBytes
@@ -18,6 +18,8 @@ public final class InMemoryStore: RotationStore {
         var credentials: [String: (kind: String, versions: [Version])] = [:]
         var runs: [String: RotationRun] = [:]
         var audit: [AuditDraft] = []
+        /// When each entry of `audit` was written (the store's clock).
+        var auditTimes: [Timestamp] = []
     }
 
     private let state = Mutex(State())
@@ -76,7 +78,7 @@ public final class InMemoryStore: RotationStore {
             }
             let next = (c.versions.map(\.record.version).max() ?? 0) + 1
             let record = VersionRecord(credential: credential, version: next, state: .pending, source: source, createdAt: now, updatedAt: now, fingerprint: fingerprint)
-            try Self.append(&s, AuditDraft(actor: actor, action: .versionCreated, credential: credential, version: next, fingerprints: ["new": fingerprint],
+            try append(&s, AuditDraft(actor: actor, action: .versionCreated, credential: credential, version: next, fingerprints: ["new": fingerprint],
                                            outcome: .success, detail: "run \(runID); source \(source.rawValue); pending"))
             c.versions.append(Version(record: record, value: value, runID: runID))
             s.credentials[credential] = c
@@ -101,7 +103,7 @@ public final class InMemoryStore: RotationStore {
             }
             c.versions[i].record.state = .current
             c.versions[i].record.updatedAt = now
-            try Self.append(&s, AuditDraft(actor: actor, action: revoked ? .credentialRevoked : .rotationFinished, credential: credential, version: newVersion,
+            try append(&s, AuditDraft(actor: actor, action: revoked ? .credentialRevoked : .rotationFinished, credential: credential, version: newVersion,
                                            outcome: .success, detail: "run \(runID); v\(newVersion) current"))
             s.credentials[credential] = c
         }
@@ -111,7 +113,7 @@ public final class InMemoryStore: RotationStore {
         let now = clock.now()
         try state.withLock { s in
             guard var c = s.credentials[credential] else { throw StoreRefusal("no credential named \(credential)") }
-            try Self.append(&s, AuditDraft(actor: actor, action: .rotationRolledBack, credential: credential, version: version, outcome: .failure,
+            try append(&s, AuditDraft(actor: actor, action: .rotationRolledBack, credential: credential, version: version, outcome: .failure,
                                            detail: "run \(runID); v\(version) failed; cause: \(reason)"))
             for j in c.versions.indices where c.versions[j].record.version == version && c.versions[j].record.state == .pending {
                 c.versions[j].record.state = .failed
@@ -129,7 +131,7 @@ public final class InMemoryStore: RotationStore {
             if let other = s.runs.values.first(where: { $0.credential == run.credential && !$0.isFinished }) {
                 throw StoreRefusal("a rotation of \(run.credential) is already in progress (run \(other.id))")
             }
-            try Self.append(&s, AuditDraft(actor: actor, action: .rotationStarted, credential: run.credential, outcome: .started,
+            try append(&s, AuditDraft(actor: actor, action: .rotationStarted, credential: run.credential, outcome: .started,
                                            detail: "run \(run.id); \(run.kind.rawValue)\(reason.map { "; reason: \($0)" } ?? "")"))
             s.runs[run.id] = run
         }
@@ -138,7 +140,7 @@ public final class InMemoryStore: RotationStore {
     public func saveRun(_ run: RotationRun, audit: AuditDraft?) throws {
         try state.withLock { s in
             guard s.runs[run.id] != nil else { throw StoreRefusal("no rotation run \(run.id)") }
-            if let audit { try Self.append(&s, audit) }
+            if let audit { try append(&s, audit) }
             s.runs[run.id] = run
         }
     }
@@ -150,7 +152,17 @@ public final class InMemoryStore: RotationStore {
     // MARK: AuditSink
 
     public func record(_ draft: AuditDraft) throws {
-        try state.withLock { s in try Self.append(&s, draft) }
+        try state.withLock { s in try append(&s, draft) }
+    }
+
+    // MARK: AuditHistory
+
+    public func events(by actor: AuditActor) throws -> [AuditedEvent] {
+        state.withLock { s in
+            zip(s.audit, s.auditTimes).filter { $0.0.actor == actor }.map { d, t in
+                AuditedEvent(time: t, action: d.action, credential: d.credential, outcome: d.outcome, detail: d.detail)
+            }
+        }
     }
 
     public func refuseStoredValues(in fields: [(field: String, text: String?)]) throws {
@@ -164,12 +176,13 @@ public final class InMemoryStore: RotationStore {
     }
 
     /// Appends `draft` unless its free text quotes a stored value (then nothing of the change is kept).
-    private static func append(_ s: inout State, _ draft: AuditDraft) throws {
+    private func append(_ s: inout State, _ draft: AuditDraft) throws {
         let texts = [draft.detail, draft.actor.id].compactMap { $0 }.map { Array($0.utf8) }
         for value in s.credentials.values.flatMap({ $0.versions.map(\.value) }) where try SecretVariants.firstText(containing: value, in: texts) != nil {
             throw StoreRefusal("refused to write audit entry \(draft.action): its text contains a stored value")
         }
         s.audit.append(draft)
+        s.auditTimes.append(clock.now())
     }
 }
 

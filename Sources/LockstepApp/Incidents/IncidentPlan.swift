@@ -1,0 +1,46 @@
+import LockstepCore
+
+/// Which credentials `revoke --all` revokes, in which order, and which cannot be revoked
+/// without a person. One gateway's credentials all roll the same gateway Deployment, so their
+/// runs go one after another (two rollouts of one Deployment would merge into one, and neither
+/// run could verify its own); what needs no rollout, the providers' preflights, runs in parallel
+/// beforehand (``IncidentService``).
+public struct IncidentPlan: Sendable {
+    public struct Item: Sendable {
+        public let policy: RotationPolicy
+        /// Why this credential is not revoked now, and what a person must do; nil: it is.
+        public var blocker: String?
+        public var credential: String { policy.credential.rawValue }
+    }
+
+    public let items: [Item]
+
+    /// The order that keeps the backend serving and closes the widest door first:
+    /// 1. the master key: whoever holds it uses every provider key through the gateway and
+    ///    administers the gateway itself;
+    /// 2. provider keys Lockstep mints and retires at their provider (no person needed);
+    /// 3. provider keys retired at their provider with a new value a person minted (Anthropic);
+    /// 4. provider keys with a manual source: rolled out, but the old key stays valid at the
+    ///    provider until a person deletes it there;
+    /// 5. anything else.
+    /// Within a group, by credential name. `suppliedValues`: the credentials given a new value
+    /// (`--value-file`); a source that takes a value and has none is a blocker, not a failure.
+    public static func make(_ policies: [RotationPolicy], suppliedValues: Set<String>) -> IncidentPlan {
+        let ordered = policies.sorted { (rank($0), $0.credential.rawValue) < (rank($1), $1.credential.rawValue) }
+        return IncidentPlan(items: ordered.map { p in
+            var blocker: String?
+            if p.source.takesValue, !suppliedValues.contains(p.credential.rawValue) {
+                blocker = "only a person can mint the new key of \(p.credential) at its provider: mint it, then pass --value-file \(p.credential)=PATH "
+                    + "(or `lockstep revoke \(p.credential) --incident … --value-from-stdin --yes`)"
+            }
+            return Item(policy: p, blocker: blocker)
+        })
+    }
+
+    private static func rank(_ p: RotationPolicy) -> Int {
+        if p.kind == .litellmMasterKey { return 0 }
+        guard p.kind == .providerKey else { return 4 }
+        if p.source.retiresAtSource { return p.source.takesValue ? 2 : 1 }
+        return 3
+    }
+}
