@@ -12,6 +12,10 @@ public enum IncidentBenchmark {
             let transcript = Transcript { log($0) }
             let o = try await IncidentDrill(tools: tools, directory: work.appendingPathComponent("incident-\(i)"), transcript: transcript).run()
             guard let report = o.report else { throw ScenarioError("run \(i): revoke --all printed no report (exit \(o.exitCode))") }
+            // The figures count only when the sources agree with the report.
+            guard o.exitCode != 0 || (o.masterKeyRefused && o.azureOldKeysDead && o.anthropicOldKeyInactive) else {
+                throw ScenarioError("run \(i): revoke --all exited 0 but an old value still works at its source")
+            }
             func after(_ name: String) -> String {
                 report.entries.first { $0.credential == name }?.refusedAfterMillis.map { String(format: "%.1f s", Double($0) / 1000) } ?? "not refused"
             }
