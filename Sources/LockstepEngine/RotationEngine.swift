@@ -148,7 +148,7 @@ public struct RotationEngine: Sendable {
         case .restoreGatewaySurge: "the gateway keeps maxSurge 100%: set it back (the value it had is in the annotation lockstep.dev/max-surge-before)"
         case .patchColourSecret: "the stopped colour's Secret still holds the old key: write the current one into it (kubectl patch secret)"
         case .awaitOldPodsStopped: "pods that started with the old key were still stopping, so the old key was not retired at the provider: regenerate it there once they are gone"
-        case .retireOldAtSource: "the old key still works at the provider: retire it there (Azure: regenerate the key that is not the vault's current one, az cognitiveservices account keys regenerate; Anthropic: set it inactive in the Console)"
+        case .retireOldAtSource: "the old key still works at the provider: retire it there (Azure: regenerate the key that is not the vault's current one, az cognitiveservices account keys regenerate; Anthropic: set it inactive in the Console; OpenAI: delete the service account that owns it in the project's settings)"
         default: "see `lockstep history` for the step"
         }
     }

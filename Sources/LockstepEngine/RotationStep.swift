@@ -155,11 +155,11 @@ struct Step {
         let source: VersionSource
         var minted = ""
         switch policy.source {
-        case .azure(let account):
-            // The key in use keeps working; the other one is regenerated and becomes the new value.
+        case .azure, .openai:
+            // Minted at the provider while the key in use keeps working there.
             value = try await keySource().mint(replacing: try vault.value(of: credential))
             source = .provider
-            minted = "the idle key of \(account.account) regenerated; "
+            minted = Self.mintedDetail(policy.source)
         case .manual, .anthropic:
             guard let manualValue else { throw EngineError("\(credential) takes a manual value: supply it with --value-from-stdin") }
             value = manualValue
@@ -170,6 +170,15 @@ struct Step {
         }
         let record = try vault.createPendingVersion(credential: credential, value: value, source: source, runID: run.id, actor: actor)
         return StepOutcome(newVersion: record.version, detail: "\(minted)v\(record.version) pending, \(record.fingerprint)")
+    }
+
+    /// What a minting source did, for the step's detail (no key in it).
+    static func mintedDetail(_ source: RotationPolicy.Source) -> String {
+        switch source {
+        case .azure(let account): "the idle key of \(account.account) regenerated; "
+        case .openai(let project): "a service account with a new key created in \(project.project); "
+        case .generate, .manual, .anthropic: ""
+        }
     }
 
     /// Waits until no pod of the run's Deployments is terminating: the old pods have exited, and

@@ -15,7 +15,7 @@ extension Step {
             let secret = run.colourSwitch?.colour(role)?.secret
             return draft(.secretPatched, .started, "writing the \(v.rawValue) value to the \(role.rawValue) colour's Secret",
                          secret.map { [AuditTarget(namespace: $0.namespace, name: $0.name, key: $0.key)] } ?? [])
-        case .createVersion where policy.source.retiresAtSource && !policy.source.takesValue:
+        case .createVersion where policy.source.mintsAtSource:
             return draft(.providerKeyMinted, .started, "minting the new value at the provider", [])
         case .retireOldAtSource:
             return draft(.providerKeyRetired, .started, "retiring the old value at the provider", [])

@@ -35,15 +35,36 @@ extension PolicyParser {
     /// `spec.credential.anthropic`: the organization's Admin API key is a credential in the vault.
     func parseAnthropic(_ node: Node) -> AnthropicOrganization? {
         guard let a = r.object(node, path: "spec.credential.anthropic", known: ["adminKeyCredential", "baseURL"]) else { return nil }
-        var admin: CredentialName?
-        if let text = a.string("adminKeyCredential", required: true, hint: "the vault credential holding the Admin API key, e.g. anthropic-admin") {
-            do { admin = try CredentialName(text) } catch {
-                r.problem(a.node("adminKeyCredential") ?? a.node, "\(error)", hint: "use lowercase letters, digits and '-', e.g. anthropic-admin")
-            }
-        }
+        let admin = credential(a, "adminKeyCredential", hint: "the vault credential holding the Admin API key, e.g. anthropic-admin", example: "anthropic-admin")
         let base = url(a, "baseURL", path: "spec.credential.anthropic") ?? AnthropicOrganization.defaultBaseURL
         guard let admin else { return nil }
         return AnthropicOrganization(adminKey: admin, baseURL: base)
+    }
+
+    /// `spec.credential.openai`: the project, and the organization's Admin API key as a credential in the vault.
+    func parseOpenAI(_ node: Node) -> OpenAIProject? {
+        let path = "spec.credential.openai"
+        guard let a = r.object(node, path: path, known: ["project", "adminKeyCredential", "serviceAccountPrefix", "baseURL"]) else { return nil }
+        let project = a.string("project", required: true, hint: "the project id, proj_… (Settings → Project → General)")
+        let admin = credential(a, "adminKeyCredential", hint: "the vault credential holding the Admin API key (sk-admin-…), e.g. openai-admin", example: "openai-admin")
+        let prefix = a.string("serviceAccountPrefix") ?? OpenAIProject.defaultServiceAccountPrefix
+        for (key, value) in [("project", project), ("serviceAccountPrefix", prefix)] {
+            if let value, value.isEmpty || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) {
+                r.problem(a.node(key) ?? a.node, "\(path).\(key) \"\(value)\" may hold only letters, digits, - and _", hint: "it becomes part of an Admin API URL or a service account's name")
+            }
+        }
+        let base = url(a, "baseURL", path: path) ?? OpenAIProject.defaultBaseURL
+        guard let project, let admin else { return nil }
+        return OpenAIProject(project: project, adminKey: admin, serviceAccountPrefix: prefix, baseURL: base)
+    }
+
+    /// A required credential name field (a vault credential holding an admin secret).
+    private func credential(_ a: YAMLReader.Object, _ key: String, hint: String, example: String) -> CredentialName? {
+        guard let text = a.string(key, required: true, hint: hint) else { return nil }
+        do { return try CredentialName(text) } catch {
+            r.problem(a.node(key) ?? a.node, "\(error)", hint: "use lowercase letters, digits and '-', e.g. \(example)")
+            return nil
+        }
     }
 
     private func url(_ a: YAMLReader.Object, _ key: String, path: String) -> String? {

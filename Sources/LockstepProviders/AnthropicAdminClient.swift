@@ -25,18 +25,7 @@ public struct AnthropicAdminClient: Sendable {
         }
 
         /// Whether `value` fits the hint (its start and end, compared in constant time).
-        public func fits(_ value: SecretBytes) -> Bool {
-            let parts = partialKeyHint.components(separatedBy: "...")
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
-            let head = Array(parts[0].utf8), tail = Array(parts[1].utf8)
-            return value.withUnsafeBytes { bytes in
-                guard bytes.count >= head.count + tail.count else { return false }
-                var diff: UInt8 = 0
-                for (i, b) in head.enumerated() { diff |= bytes[i] ^ b }
-                for (i, b) in tail.enumerated() { diff |= bytes[bytes.count - tail.count + i] ^ b }
-                return diff == 0
-            }
-        }
+        public func fits(_ value: SecretBytes) -> Bool { KeyHint.fits(partialKeyHint, value) }
     }
 
     let organization: AnthropicOrganization
@@ -79,16 +68,8 @@ public struct AnthropicAdminClient: Sendable {
 
     /// Whether Anthropic refuses `key` now: `GET /v1/models` with it answers 401.
     public func refuses(_ key: SecretBytes) async throws -> Bool {
-        let url = ProviderTransport.trimmed(organization.baseURL) + "/v1/models"
-        let reply = try await transport.send(.GET, url: url, what: "key check") { request in
-            request.headers.add(name: "x-api-key", value: key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
-            request.headers.add(name: "anthropic-version", value: AnthropicOrganization.apiVersion)
-        }
-        switch reply.status {
-        case 401, 403: return true
-        case 200: return false
-        default: throw ProviderError(.unexpected, status: reply.status, "the key check at \(ProviderTransport.host(url)) answered \(reply.status)")
-        }
+        try await transport.refuses(key, url: ProviderTransport.trimmed(organization.baseURL) + "/v1/models", header: "x-api-key",
+                                    extra: [("anthropic-version", AnthropicOrganization.apiVersion)])
     }
 
     private func admin(_ method: HTTPMethod, _ path: String, body: [UInt8]?, what: String) async throws -> ProviderReply {

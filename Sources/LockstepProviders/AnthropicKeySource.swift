@@ -8,15 +8,11 @@ import LockstepCrypto
 public struct AnthropicKeySource: KeySourcePort {
     let client: AnthropicAdminClient
     /// How often, and how far apart, the refusal of a deactivated key is checked.
-    let refusalChecks: Int
-    let refusalPause: Duration
-    let clock: any Clock<Duration>
+    let refusal: RefusalChecks
 
     public init(client: AnthropicAdminClient, refusalChecks: Int = 10, refusalPause: Duration = .seconds(1), clock: any Clock<Duration> = ContinuousClock()) {
         self.client = client
-        self.refusalChecks = max(1, refusalChecks)
-        self.refusalPause = refusalPause
-        self.clock = clock
+        self.refusal = RefusalChecks(count: refusalChecks, pause: refusalPause, clock: clock)
     }
 
     public func preflight(current: SecretBytes) async throws -> String {
@@ -39,11 +35,8 @@ public struct AnthropicKeySource: KeySourcePort {
             }
             done = "key \(key.id) (\(key.name)) set inactive"
         }
-        for check in 1...refusalChecks {
-            if try await client.refuses(old) { return "\(done); Anthropic refuses it" }
-            if check < refusalChecks { try await clock.sleep(for: refusalPause) }
-        }
-        throw ProviderError(.mismatch, status: nil, "\(done), but Anthropic still accepted the old key after \(refusalChecks) checks")
+        try await refusal.confirm(done, provider: "Anthropic") { try await client.refuses(old) }
+        return "\(done); Anthropic refuses it"
     }
 
     /// The one active key whose hint fits `value`.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LockstepCrypto
 import NIOCore
 import NIOHTTP1
 
@@ -45,6 +46,21 @@ struct ProviderTransport: Sendable {
             }
             try await retry.pause(retry.delay(after: attempt, retryAfter: reply?.retryAfter))
             attempt += 1
+        }
+    }
+
+    /// Whether a data plane refuses `key` now: `GET url` with the key in `header` (after
+    /// `prefix`) and the `extra` headers answers 401 or 403; 200 means accepted, anything else
+    /// is an error. No tokens are spent (a models list).
+    func refuses(_ key: SecretBytes, url: String, header: String, prefix: String = "", extra: [(String, String)] = []) async throws -> Bool {
+        let reply = try await send(.GET, url: url, what: "key check") { request in
+            request.headers.add(name: header, value: prefix + key.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
+            for (name, value) in extra { request.headers.add(name: name, value: value) }
+        }
+        switch reply.status {
+        case 401, 403: return true
+        case 200: return false
+        default: throw ProviderError(.unexpected, status: reply.status, "the key check at \(Self.host(url)) answered \(reply.status)")
         }
     }
 

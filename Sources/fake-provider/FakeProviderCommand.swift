@@ -14,6 +14,8 @@ struct FakeProviderCommand: AsyncParsableCommand {
 
             With --anthropic-keys-file it also plays Anthropic for one organization: the Admin API's API-key routes (list, get, update status) behind an Admin API key from --anthropic-admin-file, and the data plane (POST /v1/messages, GET /v1/models, x-api-key) accepting the active keys of the state file (lines ID STATUS VALUE).
 
+            With --openai-project it also plays OpenAI for one project: the Admin API's project API-key and service-account routes (list keys; list, create and delete service accounts; delete a key) behind an Admin API key from --openai-admin-file, with the project's keys in --openai-keys-file (lines KEY_ID OWNER VALUE NAME, OWNER svc_acct_… or user_…, rewritten on every create and delete); they are accepted by the data plane (Authorization: Bearer) besides the other keys.
+
             With --azure-account it also plays Azure for one Azure OpenAI account: Microsoft Entra ID's token endpoint (POST /TENANT/oauth2/v2.0/token, client credentials from --azure-clients-file: lines CLIENT_ID SECRET keys|read) and Resource Manager's listKeys and regenerateKey on the account; the account's two keys are the two lines of --azure-keys-file, rewritten on every regeneration, and they are the keys the data plane accepts (Authorization: Bearer, or Azure's api-key header).
             """)
 
@@ -38,6 +40,15 @@ struct FakeProviderCommand: AsyncParsableCommand {
     @Option(name: .customLong("anthropic-admin-file"), help: "Anthropic Admin API keys, one per line (with --anthropic-keys-file).")
     var anthropicAdminFile: String?
 
+    @Option(name: .customLong("openai-project"), help: "The OpenAI project id the Admin API serves (proj_…).")
+    var openaiProject: String?
+
+    @Option(name: .customLong("openai-keys-file"), help: "The project's keys: lines KEY_ID OWNER VALUE NAME (with --openai-project).")
+    var openaiKeysFile: String?
+
+    @Option(name: .customLong("openai-admin-file"), help: "OpenAI Admin API keys, one per line (with --openai-project).")
+    var openaiAdminFile: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -60,15 +71,23 @@ struct FakeProviderCommand: AsyncParsableCommand {
             guard let anthropicAdminFile else { throw BenchError("--anthropic-keys-file needs --anthropic-admin-file", hint: "one Admin API key per line") }
             anthropic = FakeAnthropic(stateFile: anthropicKeysFile, adminKeys: KeyRing.parseFile(try String(contentsOfFile: anthropicAdminFile, encoding: .utf8)))
         }
+        var openai: FakeOpenAI?
+        if let openaiProject {
+            guard let openaiKeysFile, let openaiAdminFile else {
+                throw BenchError("--openai-project needs --openai-keys-file and --openai-admin-file", hint: "lines KEY_ID OWNER VALUE NAME; one Admin API key per line")
+            }
+            openai = FakeOpenAI(project: openaiProject, stateFile: openaiKeysFile, adminKeys: KeyRing.parseFile(try String(contentsOfFile: openaiAdminFile, encoding: .utf8)))
+        }
         let file = azure == nil ? keysFile : azureKeysFile
-        guard file != nil || !fixed.isEmpty || anthropic != nil else {
+        guard file != nil || !fixed.isEmpty || anthropic != nil || openai != nil else {
             throw BenchError("fake-provider has no keys to accept", hint: "pass --keys-file FILE (one key per line) or set FAKE_PROVIDER_KEYS=key1,key2")
         }
         let keys = KeyRing(fixed: fixed, file: file)
-        let provider = FakeProvider(keys: keys, anthropic: anthropic)
+        let provider = FakeProvider(keys: keys, anthropic: anthropic, openai: openai)
         let router = provider.router()
         azure?.register(on: router)
         anthropic?.register(on: router)
+        openai?.register(on: router)
 
         let signals = SignalWaiter([SIGTERM, SIGINT])
         let server = try await BenchServer.start(router, port: port, name: "fake-provider", logger: logger)

@@ -103,7 +103,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let ok = try await CLI.run(["policy", "check", root + "/policies"])
         #expect(ok.code == 0, "\(ok.all)")
-        #expect(ok.stdout.hasPrefix("ok: 4 policies in 4 files"))
+        #expect(ok.stdout.hasPrefix("ok: 5 policies in 5 files"))
         let dir = try TempDir()
         let broken = try String(contentsOfFile: root + "/policies/litellm-master-key.yaml", encoding: .utf8)
             .replacingOccurrences(of: "every: 30d", with: "evry: 30d")
@@ -127,7 +127,7 @@ import Testing
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         let state = Dictionary(uniqueKeysWithValues: rows.map { ($0["credential"] as! String, $0["state"] as! String) })
         #expect(state == ["anthropic-api-key": "not-adopted", "azure-api-key": "not-adopted", "gemini-api-key": "not-adopted",
-                          "legacy-key": "no-policy", "litellm-master-key": "ok"])
+                          "legacy-key": "no-policy", "litellm-master-key": "ok", "openai-api-key": "not-adopted"])
         let master = rows.first { $0["credential"] as? String == "litellm-master-key" }
         #expect(master?["maxAgeSeconds"] as? Int == 35 * 86_400)
         #expect(master?["nextDue"] != nil)

@@ -50,6 +50,17 @@ struct EngineFixture {
         case azure
         /// `anthropic/…`: the key in `x-api-key` to `providerURL/v1/messages`, key `ANTHROPIC_API_KEY`.
         case anthropic
+        /// `openai/…` as `gpt-4o` at `providerURL/v1`, `Authorization: Bearer`, key `OPENAI_API_KEY`.
+        case openAIProject
+
+        /// The gateway env Secret's key that holds the provider key.
+        var envKey: String {
+            switch self {
+            case .openAI, .azure: "AZURE_API_KEY"
+            case .anthropic: "ANTHROPIC_API_KEY"
+            case .openAIProject: "OPENAI_API_KEY"
+            }
+        }
     }
 
     /// `provider`: which API the gateway's `azure-gpt-4o` (or `claude-haiku`) model speaks.
@@ -75,7 +86,7 @@ struct EngineFixture {
         config.volumeSyncDelay = .milliseconds(500)
         config.seedObjects = (keyRing == .none ? [] : try KeyRingObjects.objects(namespace: "litellm-system")) + [
             KubeObjects.secret("litellm-masterkey", "litellm-system", ["masterkey": oldKey]),
-            KubeObjects.secret("litellm-env-secret", "litellm-system", [provider == .anthropic ? "ANTHROPIC_API_KEY" : "AZURE_API_KEY": providerKey]),
+            KubeObjects.secret("litellm-env-secret", "litellm-system", [provider.envKey: providerKey]),
             KubeObjects.secret("chat-backend-litellm", "unique", ["LITELLM_API_KEY": oldKey, "OTHER": "unrelated"]),
             KubeObjects.deployment("litellm", "litellm-system", replicas: 1, container: gateway, volumes: module ? KeyRingObjects.volumes : []),
             KubeObjects.deployment("backend-service-chat", "unique", replicas: 2, container: ["name": "backend", "image": "unique/backend:1"]),
@@ -115,6 +126,7 @@ struct EngineFixture {
         let (name, params) = switch api {
         case .openAI: ("azure-gpt-4o", "model: openai/gpt-4o-mini, api_base: \"\(url)/v1\", api_key: os.environ/AZURE_API_KEY")
         case .azure: ("azure-gpt-4o", "model: azure/gpt-4o-mini, api_base: \"\(url)\", api_version: \"2024-10-21\", api_key: os.environ/AZURE_API_KEY")
+        case .openAIProject: ("gpt-4o", "model: openai/gpt-4o, api_base: \"\(url)/v1\", api_key: os.environ/OPENAI_API_KEY")
         case .anthropic: ("claude-haiku", "model: anthropic/claude-3-5-haiku-20241022, api_base: \"\(url)\", api_key: os.environ/ANTHROPIC_API_KEY")
         }
         return "  - model_name: \(name)\n    litellm_params: {\(params), max_retries: 0, timeout: 5}\n"

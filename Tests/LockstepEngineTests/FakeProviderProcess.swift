@@ -43,6 +43,17 @@ final class FakeProviderProcess: Sendable {
         return try await launch(["--anthropic-keys-file", keysFile, "--anthropic-admin-file", adminFile], keysFile: keysFile, directory: directory)
     }
 
+    /// With OpenAI's Admin API for one project: `keys` are its lines `KEY_ID OWNER VALUE NAME` in
+    /// the state file (`keysFile`), which the fake rewrites when it creates or deletes; `admin` is
+    /// the Admin API key.
+    static func startOpenAI(project: String, keys: [String], admin: String, directory: URL) async throws -> FakeProviderProcess {
+        let keysFile = directory.appendingPathComponent("openai-keys").path
+        try (keys.joined(separator: "\n") + "\n").write(toFile: keysFile, atomically: true, encoding: .utf8)
+        let adminFile = directory.appendingPathComponent("openai-admin").path
+        try (admin + "\n").write(toFile: adminFile, atomically: true, encoding: .utf8)
+        return try await launch(["--openai-project", project, "--openai-keys-file", keysFile, "--openai-admin-file", adminFile], keysFile: keysFile, directory: directory)
+    }
+
     private static func launch(_ arguments: [String], keysFile: String, directory: URL) async throws -> FakeProviderProcess {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }

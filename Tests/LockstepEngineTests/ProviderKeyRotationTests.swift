@@ -235,5 +235,75 @@ extension EngineIntegrationTests {
             }
             await f.stop()
         }
+
+        static let openaiOld = "sk-svcacct-gatewayoldAAAAAAAAAAAAAAAAAAAAAAold1"
+        static let openaiPerson = "sk-proj-personalCCCCCCCCCCCCCCCCCCCCCCCCCCCCper3"
+        static let openaiAdmin = "sk-admin-fakeadmin000000000000000000000000001"
+
+        @Test("OpenAI source under load: a service account minted with its key, the gateway rolled onto it, the old service account deleted and its key refused (401) at the provider; 0 failed requests; a project key as the admin key is refused before anything changes")
+        func openaiServiceAccount() async throws {
+            let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("openai-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let provider = try await FakeProviderProcess.startOpenAI(project: "proj_gateway", keys: ["key_gw svc_acct_gw \(Self.openaiOld) gateway-2025",
+                                                                                               "key_person user_ana \(Self.openaiPerson) Ana's laptop"],
+                                                                     admin: Self.openaiAdmin, directory: scratch)
+            defer { provider.stop(); try? FileManager.default.removeItem(at: scratch) }
+            let f = try await EngineFixture.start(litellm: litellm, providerURL: provider.url, providerKey: Self.openaiOld, provider: .openAIProject)
+            do {
+                let tester = AuditActor(kind: .user, id: "tester")
+                try f.vault.importCredential(CredentialName("openai-api-key"), value: secret(Self.openaiOld), kind: "provider-key", actor: tester)
+                try f.vault.importCredential(CredentialName("openai-admin"), value: secret(Self.openaiAdmin), kind: "generic", actor: tester)
+                let policy = RotationPolicy(name: "openai-api-key", credential: try CredentialName("openai-api-key"), kind: .providerKey,
+                                            source: .openai(OpenAIProject(project: "proj_gateway", adminKey: try CredentialName("openai-admin"), baseURL: provider.url)),
+                                            schedule: nil, maxAge: PolicyDuration("90d"), strategy: .rolling, gateway: .init(url: f.gatewayURL, models: ["gpt-4o"]),
+                                            targets: [.init(namespace: "litellm-system", name: "litellm-env-secret", key: "OPENAI_API_KEY")],
+                                            rollouts: [.init(namespace: "litellm-system", name: "litellm")], checks: .init(newKeyAccepted: false, oldKeyRefused: false))
+                let retry = RetryPolicy(attempts: 3, initialDelay: .milliseconds(200), maxDelay: .seconds(2))
+                var settings = EngineFixture.fastSettings
+                settings.verifyAttempts = 12
+                let health = try await LiteLLMClient(baseURL: f.gatewayURL).health(model: "gpt-4o", masterKey: secret(EngineFixture.oldKey))
+                #expect(health.isHealthy, "the gateway's OpenAI model is healthy before the run")
+                let before = try String(contentsOfFile: provider.keysFile, encoding: .utf8)
+
+                // A project API key in place of the Admin API key: 403 in preflight, nothing created, nothing written.
+                let projectKey = ProviderKeySources.factory(secret: { _ in try secret(Self.openaiOld) }, retry: retry)
+                let refused = try await f.run(settings: settings, keySources: projectKey) {
+                    try await $0.start(policy: policy, kind: .revoke, actor: tester, reason: "incident drill", manualValue: nil)
+                }
+                #expect(refused.run.phase == .abandoned && refused.run.failure?.contains("Admin API key (sk-admin-") == true, "\(refused.run.failure ?? "")")
+                #expect(try String(contentsOfFile: provider.keysFile, encoding: .utf8) == before, "nothing created or deleted")
+
+                let sources = ProviderKeySources.factory(secret: { [vault = f.vault] in try vault.value(of: $0.rawValue) }, retry: retry)
+                let started = ContinuousClock.now
+                let (report, outcome) = try await Self.underLoad(gateway: f.gatewayURL, model: "gpt-4o") {
+                    try await f.run(settings: settings, keySources: sources) {
+                        try await $0.start(policy: policy, kind: .revoke, actor: tester, reason: "litellm supply-chain incident", manualValue: nil)
+                    }
+                }
+                let took = ContinuousClock.now - started
+                #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
+                let lines = KeyRing.parseFile(try String(contentsOfFile: provider.keysFile, encoding: .utf8)).map { $0.split(separator: " ", maxSplits: 3).map(String.init) }
+                #expect(concealed { lines.count == 2 && lines[0][2] == Self.openaiPerson && lines[1][3].hasPrefix("lockstep-") && lines[1][1] != "svc_acct_gw" },
+                        "the old service account is gone, the person's key kept, one service account minted")
+                #expect(concealed { lines.count == 2 && f.holds("litellm-system", "litellm-env-secret", "OPENAI_API_KEY", lines[1][2]) }, "the gateway holds the minted key")
+                #expect(report.steps.last?.outcome == "ok: the old value is refused at the provider (service account svc_acct_gw (owner of key key_gw) deleted; OpenAI refuses it)")
+                // Asked again directly at the data plane (GET /v1/models with the key): 401.
+                let plane = OpenAIAdminClient(project: OpenAIProject(project: "proj_gateway", adminKey: try CredentialName("openai-admin"), baseURL: provider.url),
+                                              adminKey: try secret(Self.openaiAdmin), retry: retry)
+                let (oldRefused, newRefused) = (try await plane.refuses(try secret(Self.openaiOld)), try await plane.refuses(try secret(lines.last?[2] ?? "")))
+                #expect(oldRefused && !newRefused, "the old key is refused by the data plane, the minted one accepted")
+                #expect(outcome.total >= 20 && outcome.failed == 0, "\(outcome.failed) of \(outcome.total) requests failed: \(outcome.failures.prefix(3).map(\.line))")
+                #expect(try f.vault.credential("openai-api-key").versions.map(\.state) == [.current, .revoked])
+                #expect(try f.vault.credential("openai-api-key").versions.first?.source == .provider)
+                let audit = String(decoding: try f.vault.auditLog.entries().flatMap { AuditJSONLines.line($0) + [10] }, as: UTF8.self)
+                for value in [Self.openaiOld, Self.openaiAdmin] + lines.map({ $0[2] }) { #expect(concealed { !audit.contains(value) }, "a key in the audit log") }
+                print("openai revoke: \(took) in all, old key refused at the provider after \(report.oldKeyRefusedAfterMillis ?? -1) ms; \(outcome.total) requests, \(outcome.failed) failed")
+            } catch {
+                await f.stop()
+                throw error
+            }
+            await f.stop()
+        }
     }
 }

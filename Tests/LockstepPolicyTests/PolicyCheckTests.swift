@@ -135,6 +135,6 @@ func single(_ text: String) -> PolicyProblem? {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let result = PolicyLoader.load(directory: root + "/policies")
         #expect(result.problems.isEmpty, "\(result.problems)")
-        #expect(Set(result.policies.map(\.credential.rawValue)) == ["litellm-master-key", "azure-api-key", "anthropic-api-key", "gemini-api-key"])
+        #expect(Set(result.policies.map(\.credential.rawValue)) == ["litellm-master-key", "azure-api-key", "anthropic-api-key", "gemini-api-key", "openai-api-key"])
     }
 }

@@ -76,3 +76,37 @@ struct AnthropicPolicyTests {
         #expect(check(Self.text.replacingOccurrences(of: "kind: provider-key", with: "kind: litellm-master-key")).contains { $0.message.contains("kind must be provider-key") })
     }
 }
+
+@Suite("spec.credential.openai")
+struct OpenAIPolicyTests {
+    static let text = azurePolicy
+        .replacingOccurrences(of: "metadata: {name: azure-api-key}", with: "metadata: {name: openai-api-key}")
+        .replacingOccurrences(of: "    azure: {subscription: sub-1, resourceGroup: rg-ai, account: oai-prod, tenant: tenant-1, clientId: app-1, clientSecretCredential: azure-admin}",
+                              with: "    openai: {project: proj_abc123, adminKeyCredential: openai-admin}")
+
+    @Test("parses with OpenAI's public endpoint and the prefix lockstep by default; its runs mint at the source, take no value, and retire the old key there")
+    func parses() throws {
+        let parsed = PolicyLoader.parse(Self.text, file: "p.yaml")
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        let policy = try #require(parsed.policies.first?.0)
+        #expect(policy.source == .openai(OpenAIProject(project: "proj_abc123", adminKey: try CredentialName("openai-admin"))))
+        #expect(policy.source.mintsAtSource && !policy.source.takesValue && policy.source.retiresAtSource)
+        #expect(policy.source.mintedAt == "OpenAI (project proj_abc123)")
+        if case .openai(let p) = policy.source { #expect(p.baseURL == "https://api.openai.com" && p.serviceAccountPrefix == "lockstep") }
+        #expect(RotationPlan.steps(for: policy, kind: .rotate, newVersion: 2).suffix(2) == [.awaitOldPodsStopped, .retireOldAtSource])
+        let custom = Self.text.replacingOccurrences(of: "adminKeyCredential: openai-admin}", with: "adminKeyCredential: openai-admin, serviceAccountPrefix: gw-prod, baseURL: \"http://127.0.0.1:9\"}")
+        if case .openai(let p)? = PolicyLoader.parse(custom, file: "p.yaml").policies.first?.0.source {
+            #expect(p.serviceAccountPrefix == "gw-prod" && p.baseURL == "http://127.0.0.1:9")
+        } else { Issue.record("custom prefix and base URL not parsed") }
+    }
+
+    @Test("refused: no project, no admin key credential, a project id that would change the URL, a master key, a non-https base URL")
+    func refusals() {
+        #expect(single(Self.text.replacingOccurrences(of: "project: proj_abc123, ", with: ""))?.message.contains("project") == true)
+        #expect(single(Self.text.replacingOccurrences(of: ", adminKeyCredential: openai-admin", with: ""))?.message.contains("adminKeyCredential") == true)
+        #expect(single(Self.text.replacingOccurrences(of: "proj_abc123", with: "\"proj/../x\""))?.message.contains("may hold only letters") == true)
+        #expect(check(Self.text.replacingOccurrences(of: "kind: provider-key", with: "kind: litellm-master-key")).contains { $0.message.contains("kind must be provider-key") })
+        #expect(single(Self.text.replacingOccurrences(of: "adminKeyCredential: openai-admin}", with: "adminKeyCredential: openai-admin, baseURL: \"http://api.example.com\"}"))?
+            .message.contains("must be https") == true)
+    }
+}

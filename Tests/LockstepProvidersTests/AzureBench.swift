@@ -68,12 +68,7 @@ final class AzureBench: Sendable {
 
     /// Forces the next `count` Resource Manager answers.
     func inject(status: Int, count: Int, retryAfter: Int?) async throws {
-        var request = HTTPClientRequest(url: url + "/fake/azure/faults")
-        request.method = .POST
-        let after = retryAfter.map { #","retryAfter":\#($0)"# } ?? ""
-        request.body = .bytes(ByteBuffer(string: #"{"status":\#(status),"count":\#(count)\#(after)}"#))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-        guard response.status == .ok else { throw BenchError("fault injection refused: \(response.status)") }
+        try await injectFault(url + "/fake/azure/faults", status: status, count: count, retryAfter: retryAfter)
     }
 
     /// Runs `body` on a fresh bench and stops it, also when `body` throws.
@@ -93,3 +88,13 @@ final class AzureBench: Sendable {
 }
 
 func bytes(_ s: String) throws -> SecretBytes { try SecretBytes(utf8: s) }
+
+/// Forces the next `count` answers of a fake admin API (its faults route `url`, ``FaultQueue``).
+func injectFault(_ url: String, status: Int, count: Int, retryAfter: Int?) async throws {
+    var request = HTTPClientRequest(url: url)
+    request.method = .POST
+    let after = retryAfter.map { #","retryAfter":\#($0)"# } ?? ""
+    request.body = .bytes(ByteBuffer(string: #"{"status":\#(status),"count":\#(count)\#(after)}"#))
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+    guard response.status == .ok else { throw BenchError("fault injection refused: \(response.status)") }
+}

@@ -23,6 +23,9 @@ public enum PlanDescription {
         case .azure(let account):
             out.append("new value: minted at Azure: the key of \(account.account) the gateway does not use is regenerated (ARM regenerateKey, as \(account.clientID)); "
                 + "after promotion the key that held v\(current.version) is regenerated too, so v\(current.version) is refused at Azure")
+        case .openai(let project):
+            out.append("new value: minted at OpenAI: a service account \(project.serviceAccountPrefix)-… is created in project \(project.project) and its key is the new value (Admin API); "
+                + "after promotion the service account that owned v\(current.version) is deleted, and OpenAI refuses v\(current.version)")
         }
         for (i, action) in RotationPlan.steps(for: policy, kind: revoke ? .revoke : .rotate, newVersion: next).enumerated() {
             out.append("  \(i + 1). \(describe(action, policy: policy, current: current.version, next: next, revoke: revoke))")
@@ -69,9 +72,10 @@ public enum PlanDescription {
         case .markFailed: "mark v\(next) failed"
         case .awaitOldPodsStopped: "wait until every gateway pod that started with v\(current) has exited (none still serves open connections with it)"
         case .retireOldAtSource:
-            if case .anthropic = policy.source {
-                "set the key that was v\(current) inactive at Anthropic, then check that Anthropic refuses it"
-            } else {
+            switch policy.source {
+            case .anthropic: "set the key that was v\(current) inactive at Anthropic, then check that Anthropic refuses it"
+            case .openai: "delete the service account that owned v\(current) at OpenAI (or that key alone, if a person owns it), then check that OpenAI refuses it"
+            default:
                 "regenerate the key that held v\(current) at the provider (v\(current) refused there from then on)"
             }
         }

@@ -79,8 +79,8 @@ public struct RotationService: Sendable {
                                                   : "lockstep rotate \(request.credential) --value-from-stdin"
             throw ServiceProblem("\(request.credential) takes a manual value: only a person can mint it", hint: "get a new key from the provider, then `\(command)`", code: .usage)
         }
-        if valueSupplied, resuming == nil, case .azure(let account) = policy.source {
-            throw ServiceProblem("\(request.credential) is minted at Azure (account \(account.account)): Lockstep regenerates its keys and takes no value",
+        if valueSupplied, resuming == nil, let place = policy.source.mintedAt {
+            throw ServiceProblem("\(request.credential) is minted at \(place): Lockstep mints its keys there and takes no value",
                                  hint: "leave out --value-from-stdin, or change the policy's source to manual: {}", code: .usage)
         }
         return Preparation(resuming: resuming, gatewayURL: gatewayURL, needsValue: needsValue)

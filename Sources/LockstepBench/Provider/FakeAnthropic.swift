@@ -144,9 +144,7 @@ public final class FakeAnthropic: Sendable {
 
     private func count(_ what: String) { counts.withLock { $0[what, default: 0] += 1 } }
 
-    static func body(_ object: [String: Any]) throws -> Response {
-        FakeProvider.json(.ok, String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
-    }
+    static func body(_ object: [String: Any]) throws -> Response { try FakeProvider.object(object) }
 
     static func error(_ status: HTTPResponse.Status, _ type: String, _ message: String) -> Response {
         let body = (try? JSONSerialization.data(withJSONObject: ["type": "error", "error": ["type": type, "message": message]], options: [.sortedKeys])) ?? Data()

@@ -36,18 +36,11 @@ public final class FakeAzure: Sendable {
         public var faulted = 0
     }
 
-    /// An answer forced on the next Resource Manager requests (`POST /fake/azure/faults`).
-    struct Fault: Codable, Sendable {
-        var status: Int
-        var count: Int
-        var retryAfter: Int?
-    }
-
     let resourcePath: String
     let keysFile: String
     let clients: [Client]
     private let tokens = Mutex<[String: Client]>([:])
-    private let faults = Mutex<[Fault]>([])
+    private let faults = FaultQueue()
     private let keysLock = Mutex(())
     private let stats = Mutex(Stats())
 
@@ -81,15 +74,7 @@ public final class FakeAzure: Sendable {
         let account = "/subscriptions/:subscription/resourceGroups/:group/providers/Microsoft.CognitiveServices/accounts/:account"
         router.post("\(account)/listKeys") { [self] request, context in try await arm(request, context, regenerate: false) }
         router.post("\(account)/regenerateKey") { [self] request, context in try await arm(request, context, regenerate: true) }
-        router.post("/fake/azure/faults") { [self] request, _ in
-            var request = request
-            let body = try await request.collectBody(upTo: 1 << 16)
-            guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(body.readableBytesView)) else {
-                return FakeProvider.json(.badRequest, #"{"error":"expected {\"status\":429,\"count\":3,\"retryAfter\":1}"}"#)
-            }
-            faults.withLock { $0.append(fault) }
-            return FakeProvider.json(.ok, "{}")
-        }
+        faults.register(on: router, path: "/fake/azure/faults")
         router.get("/fake/azure/stats") { [self] _, _ in
             FakeProvider.json(.ok, String(decoding: try JSONEncoder.sorted.encode(snapshot), as: UTF8.self))
         }
@@ -124,12 +109,10 @@ public final class FakeAzure: Sendable {
     private func arm(_ request: Request, _ context: BasicRequestContext, regenerate: Bool) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 1 << 16)
-        if let fault = takeFault() {
+        if let fault = faults.take() {
             stats.withLock { $0.faulted += 1 }
-            var response = Self.armError(HTTPResponse.Status(code: fault.status), fault.status == 429 ? "TooManyRequests" : "InternalServerError",
-                                         fault.status == 429 ? "The request is being throttled." : "The server encountered an internal error.")
-            if let after = fault.retryAfter { response.headers[.retryAfter] = String(after) }
-            return response
+            return FaultQueue.response(fault, body: Self.armErrorBody(fault.status == 429 ? "TooManyRequests" : "InternalServerError",
+                                                                      fault.status == 429 ? "The request is being throttled." : "The server encountered an internal error."))
         }
         guard request.uri.queryParameters["api-version"] != nil else {
             return refuse(Self.armError(.badRequest, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."))
@@ -172,16 +155,6 @@ public final class FakeAzure: Sendable {
         }
     }
 
-    private func takeFault() -> Fault? {
-        faults.withLock { queue in
-            guard !queue.isEmpty else { return nil }
-            let fault = queue[0]
-            queue[0].count -= 1
-            if queue[0].count <= 0 { queue.removeFirst() }
-            return fault
-        }
-    }
-
     private func refuse(_ response: Response) -> Response {
         stats.withLock { $0.refused += 1 }
         return response
@@ -209,8 +182,12 @@ public final class FakeAzure: Sendable {
     }
 
     static func armError(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
+        FakeProvider.json(status, armErrorBody(code, message))
+    }
+
+    static func armErrorBody(_ code: String, _ message: String) -> String {
         let body = (try? JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": message]], options: [.sortedKeys])) ?? Data()
-        return FakeProvider.json(status, String(decoding: body, as: UTF8.self))
+        return String(decoding: body, as: UTF8.self)
     }
 
     static func entraError(_ status: HTTPResponse.Status, _ error: String, _ description: String) -> Response {

@@ -15,11 +15,14 @@ public final class FakeProvider: Sendable {
 
     /// Anthropic's routes, when the fake also plays Anthropic (`GET /v1/models` with `x-api-key` goes there).
     let anthropic: FakeAnthropic?
+    /// An OpenAI project, when the fake plays one: its keys are accepted besides `keys`.
+    let openai: FakeOpenAI?
 
     /// A provider accepting `keys`.
-    public init(keys: KeyRing, anthropic: FakeAnthropic? = nil) {
+    public init(keys: KeyRing, anthropic: FakeAnthropic? = nil, openai: FakeOpenAI? = nil) {
         self.keys = keys
         self.anthropic = anthropic
+        self.openai = openai
     }
 
     /// The routes, ready for a Hummingbird `Application`.
@@ -55,7 +58,8 @@ public final class FakeProvider: Sendable {
             counter.record(route, .missingKey)
             return Self.json(.unauthorized, OpenAIBodies.invalidAPIKey)
         }
-        guard keys.accepts(String(header.dropFirst("Bearer ".count))) else {
+        let presented = String(header.dropFirst("Bearer ".count))
+        guard keys.accepts(presented) || openai?.accepts(presented) == true else {
             counter.record(route, .unauthorized)
             return Self.json(.unauthorized, OpenAIBodies.invalidAPIKey)
         }
@@ -83,6 +87,11 @@ public final class FakeProvider: Sendable {
         let id = ids.wrappingAdd(1, ordering: .relaxed).newValue
         counter.record(.chatCompletions, .ok)
         return Self.json(.ok, try OpenAIBodies.chatCompletion(id: id, model: chat.model ?? deployment ?? "gpt-4o-mini", created: Int(Date().timeIntervalSince1970)))
+    }
+
+    /// 200 with `object` as JSON, keys sorted.
+    static func object(_ object: [String: Any]) throws -> Response {
+        json(.ok, String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {

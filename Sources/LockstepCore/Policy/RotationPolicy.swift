@@ -19,11 +19,14 @@ public struct RotationPolicy: Sendable, Equatable {
         /// A person supplies the value, as with `manual`; after the rollout Lockstep sets the old
         /// key `inactive` through Anthropic's Admin API (``AnthropicOrganization``).
         case anthropic(AnthropicOrganization)
+        /// Lockstep creates a service account in the OpenAI project, whose key is the new value,
+        /// and after the rollout deletes the one that owned the old key (``OpenAIProject``).
+        case openai(OpenAIProject)
 
         /// Whether the old value is retired at the provider by Lockstep once the new one is current.
         public var retiresAtSource: Bool {
             switch self {
-            case .azure, .anthropic: true
+            case .azure, .anthropic, .openai: true
             case .generate, .manual: false
             }
         }
@@ -32,7 +35,19 @@ public struct RotationPolicy: Sendable, Equatable {
         public var takesValue: Bool {
             switch self {
             case .manual, .anthropic: true
-            case .generate, .azure: false
+            case .generate, .azure, .openai: false
+            }
+        }
+
+        /// Whether the new value is minted at the provider by Lockstep (through the source's adapter).
+        public var mintsAtSource: Bool { mintedAt != nil }
+
+        /// Where a minting source mints, for people: `Azure (account oai-prod)`; nil for the others.
+        public var mintedAt: String? {
+            switch self {
+            case .azure(let account): "Azure (account \(account.account))"
+            case .openai(let project): "OpenAI (project \(project.project))"
+            case .generate, .manual, .anthropic: nil
             }
         }
     }
