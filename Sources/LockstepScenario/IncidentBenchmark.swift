@@ -13,7 +13,7 @@ public enum IncidentBenchmark {
             let o = try await IncidentDrill(tools: tools, directory: work.appendingPathComponent("incident-\(i)"), transcript: transcript).run()
             guard let report = o.report else { throw ScenarioError("run \(i): revoke --all printed no report (exit \(o.exitCode))") }
             // The figures count only when the sources agree with the report.
-            guard o.exitCode != 0 || (o.masterKeyRefused && o.azureOldKeysDead && o.anthropicOldKeyInactive) else {
+            guard o.exitCode != 0 || (o.masterKeyRefused && o.azureOldKeysDead && o.anthropicOldKeyInactive && o.openaiOldKeyDeleted) else {
                 throw ScenarioError("run \(i): revoke --all exited 0 but an old value still works at its source")
             }
             func after(_ name: String) -> String {
@@ -23,7 +23,7 @@ public enum IncidentBenchmark {
             worst = max(worst, every ?? .infinity)
             failedAll += o.backend.failed
             totalAll += o.backend.total
-            rows.append("| \(i) | \(o.exitCode) | \(after("litellm-master-key")) | \(after("azure-api-key")) | \(after("anthropic-api-key")) | "
+            rows.append("| \(i) | \(o.exitCode) | \(after("litellm-master-key")) | \(after("azure-api-key")) | \(after("openai-api-key")) | \(after("anthropic-api-key")) | "
                 + "\(every.map { String(format: "**%.1f s**", $0) } ?? "**not all**") | \(String(format: "%.1f s", o.seconds)) | \(o.backend.total) | \(o.backend.failed) |")
         }
         let verdict = worst <= 120 && failedAll == 0
@@ -31,16 +31,17 @@ public enum IncidentBenchmark {
             : "Target (every old value refused at its source within 2 minutes, 0 failed backend requests): **missed** (slowest \(worst.isFinite ? String(format: "%.1f s", worst) : "not all refused"), \(failedAll) failed of \(totalAll))."
         return """
             `lockstep revoke --all --incident … --value-file anthropic-api-key=… --yes` on the demo's layout with provider models: KubeSim, 2 real LiteLLM \
-            gateway pods whose models are Azure OpenAI and Anthropic (the fake provider with their admin APIs: docs/bench-tools.md), 2 backend pods \
-            (lockstep-load) at 5 requests/s each asking both models in turn. Three credentials, one after another: the master key (key-ring), \
-            the Azure key (minted and retired at Azure), the Anthropic key (the new one minted by a person, the old set inactive). Times from the \
+            gateway pods whose models are Azure OpenAI, OpenAI and Anthropic (the fake provider with their admin APIs: docs/bench-tools.md), 2 backend \
+            pods (lockstep-load) at 5 requests/s each asking the three models in turn. Four credentials, one after another: the master key \
+            (key-ring), the Azure key (minted and retired at Azure), the OpenAI key (a new project service account; the old one deleted), the \
+            Anthropic key (the new one minted by a person, the old set inactive). Times from the \
             command's start until each old value was refused at its source (`history --incident`); every run checked at the sources by the drill.
 
-            | run | exit | master key refused (gateway) | Azure key refused (Azure) | Anthropic key refused (Anthropic) | every old value refused | revoke --all took | backend requests | failed |
-            |---:|---:|---:|---:|---:|---:|---:|---:|---:|
+            | run | exit | master key refused (gateway) | Azure key refused (Azure) | OpenAI key refused (OpenAI) | Anthropic key refused (Anthropic) | every old value refused | revoke --all took | backend requests | failed |
+            |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
             \(rows.joined(separator: "\n"))
 
-            \(verdict) OpenAI and Google are not in the drill: their adapters are not built yet (a manual key would end `still-valid-at-source`).
+            \(verdict) Google is not in the drill: its adapter is not built yet (a manual key would end `still-valid-at-source`).
 
             """
     }

@@ -1,21 +1,24 @@
 import Foundation
 
-/// The incident layout's providers: the gateway's models are Azure OpenAI (`azure-gpt-4o`) and
-/// Anthropic (`claude-haiku`), both on one fake-provider process that also plays their admin
-/// APIs (Entra ID + Resource Manager for the account, the Admin API for the organization), with
+/// The incident layout's providers: the gateway's models are Azure OpenAI (`azure-gpt-4o`),
+/// Anthropic (`claude-haiku`) and OpenAI (`gpt-4o`), all on one fake-provider process that also
+/// plays their admin APIs (Entra ID + Resource Manager for the account, the Admin APIs for the
+/// Anthropic organization and the OpenAI project), with
 /// real key state: a regenerated or inactive key is refused by the data plane LiteLLM calls.
 /// Every value is random per run and never printed.
 public struct ProviderLayout: Sendable {
     public static let azureResourcePath = "/subscriptions/sub-incident/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/oai-gateway"
     public static let azureClientID = "app-lockstep"
     public static let anthropicOldKeyID = "apikey_gateway_old"
-    public static let models = ["azure-gpt-4o", "claude-haiku"]
+    public static let openaiProject = "proj_incident"
+    public static let models = ["azure-gpt-4o", "claude-haiku", "gpt-4o"]
 
     public let azureKey1: String, azureKey2: String, azureAdminSecret: String
     public let anthropicKey: String, anthropicAdminKey: String
+    public let openaiKey: String, openaiAdminKey: String
     /// The fake's state files, in the scenario's folder.
-    public let azureKeysFile: String, anthropicKeysFile: String
-    let azureClientsFile: String, anthropicAdminFile: String
+    public let azureKeysFile: String, anthropicKeysFile: String, openaiKeysFile: String
+    let azureClientsFile: String, anthropicAdminFile: String, openaiAdminFile: String
 
     init(directory: URL) throws {
         func hex() -> String { (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
@@ -24,12 +27,17 @@ public struct ProviderLayout: Sendable {
         azureAdminSecret = "azure-admin-" + hex()
         anthropicKey = "sk-ant-api03-" + hex() + hex()
         anthropicAdminKey = "sk-ant-admin01-" + hex()
+        openaiKey = "sk-svcacct-" + hex() + hex()
+        openaiAdminKey = "sk-admin-" + hex() + hex()
         azureKeysFile = directory.appendingPathComponent("azure-keys").path
         azureClientsFile = directory.appendingPathComponent("azure-clients").path
         anthropicKeysFile = directory.appendingPathComponent("anthropic-keys").path
         anthropicAdminFile = directory.appendingPathComponent("anthropic-admin").path
+        openaiKeysFile = directory.appendingPathComponent("openai-keys").path
+        openaiAdminFile = directory.appendingPathComponent("openai-admin").path
         for (path, text) in [(azureKeysFile, "\(azureKey1)\n\(azureKey2)\n"), (azureClientsFile, "\(Self.azureClientID) \(azureAdminSecret) keys\n"),
-                             (anthropicKeysFile, "\(Self.anthropicOldKeyID) active \(anthropicKey)\n"), (anthropicAdminFile, anthropicAdminKey + "\n")] {
+                             (anthropicKeysFile, "\(Self.anthropicOldKeyID) active \(anthropicKey)\n"), (anthropicAdminFile, anthropicAdminKey + "\n"),
+                             (openaiKeysFile, "key_gateway svc_acct_gateway \(openaiKey) gateway-2025\n"), (openaiAdminFile, openaiAdminKey + "\n")] {
             guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw ScenarioError("cannot write \(path)")
             }
@@ -38,11 +46,12 @@ public struct ProviderLayout: Sendable {
 
     var fakeProviderArguments: [String] {
         ["--azure-account", Self.azureResourcePath, "--azure-keys-file", azureKeysFile, "--azure-clients-file", azureClientsFile,
-         "--anthropic-keys-file", anthropicKeysFile, "--anthropic-admin-file", anthropicAdminFile]
+         "--anthropic-keys-file", anthropicKeysFile, "--anthropic-admin-file", anthropicAdminFile,
+         "--openai-project", Self.openaiProject, "--openai-keys-file", openaiKeysFile, "--openai-admin-file", openaiAdminFile]
     }
 
     /// The gateway's env Secret: each provider key as LiteLLM reads it (`os.environ/NAME`).
-    var envSecret: [String: String] { ["AZURE_API_KEY": azureKey1, "ANTHROPIC_API_KEY": anthropicKey] }
+    var envSecret: [String: String] { ["AZURE_API_KEY": azureKey1, "ANTHROPIC_API_KEY": anthropicKey, "OPENAI_API_KEY": openaiKey] }
 
     static func modelList(providerURL: String) -> String {
         """
@@ -50,6 +59,8 @@ public struct ProviderLayout: Sendable {
             litellm_params: {model: azure/gpt-4o-mini, api_base: "\(providerURL)", api_version: "2024-10-21", api_key: os.environ/AZURE_API_KEY, max_retries: 0, timeout: 10}
           - model_name: claude-haiku
             litellm_params: {model: anthropic/claude-3-5-haiku-20241022, api_base: "\(providerURL)", api_key: os.environ/ANTHROPIC_API_KEY, max_retries: 0, timeout: 10}
+          - model_name: gpt-4o
+            litellm_params: {model: openai/gpt-4o, api_base: "\(providerURL)/v1", api_key: os.environ/OPENAI_API_KEY, max_retries: 0, timeout: 10}
         """
     }
 
@@ -66,6 +77,14 @@ public struct ProviderLayout: Sendable {
     /// The Azure account's two keys now.
     public func azureKeys() throws -> [String] {
         try String(contentsOfFile: azureKeysFile, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+    }
+
+    /// The values of the OpenAI project's keys now.
+    public func openaiKeys() throws -> [String] {
+        try String(contentsOfFile: openaiKeysFile, encoding: .utf8).split(whereSeparator: \.isNewline).compactMap { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 2 ? String(fields[2]) : nil
+        }
     }
 
     /// The Anthropic key's status at the fake (`active`, `inactive`, …), by id.

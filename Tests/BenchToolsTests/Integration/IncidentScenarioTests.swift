@@ -5,12 +5,12 @@ import LockstepTesting
 import Testing
 
 /// `lockstep revoke --all` end to end: real LiteLLM pods on KubeSim whose models are Azure
-/// OpenAI and Anthropic (the fake provider with their admin APIs), backend pods asking for both,
+/// OpenAI, OpenAI and Anthropic (the fake provider with their admin APIs), backend pods asking each,
 /// the master key on the shipped key-ring strategy.
 @Suite("Incident: revoke --all on a compromised gateway, under load", .serialized,
        .enabled(if: Binaries.litellm != nil || Binaries.inCI, "LiteLLM not installed (scripts/setup); CI=true makes this a failure"))
 struct IncidentScenarioTests {
-    @Test("every old value refused at its source (gateway, Azure, Anthropic), 0 failed backend requests, history shows the same report, no key in the output")
+    @Test("every old value refused at its source (gateway, Azure, OpenAI, Anthropic), 0 failed backend requests, history shows the same report, no key in the output")
     func revokeAll() async throws {
         let litellm = try #require(Binaries.litellm, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
         let dir = try TempDirectory("incident")
@@ -22,9 +22,9 @@ struct IncidentScenarioTests {
         print("incident drill: revoke --all took \(String(format: "%.1f", o.seconds)) s, every old value refused after \(report.everyOldValueRefusedAfterMillis.map(String.init) ?? "-") ms; "
               + "per credential: \(report.summaryLines.joined(separator: "; ")); backend: \(o.backend.total) requests, \(o.backend.failed) failed (\(o.backend.statusSummary))")
         #expect(o.exitCode == 0, "\(report.summaryLines)")
-        #expect(report.entries.map(\.credential) == ["litellm-master-key", "azure-api-key", "anthropic-api-key"])
-        #expect(report.entries.map(\.refusedAt) == [.gateway, .provider, .provider])
-        #expect(report.allRefused && o.masterKeyRefused && o.azureOldKeysDead && o.anthropicOldKeyInactive)
+        #expect(report.entries.map(\.credential) == ["litellm-master-key", "azure-api-key", "openai-api-key", "anthropic-api-key"])
+        #expect(report.entries.map(\.refusedAt) == [.gateway, .provider, .provider, .provider])
+        #expect(report.allRefused && o.masterKeyRefused && o.azureOldKeysDead && o.anthropicOldKeyInactive && o.openaiOldKeyDeleted)
         #expect(o.historyMatches && o.auditVerified)
         #expect(o.backend.total > 100, "the backend sent load throughout")
         #expect(o.backend.failed == 0, "backend failures: \(o.backend.failed) (\(o.backend.statusSummary)): \(o.backend.failureLines.joined(separator: "; ")); \(timeline.text.suffix(6000))")
