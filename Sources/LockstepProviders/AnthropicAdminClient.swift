@@ -41,19 +41,9 @@ public struct AnthropicAdminClient: Sendable {
     /// Every active key of the organization (`GET /v1/organizations/api_keys?status=active`,
     /// following `has_more`/`last_id`, at most 50 pages).
     public func activeKeys() async throws -> [Key] {
-        var keys: [Key] = []
-        var after: String?
-        for _ in 0..<50 {
-            let query = "?status=active&limit=100" + (after.map { "&after_id=\($0)" } ?? "")
-            let reply = try await admin(.GET, "/v1/organizations/api_keys" + query, body: nil, what: "listing the API keys")
-            guard let data = reply.object?["data"] as? [[String: Any]] else {
-                throw ProviderError(.unexpected, status: reply.status, "Anthropic's answer to listing the API keys has no data")
-            }
-            keys += data.compactMap(Self.key)
-            guard reply.object?["has_more"] as? Bool == true, let last = reply.object?["last_id"] as? String else { return keys }
-            after = last
-        }
-        throw ProviderError(.unexpected, status: nil, "more than 5,000 active API keys: listing them stopped")
+        try await CursorPages.collect(provider: "Anthropic", what: "listing the API keys", page: { after in
+            try await admin(.GET, "/v1/organizations/api_keys?status=active&limit=100" + (after.map { "&after_id=\($0)" } ?? ""), body: nil, what: "listing the API keys")
+        }, item: Self.key)
     }
 
     /// `POST /v1/organizations/api_keys/{id}` with `{"status":"inactive"}`: the key stops authenticating.

@@ -55,19 +55,10 @@ public struct OpenAIAdminClient: Sendable {
 
     /// Every API key of the project (`GET …/api_keys`, following `has_more`/`last_id`, at most 50 pages).
     public func keys() async throws -> [Key] {
-        var keys: [Key] = []
-        var after: String?
-        for _ in 0..<50 {
-            let query = "?limit=100" + (after.map { "&after=\($0)" } ?? "")
-            let reply = try await admin(.GET, "\(projectPath)/api_keys" + query, body: nil, what: "listing the API keys of \(project.project)")
-            guard let data = reply.object?["data"] as? [[String: Any]] else {
-                throw ProviderError(.unexpected, status: reply.status, "OpenAI's answer to listing the API keys of \(project.project) has no data")
-            }
-            keys += data.compactMap(Self.key)
-            guard reply.object?["has_more"] as? Bool == true, let last = reply.object?["last_id"] as? String else { return keys }
-            after = last
-        }
-        throw ProviderError(.unexpected, status: nil, "more than 5,000 API keys in \(project.project): listing them stopped")
+        let what = "listing the API keys of \(project.project)"
+        return try await CursorPages.collect(provider: "OpenAI", what: what, page: { after in
+            try await admin(.GET, "\(projectPath)/api_keys?limit=100" + (after.map { "&after=\($0)" } ?? ""), body: nil, what: what)
+        }, item: Self.key)
     }
 
     /// `POST …/service_accounts` with `{"name": name}`: a new service account (role member) and its API key.

@@ -7,22 +7,10 @@ import LockstepCore
 /// `run ID; …` (version.created, promote, markFailed `…; cause: R`). A run id is
 /// `CREDENTIAL-MILLIS` and a credential name has no `;` or `:`, so the id ends at the first of them.
 enum RunDetail {
-    /// The run an entry belongs to, or nil for an entry outside any run.
-    static func runID(_ detail: String?) -> String? {
-        guard let detail, detail.hasPrefix("run ") else { return nil }
-        let rest = detail.dropFirst(4)
-        let id = rest.prefix { $0 != ";" && $0 != ":" }
-        return id.isEmpty ? nil : String(id)
-    }
+    static func runID(_ detail: String?) -> String? { RunEntryText.runID(detail) }
 
     /// The detail without its `run ID: ` / `run ID; ` prefix.
-    static func message(_ detail: String?) -> String {
-        guard let detail else { return "" }
-        guard let id = runID(detail) else { return detail }
-        var rest = detail.dropFirst(4 + id.count)
-        if rest.first == ";" || rest.first == ":" { rest = rest.dropFirst() }
-        return String(rest.drop { $0 == " " })
-    }
+    static func message(_ detail: String?) -> String { RunEntryText.message(detail) }
 
     /// `rotation.started`: kind, strategy and the reason given (the reason comes last and may hold anything).
     static func started(_ detail: String?) -> (kind: String, strategy: String?, reason: String?) {

@@ -25,15 +25,9 @@ let only = option("--only")
 
 /// Runs `body` on a fresh scenario and always stops it.
 func onScenario<T: Sendable>(_ options: ScenarioOptions, _ label: String, _ body: @Sendable (RotationBenchmark) async throws -> T) async throws -> T {
-    let scenario = try await RunningScenario.start(options, tools: tools, directory: work.appendingPathComponent(label), log: progress)
-    do {
-        let result = try await body(RotationBenchmark(scenario: scenario, tools: tools, policies: repo + "/policies", log: progress))
-        await scenario.stop()
-        return result
-    } catch {
-        await scenario.stop()
-        throw error
-    }
+    try await RunningScenario.with(options, tools: tools, directory: work.appendingPathComponent(label), log: progress) {
+        try await body(RotationBenchmark(scenario: $0, tools: tools, policies: repo + "/policies", log: progress))
+    }.0
 }
 
 /// Blue-green: its own layout (two gateway Deployments, green at 0), nothing installed in

@@ -18,7 +18,7 @@ struct RevokeAll {
     /// The policies of the incident: every one in the folder, or those of `gateway`.
     func policies() throws -> [RotationPolicy] {
         let all = try options.policies.all()
-        let chosen = gateway.map { g in all.filter { $0.gatewayAddress == g } } ?? all
+        let chosen = IncidentPlan.policies(all, ofGateway: gateway)
         guard !chosen.isEmpty else {
             let known = Set(all.compactMap(\.gatewayAddress)).sorted()
             throw CLIFailure(message: "no policy in \(options.policies.policies) names the gateway \(gateway ?? "")", hint: "known gateways: \(known.joined(separator: ", "))", code: Exit.notFound)

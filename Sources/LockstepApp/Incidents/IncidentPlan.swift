@@ -37,6 +37,11 @@ public struct IncidentPlan: Sendable {
         })
     }
 
+    /// The policies of one gateway (those whose gateway URL is `gateway`), or all when nil.
+    public static func policies(_ all: [RotationPolicy], ofGateway gateway: String?) -> [RotationPolicy] {
+        gateway.map { g in all.filter { $0.gatewayAddress == g } } ?? all
+    }
+
     private static func rank(_ p: RotationPolicy) -> Int {
         if p.kind == .litellmMasterKey { return 0 }
         guard p.kind == .providerKey else { return 4 }

@@ -103,7 +103,7 @@ extension IncidentReport {
                 guard let c = e.credential else { continue }
                 if e.action == .rotationStarted {
                     if !order.contains(c) { order.append(c) }
-                    entries[c] = Entry(credential: c, state: .unfinished, run: runID(e.detail), note: "the run was interrupted: revoke --all again resumes it")
+                    entries[c] = Entry(credential: c, state: .unfinished, run: RunEntryText.runID(e.detail), note: "the run was interrupted: revoke --all again resumes it")
                 }
                 guard var entry = entries[c] else { continue }
                 apply(e, to: &entry, openedAt: opened.time)
@@ -135,29 +135,16 @@ extension IncidentReport {
             entry.state = .refused
             entry.note = nil
         case .providerKeyRetired where e.outcome == .failure:
-            entry.note = "retiring the old key at its provider failed: \(message(e.detail))"
-        case .checkFailed where entry.state == .unfinished && message(e.detail).hasPrefix("preflight"):
+            entry.note = "retiring the old key at its provider failed: \(RunEntryText.message(e.detail))"
+        case .checkFailed where entry.state == .unfinished && RunEntryText.message(e.detail).hasPrefix("preflight"):
             entry.state = .notStarted
-            entry.note = message(e.detail)
+            entry.note = RunEntryText.message(e.detail)
         case .rotationRolledBack:
             entry.state = .rolledBack
-            entry.note = message(e.detail)
+            entry.note = RunEntryText.message(e.detail)
         default:
             break
         }
-    }
-
-    /// The detail without its `run ID: ` prefix.
-    private static func message(_ detail: String?) -> String {
-        guard let detail else { return "" }
-        guard let id = runID(detail) else { return detail }
-        return String(detail.dropFirst(4 + id.count).drop { $0 == ":" || $0 == ";" || $0 == " " })
-    }
-
-    private static func runID(_ detail: String?) -> String? {
-        guard let detail, detail.hasPrefix("run ") else { return nil }
-        let id = detail.dropFirst(4).prefix { $0 != ";" && $0 != ":" }
-        return id.isEmpty ? nil : String(id)
     }
 }
 

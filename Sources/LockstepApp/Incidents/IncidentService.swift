@@ -103,12 +103,12 @@ public struct IncidentService: Sendable {
             // The journal knows the runs and their refusals; what did not reach it (a person to act,
             // an error outside the run) comes from this pass.
             guard var l = live[e.credential] else { return e }
-            if l.state == .failed || l.state == .needsPerson || l.state == .notReached || l.state == .rollbackStuck { return l }
+            if [.failed, .needsPerson, .notReached, .rollbackStuck].contains(l.state) { return l }
+            if e.state == .refused || l.state == .refused { return e }
+            // Ended otherwise (rolled back, not started): the run's own words, the journal's times.
             l.refusedAfterMillis = e.refusedAfterMillis
             l.refusedAt = e.refusedAt
             l.run = e.run ?? l.run
-            if e.state == .refused { l.state = .refused; l.note = nil }
-            else if l.state == .refused { l.state = e.state; l.note = e.note }
             return l
         }
         try store.record(AuditDraft(actor: actor, action: .incidentClosed, outcome: report.allRefused ? .success : .failure, detail: ClosedDetail.text(report)))

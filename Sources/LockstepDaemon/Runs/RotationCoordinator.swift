@@ -62,11 +62,7 @@ public actor RotationCoordinator {
         let claim: RunClaims.Claim
         do { claim = try service.claim(request.credential) } catch { throw AdminWire.Problem(error) }
         defer { claim.release() }
-        let lead = await leadership.snapshot()
-        guard lead.isLeader else {
-            throw AdminWire.Problem(error: "this instance (\(lead.identity)) is not the leader\(lead.holder.map { "; \($0) leads" } ?? "; no leader yet")",
-                                    hint: "send the request to the leader's socket, or retry in a few seconds", exitCode: .busy)
-        }
+        try await refuseUnlessLeading()
         guard let policy = await policies.policy(request.credential) else {
             throw AdminWire.Problem(error: "no policy for \(request.credential)", hint: "known: \(await policies.policies.map(\.credential.rawValue).joined(separator: ", "))", exitCode: .notFound)
         }
@@ -103,13 +99,8 @@ public actor RotationCoordinator {
     /// at the end. Who asked goes into the reason (the actor is `incident:ID`).
     public func incident(_ request: AdminWire.IncidentRequest, requestedBy who: String) async throws -> IncidentReport {
         guard !stopping else { throw AdminWire.Problem(error: "the daemon is shutting down", hint: "retry once it has restarted", exitCode: .busy) }
-        let lead = await leadership.snapshot()
-        guard lead.isLeader else {
-            throw AdminWire.Problem(error: "this instance (\(lead.identity)) is not the leader\(lead.holder.map { "; \($0) leads" } ?? "; no leader yet")",
-                                    hint: "send the request to the leader's socket, or retry in a few seconds", exitCode: .busy)
-        }
-        let all = await policies.policies
-        let chosen = request.gateway.map { g in all.filter { $0.gatewayAddress == g } } ?? all
+        try await refuseUnlessLeading()
+        let chosen = IncidentPlan.policies(await policies.policies, ofGateway: request.gateway)
         let id: IncidentID
         do { id = try IncidentID(request.incident) } catch { throw AdminWire.Problem(error) }
         let reason = request.reason.isEmpty ? "" : "\(request.reason) (requested by \(who))"
@@ -135,6 +126,15 @@ public actor RotationCoordinator {
         stopping = true
         if !(await claims.released(within: settings.stopTimeout)), let active = claims.current {
             logger.warning("stopping with a step still in progress; the run is journaled", metadata: ["credential": "\(active)"])
+        }
+    }
+
+    /// A run or an incident starts only on the leader (503 with where to go otherwise).
+    private func refuseUnlessLeading() async throws {
+        let lead = await leadership.snapshot()
+        guard lead.isLeader else {
+            throw AdminWire.Problem(error: "this instance (\(lead.identity)) is not the leader\(lead.holder.map { "; \($0) leads" } ?? "; no leader yet")",
+                                    hint: "send the request to the leader's socket, or retry in a few seconds", exitCode: .busy)
         }
     }
 
