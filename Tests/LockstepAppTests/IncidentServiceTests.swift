@@ -206,6 +206,8 @@ struct IncidentServiceTests {
         let quoted = await problem { _ = try await w.responder().respond(try w.request(reason: "leaked sk-master-old-000000000000000001"), on: w.cluster) }
         // (The in-memory store's refusal; the vault's is 65, RotationServiceTests.)
         #expect(quoted != nil && quoted?.message.contains("sk-master-old") == false)
+        let asID = await problem { _ = try await w.responder().respond(try w.request("sk-master-old-000000000000000001"), on: w.cluster) }
+        #expect(asID != nil && asID?.message.contains("sk-master-old") == false, "an incident id that is a stored value is refused, not echoed")
         let stray = await problem { _ = try await w.responder().respond(try w.request(values: ["gemini-api-key": "x"]), on: w.cluster) }
         #expect(stray?.code == .usage && stray?.message.contains("gemini-api-key") == true)
         for bad in ["", "two words", String(repeating: "x", count: 65), "INC;rm"] {

@@ -52,6 +52,16 @@ import Testing
             #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains(says), "\(extra): \(r.stderr)")
         }
         #expect(try await CLI.run(["audit", "head", "--vault", v.vault]).stdout == before, "nothing audited (the audit log's head is the same)")
+        // A stored value typed as the reason or the incident id: 65, never echoed, nothing audited.
+        let stored = "sk-cli-incident-secret-000000000001"
+        try await v.importValue("stored", stored)
+        let head = try await CLI.run(["audit", "head", "--vault", v.vault]).stdout
+        for extra in [["--incident", stored], ["--incident", "INC-1", "--reason", "leaked \(stored)"]] {
+            let r = try await CLI.run(base + extra)
+            #expect(r.code == 65, "\(r.stderr.count) bytes of error")
+            #expect(!(r.stdout + r.stderr).contains(stored), "the value is not echoed")
+        }
+        #expect(try await CLI.run(["audit", "head", "--vault", v.vault]).stdout == head)
         let none = try await CLI.run(["history", "--incident", "INC-1", "--vault", v.vault, "--no-daemon"])
         #expect(none.code == 66 && none.stderr.contains("no incident INC-1 in the audit log"), "\(none.stderr)")
     }
