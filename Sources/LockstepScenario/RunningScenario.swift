@@ -221,8 +221,24 @@ public final class RunningScenario: Sendable {
     /// Every process stopped (pods by KubeSim, the provider by PID); the load pods write their
     /// final reports as they get SIGTERM.
     public func stop() async {
+        await drainBackend()
         await sim.stop()
         await provider?.stop()
+    }
+
+    /// The backend leaves first, as a cluster is drained in order: its pods get SIGTERM, finish
+    /// the requests in flight and write their final reports while the gateway still serves.
+    /// Stopping everything at once closed the gateway's Service under requests being retried,
+    /// which the reports then counted as failed (`connect … refused`), though no rotation caused
+    /// them. Bounded: 30 s for the reports, then everything stops anyway.
+    private func drainBackend() async {
+        let live = await sim.pods(namespace: ScenarioObjects.backendNamespace, name: ScenarioObjects.backendName).compactMap(\.processID)
+        guard !live.isEmpty else { return }
+        _ = try? sim.store.delete(ObjectKey(type: .deployments, namespace: ScenarioObjects.backendNamespace, name: ScenarioObjects.backendName))
+        _ = await eventually(timeout: .seconds(30)) { [reports] in
+            let finals = reports.finals()
+            return live.allSatisfy { finals[$0] != nil }
+        }
     }
 
     /// `sk-` and 32 random bytes, Base64url: as Lockstep generates master keys.
