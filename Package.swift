@@ -84,6 +84,9 @@ let package = Package(
             dependencies: [
                 "LockstepCrypto", "LockstepCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // RS256 for Google's JWT bearer grant (a service account's JSON key).
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -215,6 +218,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The fake Google token endpoint verifies RS256 grants.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -155,7 +155,7 @@ struct Step {
         let source: VersionSource
         var minted = ""
         switch policy.source {
-        case .azure, .openai:
+        case .azure, .openai, .google:
             // Minted at the provider while the key in use keeps working there.
             value = try await keySource().mint(replacing: try vault.value(of: credential))
             source = .provider
@@ -177,6 +177,7 @@ struct Step {
         switch source {
         case .azure(let account): "the idle key of \(account.account) regenerated; "
         case .openai(let project): "a service account with a new key created in \(project.project); "
+        case .google(let project): "an API key created in \(project.project) with the restrictions of the key in use; "
         case .generate, .manual, .anthropic: ""
         }
     }

@@ -58,6 +58,26 @@ extension PolicyParser {
         return OpenAIProject(project: project, adminKey: admin, serviceAccountPrefix: prefix, baseURL: base)
     }
 
+    /// `spec.credential.google`: the project, and the service account's JSON key as a credential in the vault.
+    func parseGoogle(_ node: Node) -> GoogleProject? {
+        let path = "spec.credential.google"
+        guard let a = r.object(node, path: path, known: ["project", "serviceAccountKeyCredential", "keyPrefix", "baseURL"]) else { return nil }
+        let project = a.string("project", required: true, hint: "the project id or number (Google Cloud console → project picker)")
+        let admin = credential(a, "serviceAccountKeyCredential", hint: "the vault credential holding the service account's JSON key, e.g. google-admin", example: "google-admin")
+        let prefix = a.string("keyPrefix") ?? GoogleProject.defaultKeyPrefix
+        // Both become part of a URL or a key id: `projects/{project}`, keyId `[a-z]([a-z0-9-]{0,61}[a-z0-9])?`.
+        if let project, project.isEmpty || !project.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) {
+            r.problem(a.node("project") ?? a.node, "\(path).project \"\(project)\" may hold only lowercase letters, digits and -", hint: "a project id (my-project) or number")
+        }
+        if prefix.isEmpty || prefix.count > 40 || !(prefix.first?.isLowercase ?? false) || !prefix.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) {
+            r.problem(a.node("keyPrefix") ?? a.node, "\(path).keyPrefix \"\(prefix)\" must start with a lowercase letter and hold only lowercase letters, digits and - (at most 40)",
+                      hint: "it starts the minted keys' ids, which Google limits to 63 such characters")
+        }
+        let base = url(a, "baseURL", path: path)
+        guard let project, let admin else { return nil }
+        return GoogleProject(project: project, serviceAccountKey: admin, keyPrefix: prefix, baseURL: base)
+    }
+
     /// A required credential name field (a vault credential holding an admin secret).
     private func credential(_ a: YAMLReader.Object, _ key: String, hint: String, example: String) -> CredentialName? {
         guard let text = a.string(key, required: true, hint: hint) else { return nil }

@@ -81,7 +81,7 @@ struct PolicyParser {
     }
 
     private func parseCredential(_ spec: YAMLReader.Object, defaultName: String?) -> (CredentialName?, RotationPolicy.CredentialKind?, RotationPolicy.Source?) {
-        guard let c = r.object(spec.required("credential"), path: "spec.credential", known: ["name", "kind", "generate", "manual", "azure", "anthropic", "openai"]) else { return (nil, nil, nil) }
+        guard let c = r.object(spec.required("credential"), path: "spec.credential", known: ["name", "kind", "generate", "manual", "azure", "anthropic", "openai", "google"]) else { return (nil, nil, nil) }
         var credential: CredentialName?
         if let text = c.string("name") ?? defaultName {
             do { credential = try CredentialName(text) } catch {
@@ -96,10 +96,10 @@ struct PolicyParser {
             }
         }
         var source: RotationPolicy.Source?
-        let given = ["generate", "manual", "azure", "anthropic", "openai"].filter { c.node($0) != nil }
+        let given = ["generate", "manual", "azure", "anthropic", "openai", "google"].filter { c.node($0) != nil }
         if given.isEmpty {
-            r.problem(c.node, "spec.credential needs a source: generate, manual, azure, anthropic or openai",
-                      hint: "generate: {prefix: \"sk-\", randomBytes: 32} for the master key; azure: {...} for an Azure OpenAI key; openai: {...} for an OpenAI project key; manual: {} for provider keys only a person can mint")
+            r.problem(c.node, "spec.credential needs a source: generate, manual, azure, anthropic, openai or google",
+                      hint: "generate: {prefix: \"sk-\", randomBytes: 32} for the master key; azure: {...} for an Azure OpenAI key; openai: {...} for an OpenAI project key; google: {...} for a Gemini API key; manual: {} for provider keys only a person can mint")
         } else if given.count > 1 {
             r.problem(c.node(given[1]) ?? c.node, "spec.credential has more than one source (\(given.joined(separator: ", ")))", hint: "keep exactly one source")
         } else if let g = c.node("generate") {
@@ -117,6 +117,11 @@ struct PolicyParser {
             source = parseOpenAI(op).map { RotationPolicy.Source.openai($0) }
             if let kind, kind != .providerKey {
                 r.problem(op, "an openai source mints provider keys: the credential's kind must be provider-key", hint: "kind: provider-key")
+            }
+        } else if let go = c.node("google") {
+            source = parseGoogle(go).map { RotationPolicy.Source.google($0) }
+            if let kind, kind != .providerKey {
+                r.problem(go, "a google source mints provider keys: the credential's kind must be provider-key", hint: "kind: provider-key")
             }
         } else if let an = c.node("anthropic") {
             source = parseAnthropic(an).map { RotationPolicy.Source.anthropic($0) }

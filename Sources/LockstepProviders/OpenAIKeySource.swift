@@ -53,12 +53,7 @@ public struct OpenAIKeySource: KeySourcePort {
     }
 
     /// `PREFIX-20260105-090000` (UTC): whose it is and when it was made, as a person sees it in the dashboard.
-    func serviceAccountName() -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now())
-        return String(format: "%@-%04d%02d%02d-%02d%02d%02d", project.serviceAccountPrefix, c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-    }
+    func serviceAccountName() -> String { MintedName.stamped(project.serviceAccountPrefix, at: now()) }
 
     /// The one key of the project whose redacted form fits `value`.
     private func match(_ value: SecretBytes, in keys: [OpenAIAdminClient.Key], what: String) throws -> OpenAIAdminClient.Key {

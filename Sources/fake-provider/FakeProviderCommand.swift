@@ -16,6 +16,8 @@ struct FakeProviderCommand: AsyncParsableCommand {
 
             With --openai-project it also plays OpenAI for one project: the Admin API's project API-key and service-account routes (list keys; list, create and delete service accounts; delete a key) behind an Admin API key from --openai-admin-file, with the project's keys in --openai-keys-file (lines KEY_ID OWNER VALUE NAME, OWNER svc_acct_… or user_…, rewritten on every create and delete); they are accepted by the data plane (Authorization: Bearer) besides the other keys.
 
+            With --google-project it also plays Google for one Cloud project: the OAuth token endpoint (POST /token, the JWT bearer grant of a service account from --google-accounts-file: lines EMAIL admin|viewer PUBLIC_KEY, the key's DER in Base64), Resource Manager's testIamPermissions, and the API Keys API v2 (list, get, getKeyString, create and delete as operations, operations.get) on the keys of --google-keys-file (lines KEY_ID active|deleted VALUE SERVICE DISPLAY NAME, rewritten on every create and delete); the Gemini data plane (POST /v1beta/models/MODEL:generateContent, GET /v1beta/models, x-goog-api-key) accepts its active keys.
+
             With --azure-account it also plays Azure for one Azure OpenAI account: Microsoft Entra ID's token endpoint (POST /TENANT/oauth2/v2.0/token, client credentials from --azure-clients-file: lines CLIENT_ID SECRET keys|read) and Resource Manager's listKeys and regenerateKey on the account; the account's two keys are the two lines of --azure-keys-file, rewritten on every regeneration, and they are the keys the data plane accepts (Authorization: Bearer, or Azure's api-key header).
             """)
 
@@ -49,6 +51,18 @@ struct FakeProviderCommand: AsyncParsableCommand {
     @Option(name: .customLong("openai-admin-file"), help: "OpenAI Admin API keys, one per line (with --openai-project).")
     var openaiAdminFile: String?
 
+    @Option(name: .customLong("google-project"), help: "The Google Cloud project id the API Keys API serves.")
+    var googleProject: String?
+
+    @Option(name: .customLong("google-project-number"), help: "The project's number, in the keys' names (with --google-project).")
+    var googleProjectNumber = "123456789012"
+
+    @Option(name: .customLong("google-keys-file"), help: "The project's keys: lines KEY_ID active|deleted VALUE SERVICE NAME (with --google-project).")
+    var googleKeysFile: String?
+
+    @Option(name: .customLong("google-accounts-file"), help: "Service accounts: lines EMAIL admin|viewer PUBLIC_KEY (with --google-project).")
+    var googleAccountsFile: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -78,8 +92,16 @@ struct FakeProviderCommand: AsyncParsableCommand {
             }
             openai = FakeOpenAI(project: openaiProject, stateFile: openaiKeysFile, adminKeys: KeyRing.parseFile(try String(contentsOfFile: openaiAdminFile, encoding: .utf8)))
         }
+        var google: FakeGoogle?
+        if let googleProject {
+            guard let googleKeysFile, let googleAccountsFile else {
+                throw BenchError("--google-project needs --google-keys-file and --google-accounts-file", hint: "lines KEY_ID active VALUE SERVICE NAME; lines EMAIL admin|viewer PUBLIC_KEY")
+            }
+            google = FakeGoogle(project: googleProject, projectNumber: googleProjectNumber, stateFile: googleKeysFile,
+                                accounts: try FakeGoogle.parseAccounts(String(contentsOfFile: googleAccountsFile, encoding: .utf8)))
+        }
         let file = azure == nil ? keysFile : azureKeysFile
-        guard file != nil || !fixed.isEmpty || anthropic != nil || openai != nil else {
+        guard file != nil || !fixed.isEmpty || anthropic != nil || openai != nil || google != nil else {
             throw BenchError("fake-provider has no keys to accept", hint: "pass --keys-file FILE (one key per line) or set FAKE_PROVIDER_KEYS=key1,key2")
         }
         let keys = KeyRing(fixed: fixed, file: file)
@@ -88,6 +110,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
         azure?.register(on: router)
         anthropic?.register(on: router)
         openai?.register(on: router)
+        google?.register(on: router)
 
         let signals = SignalWaiter([SIGTERM, SIGINT])
         let server = try await BenchServer.start(router, port: port, name: "fake-provider", logger: logger)

@@ -52,6 +52,8 @@ struct EngineFixture {
         case anthropic
         /// `openai/…` as `gpt-4o` at `providerURL/v1`, `Authorization: Bearer`, key `OPENAI_API_KEY`.
         case openAIProject
+        /// `gemini/…` as `gemini-pro` at `providerURL/v1beta`, `x-goog-api-key`, key `GEMINI_API_KEY`.
+        case gemini
 
         /// The gateway env Secret's key that holds the provider key.
         var envKey: String {
@@ -59,6 +61,7 @@ struct EngineFixture {
             case .openAI, .azure: "AZURE_API_KEY"
             case .anthropic: "ANTHROPIC_API_KEY"
             case .openAIProject: "OPENAI_API_KEY"
+            case .gemini: "GEMINI_API_KEY"
             }
         }
     }
@@ -127,6 +130,7 @@ struct EngineFixture {
         case .openAI: ("azure-gpt-4o", "model: openai/gpt-4o-mini, api_base: \"\(url)/v1\", api_key: os.environ/AZURE_API_KEY")
         case .azure: ("azure-gpt-4o", "model: azure/gpt-4o-mini, api_base: \"\(url)\", api_version: \"2024-10-21\", api_key: os.environ/AZURE_API_KEY")
         case .openAIProject: ("gpt-4o", "model: openai/gpt-4o, api_base: \"\(url)/v1\", api_key: os.environ/OPENAI_API_KEY")
+        case .gemini: ("gemini-pro", "model: gemini/gemini-2.0-flash, api_base: \"\(url)/v1beta\", api_key: os.environ/GEMINI_API_KEY")
         case .anthropic: ("claude-haiku", "model: anthropic/claude-3-5-haiku-20241022, api_base: \"\(url)\", api_key: os.environ/ANTHROPIC_API_KEY")
         }
         return "  - model_name: \(name)\n    litellm_params: {\(params), max_retries: 0, timeout: 5}\n"

@@ -54,6 +54,17 @@ final class FakeProviderProcess: Sendable {
         return try await launch(["--openai-project", project, "--openai-keys-file", keysFile, "--openai-admin-file", adminFile], keysFile: keysFile, directory: directory)
     }
 
+    /// With Google's token endpoint, API Keys API and Gemini data plane for one project: `keys`
+    /// are its lines `KEY_ID STATE VALUE SERVICE NAME` in the state file (`keysFile`), which the
+    /// fake rewrites when it creates or deletes; `accounts` its service accounts' lines.
+    static func startGoogle(project: String, keys: [String], accounts: [String], directory: URL) async throws -> FakeProviderProcess {
+        let keysFile = directory.appendingPathComponent("google-keys").path
+        try (keys.joined(separator: "\n") + "\n").write(toFile: keysFile, atomically: true, encoding: .utf8)
+        let accountsFile = directory.appendingPathComponent("google-accounts").path
+        try (accounts.joined(separator: "\n") + "\n").write(toFile: accountsFile, atomically: true, encoding: .utf8)
+        return try await launch(["--google-project", project, "--google-keys-file", keysFile, "--google-accounts-file", accountsFile], keysFile: keysFile, directory: directory)
+    }
+
     private static func launch(_ arguments: [String], keysFile: String, directory: URL) async throws -> FakeProviderProcess {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { dir = bundle.bundleURL.deletingLastPathComponent() }

@@ -305,5 +305,76 @@ extension EngineIntegrationTests {
             }
             await f.stop()
         }
+
+        static let geminiOld = "AIzaSyGATEWAYoldKEY00000000000000000old1"
+        static let geminiMaps = "AIzaSyMAPSfrontendKEY0000000000000000map"
+
+        @Test("Google source under load: a key minted with the old key's restriction, the gateway rolled onto it, the old key deleted and refused (400 API_KEY_INVALID) by the Gemini API; 0 failed requests; a viewer service account is refused before anything changes")
+        func googleAPIKey() async throws {
+            let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("google-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let admin = try FakeGoogle.ServiceAccount(email: "lockstep@gw-project.iam.gserviceaccount.com", role: "admin")
+            let viewer = try FakeGoogle.ServiceAccount(email: "auditor@gw-project.iam.gserviceaccount.com", role: "viewer")
+            let provider = try await FakeProviderProcess.startGoogle(project: "gw-project", keys: ["gw-2025 active \(Self.geminiOld) generativelanguage.googleapis.com Gateway 2025",
+                                                                                             "maps active \(Self.geminiMaps) maps-backend.googleapis.com Maps"],
+                                                                     accounts: [admin.line, viewer.line], directory: scratch)
+            defer { provider.stop(); try? FileManager.default.removeItem(at: scratch) }
+            let f = try await EngineFixture.start(litellm: litellm, providerURL: provider.url, providerKey: Self.geminiOld, provider: .gemini)
+            do {
+                let tester = AuditActor(kind: .user, id: "tester")
+                let adminJSON = try admin.json(baseURL: provider.url)
+                try f.vault.importCredential(CredentialName("gemini-api-key"), value: secret(Self.geminiOld), kind: "provider-key", actor: tester)
+                try f.vault.importCredential(CredentialName("google-admin"), value: secret(adminJSON), kind: "generic", actor: tester)
+                let project = GoogleProject(project: "gw-project", serviceAccountKey: try CredentialName("google-admin"), baseURL: provider.url)
+                let policy = RotationPolicy(name: "gemini-api-key", credential: try CredentialName("gemini-api-key"), kind: .providerKey, source: .google(project),
+                                            schedule: nil, maxAge: PolicyDuration("90d"), strategy: .rolling, gateway: .init(url: f.gatewayURL, models: ["gemini-pro"]),
+                                            targets: [.init(namespace: "litellm-system", name: "litellm-env-secret", key: "GEMINI_API_KEY")],
+                                            rollouts: [.init(namespace: "litellm-system", name: "litellm")], checks: .init(newKeyAccepted: false, oldKeyRefused: false))
+                let retry = RetryPolicy(attempts: 3, initialDelay: .milliseconds(200), maxDelay: .seconds(2))
+                var settings = EngineFixture.fastSettings
+                settings.verifyAttempts = 12
+                let health = try await LiteLLMClient(baseURL: f.gatewayURL).health(model: "gemini-pro", masterKey: secret(EngineFixture.oldKey))
+                #expect(health.isHealthy, "the gateway's Gemini model is healthy before the run")
+                let before = try String(contentsOfFile: provider.keysFile, encoding: .utf8)
+
+                // A service account with the viewer role: testIamPermissions names what it lacks (exit 22's error), nothing created.
+                let viewerKey = ProviderKeySources.factory(secret: { _ in try secret(try viewer.json(baseURL: provider.url)) }, retry: retry)
+                let refused = try await f.run(settings: settings, keySources: viewerKey) {
+                    try await $0.start(policy: policy, kind: .revoke, actor: tester, reason: "incident drill", manualValue: nil)
+                }
+                #expect(refused.run.phase == .abandoned && refused.run.failure?.contains("lacks apikeys.keys.getKeyString") == true, "\(refused.run.failure ?? "")")
+                #expect(try String(contentsOfFile: provider.keysFile, encoding: .utf8) == before, "nothing created or deleted")
+
+                let sources = ProviderKeySources.factory(secret: { [vault = f.vault] in try vault.value(of: $0.rawValue) }, retry: retry)
+                let started = ContinuousClock.now
+                let (report, outcome) = try await Self.underLoad(gateway: f.gatewayURL, model: "gemini-pro") {
+                    try await f.run(settings: settings, keySources: sources) {
+                        try await $0.start(policy: policy, kind: .revoke, actor: tester, reason: "litellm supply-chain incident", manualValue: nil)
+                    }
+                }
+                let took = ContinuousClock.now - started
+                #expect(report.run.phase == .succeeded, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
+                let lines = KeyRing.parseFile(try String(contentsOfFile: provider.keysFile, encoding: .utf8)).map { $0.split(separator: " ", maxSplits: 4).map(String.init) }
+                #expect(concealed { lines.count == 3 && lines[0][1] == "deleted" && lines[1][2] == Self.geminiMaps && lines[1][1] == "active" },
+                        "the old key deleted, the other key untouched")
+                #expect(concealed { lines.count == 3 && lines[2][0].hasPrefix("lockstep-") && lines[2][1] == "active" && lines[2][3] == "generativelanguage.googleapis.com" },
+                        "one key minted, with the old key's restriction")
+                #expect(concealed { lines.count == 3 && f.holds("litellm-system", "litellm-env-secret", "GEMINI_API_KEY", lines[2][2]) }, "the gateway holds the minted key")
+                #expect(report.steps.last?.outcome == "ok: the old value is refused at the provider (key gw-2025 (Gateway 2025) deleted (it can be undeleted for 30 days); the Gemini API refuses it)")
+                let plane = try GoogleKeysClient(project: project, serviceAccountKey: try secret(adminJSON), retry: retry)
+                let (oldRefused, newRefused) = (try await plane.refuses(try secret(Self.geminiOld)), try await plane.refuses(try secret(lines.last?[2] ?? "")))
+                #expect(oldRefused && !newRefused, "the old key is refused by the Gemini API, the minted one accepted")
+                #expect(outcome.total >= 20 && outcome.failed == 0, "\(outcome.failed) of \(outcome.total) requests failed: \(outcome.failures.prefix(3).map(\.line))")
+                #expect(try f.vault.credential("gemini-api-key").versions.map(\.state) == [.current, .revoked])
+                let audit = String(decoding: try f.vault.auditLog.entries().flatMap { AuditJSONLines.line($0) + [10] }, as: UTF8.self)
+                for value in [Self.geminiOld, adminJSON, "PRIVATE KEY"] + lines.map({ $0[2] }) { #expect(concealed { !audit.contains(value) }, "a key in the audit log") }
+                print("google revoke: \(took) in all, old key refused at the provider after \(report.oldKeyRefusedAfterMillis ?? -1) ms; \(outcome.total) requests, \(outcome.failed) failed")
+            } catch {
+                await f.stop()
+                throw error
+            }
+            await f.stop()
+        }
     }
 }

@@ -110,3 +110,43 @@ struct OpenAIPolicyTests {
             .message.contains("must be https") == true)
     }
 }
+
+@Suite("spec.credential.google")
+struct GooglePolicyTests {
+    static let text = azurePolicy
+        .replacingOccurrences(of: "metadata: {name: azure-api-key}", with: "metadata: {name: gemini-api-key}")
+        .replacingOccurrences(of: "    azure: {subscription: sub-1, resourceGroup: rg-ai, account: oai-prod, tenant: tenant-1, clientId: app-1, clientSecretCredential: azure-admin}",
+                              with: "    google: {project: gw-prod-123, serviceAccountKeyCredential: google-admin}")
+
+    @Test("parses with Google's public endpoints and the prefix lockstep by default; its runs mint at the source, take no value, and retire the old key there")
+    func parses() throws {
+        let parsed = PolicyLoader.parse(Self.text, file: "p.yaml")
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        let policy = try #require(parsed.policies.first?.0)
+        #expect(policy.source == .google(GoogleProject(project: "gw-prod-123", serviceAccountKey: try CredentialName("google-admin"))))
+        #expect(policy.source.mintsAtSource && !policy.source.takesValue && policy.source.retiresAtSource)
+        #expect(policy.source.mintedAt == "Google (project gw-prod-123)")
+        if case .google(let p) = policy.source {
+            #expect(p.apiKeysURL == "https://apikeys.googleapis.com" && p.resourceManagerURL == "https://cloudresourcemanager.googleapis.com"
+                && p.generativeLanguageURL == "https://generativelanguage.googleapis.com" && p.keyPrefix == "lockstep")
+        }
+        #expect(RotationPlan.steps(for: policy, kind: .rotate, newVersion: 2).suffix(2) == [.awaitOldPodsStopped, .retireOldAtSource])
+        let custom = Self.text.replacingOccurrences(of: "serviceAccountKeyCredential: google-admin}", with: "serviceAccountKeyCredential: google-admin, keyPrefix: gw-prod, baseURL: \"http://127.0.0.1:9\"}")
+        if case .google(let p)? = PolicyLoader.parse(custom, file: "p.yaml").policies.first?.0.source {
+            #expect(p.keyPrefix == "gw-prod" && p.apiKeysURL == "http://127.0.0.1:9" && p.resourceManagerURL == "http://127.0.0.1:9" && p.generativeLanguageURL == "http://127.0.0.1:9")
+        } else { Issue.record("custom prefix and base URL not parsed") }
+    }
+
+    @Test("refused: no project, no service account key credential, a project that would change the URL, a key prefix Google would refuse, a master key, a non-https base URL")
+    func refusals() {
+        #expect(single(Self.text.replacingOccurrences(of: "project: gw-prod-123, ", with: ""))?.message.contains("project") == true)
+        #expect(single(Self.text.replacingOccurrences(of: ", serviceAccountKeyCredential: google-admin", with: ""))?.message.contains("serviceAccountKeyCredential") == true)
+        #expect(single(Self.text.replacingOccurrences(of: "gw-prod-123", with: "\"gw/../x\""))?.message.contains("may hold only lowercase letters") == true)
+        for prefix in ["Gateway", "9lives", "gw_prod", String(repeating: "a", count: 41)] {
+            #expect(single(Self.text.replacingOccurrences(of: "google-admin}", with: "google-admin, keyPrefix: \(prefix)}"))?.message.contains("keyPrefix") == true, "\(prefix)")
+        }
+        #expect(check(Self.text.replacingOccurrences(of: "kind: provider-key", with: "kind: litellm-master-key")).contains { $0.message.contains("kind must be provider-key") })
+        #expect(single(Self.text.replacingOccurrences(of: "google-admin}", with: "google-admin, baseURL: \"http://api.example.com\"}"))?
+            .message.contains("must be https") == true)
+    }
+}

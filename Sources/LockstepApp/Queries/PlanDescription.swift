@@ -26,6 +26,9 @@ public enum PlanDescription {
         case .openai(let project):
             out.append("new value: minted at OpenAI: a service account \(project.serviceAccountPrefix)-… is created in project \(project.project) and its key is the new value (Admin API); "
                 + "after promotion the service account that owned v\(current.version) is deleted, and OpenAI refuses v\(current.version)")
+        case .google(let project):
+            out.append("new value: minted at Google: an API key \(project.keyPrefix)-… with the restrictions of the key in use is created in project \(project.project) (API Keys API); "
+                + "after promotion the key that held v\(current.version) is deleted (undeletable for 30 days), and the Gemini API refuses v\(current.version)")
         }
         for (i, action) in RotationPlan.steps(for: policy, kind: revoke ? .revoke : .rotate, newVersion: next).enumerated() {
             out.append("  \(i + 1). \(describe(action, policy: policy, current: current.version, next: next, revoke: revoke))")
@@ -75,6 +78,7 @@ public enum PlanDescription {
             switch policy.source {
             case .anthropic: "set the key that was v\(current) inactive at Anthropic, then check that Anthropic refuses it"
             case .openai: "delete the service account that owned v\(current) at OpenAI (or that key alone, if a person owns it), then check that OpenAI refuses it"
+            case .google: "delete the API key that held v\(current) in the Google project, then check that the Gemini API refuses it"
             default:
                 "regenerate the key that held v\(current) at the provider (v\(current) refused there from then on)"
             }

@@ -91,7 +91,12 @@ public final class FakeProvider: Sendable {
 
     /// 200 with `object` as JSON, keys sorted.
     static func object(_ object: [String: Any]) throws -> Response {
-        json(.ok, String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        json(.ok, try encode(object))
+    }
+
+    /// `object` as JSON text, keys sorted.
+    static func encode(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {

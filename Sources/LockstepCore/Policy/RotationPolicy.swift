@@ -22,11 +22,14 @@ public struct RotationPolicy: Sendable, Equatable {
         /// Lockstep creates a service account in the OpenAI project, whose key is the new value,
         /// and after the rollout deletes the one that owned the old key (``OpenAIProject``).
         case openai(OpenAIProject)
+        /// Lockstep creates an API key in the Google Cloud project (API Keys API), and after the
+        /// rollout deletes the key that held the old value (``GoogleProject``).
+        case google(GoogleProject)
 
         /// Whether the old value is retired at the provider by Lockstep once the new one is current.
         public var retiresAtSource: Bool {
             switch self {
-            case .azure, .anthropic, .openai: true
+            case .azure, .anthropic, .openai, .google: true
             case .generate, .manual: false
             }
         }
@@ -35,7 +38,7 @@ public struct RotationPolicy: Sendable, Equatable {
         public var takesValue: Bool {
             switch self {
             case .manual, .anthropic: true
-            case .generate, .azure, .openai: false
+            case .generate, .azure, .openai, .google: false
             }
         }
 
@@ -47,6 +50,7 @@ public struct RotationPolicy: Sendable, Equatable {
             switch self {
             case .azure(let account): "Azure (account \(account.account))"
             case .openai(let project): "OpenAI (project \(project.project))"
+            case .google(let project): "Google (project \(project.project))"
             case .generate, .manual, .anthropic: nil
             }
         }
