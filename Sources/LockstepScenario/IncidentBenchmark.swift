@@ -13,7 +13,7 @@ public enum IncidentBenchmark {
             let o = try await IncidentDrill(tools: tools, directory: work.appendingPathComponent("incident-\(i)"), transcript: transcript).run()
             guard let report = o.report else { throw ScenarioError("run \(i): revoke --all printed no report (exit \(o.exitCode))") }
             // The figures count only when the sources agree with the report.
-            guard o.exitCode != 0 || (o.masterKeyRefused && o.azureOldKeysDead && o.anthropicOldKeyInactive && o.openaiOldKeyDeleted) else {
+            guard o.exitCode != 0 || (o.masterKeyRefused && o.azureOldKeysDead && o.anthropicOldKeyInactive && o.openaiOldKeyDeleted && o.googleOldKeyDeleted) else {
                 throw ScenarioError("run \(i): revoke --all exited 0 but an old value still works at its source")
             }
             func after(_ name: String) -> String {

@@ -15,7 +15,7 @@ public struct IncidentOutcome: Sendable {
     public var historyMatches = false
     public var auditVerified = false
     /// The checks at the sources, made by the drill itself.
-    public var masterKeyRefused = false, azureOldKeysDead = false, anthropicOldKeyInactive = false, openaiOldKeyDeleted = false
+    public var masterKeyRefused = false, azureOldKeysDead = false, anthropicOldKeyInactive = false, openaiOldKeyDeleted = false, googleOldKeyDeleted = false
     public var backend = LoadTally()
     /// Any key (old or new, admin credentials too) in the CLI's output.
     public var keyInOutput = true
@@ -26,8 +26,9 @@ public struct IncidentOutcome: Sendable {
 /// The compromised-gateway drill, end to end on the demo's layout with provider models: KubeSim
 /// runs real LiteLLM gateway pods whose models are Azure OpenAI, Anthropic and OpenAI (the fake
 /// provider, with their admin APIs) and backend pods asking for each in turn; the real `lockstep`
-/// CLI imports the master key, the Azure, Anthropic and OpenAI keys and their admin credentials,
-/// a person mints the new Anthropic key, and `lockstep revoke --all` revokes the four under one incident.
+/// CLI imports the master key, the Azure, Anthropic, OpenAI and Gemini keys and their admin
+/// credentials, a person mints the new Anthropic key, and `lockstep revoke --all` revokes the
+/// five under one incident.
 public struct IncidentDrill: Sendable {
     let tools: ScenarioTools
     let directory: URL
@@ -49,7 +50,7 @@ public struct IncidentDrill: Sendable {
         }
         outcome.backend = LoadTally(before: [:], after: scenario.reports.finals(), from: .distantPast, to: .distantFuture)
         let b = outcome.backend
-        transcript.say("\n== the backend's view: \(b.total) requests to azure-gpt-4o, claude-haiku and gpt-4o, \(b.failed) failed (\(b.statusSummary)); sent again after a closed connection: \(b.retried)")
+        transcript.say("\n== the backend's view: \(b.total) requests to azure-gpt-4o, claude-haiku, gpt-4o and gemini-pro, \(b.failed) failed (\(b.statusSummary)); sent again after a closed connection: \(b.retried)")
         outcome.keyInOutput = transcript.contains(anyOf: outcome.keys)
         return outcome
     }
@@ -70,7 +71,8 @@ public struct IncidentDrill: Sendable {
         try await cli.require(["credential", "adopt", "litellm-master-key"] + cluster)
         let values = [("azure-api-key", "provider-key", layout.azureKey1), ("azure-admin", "generic", layout.azureAdminSecret),
                       ("anthropic-api-key", "provider-key", layout.anthropicKey), ("anthropic-admin", "generic", layout.anthropicAdminKey),
-                      ("openai-api-key", "provider-key", layout.openaiKey), ("openai-admin", "generic", layout.openaiAdminKey)]
+                      ("openai-api-key", "provider-key", layout.openaiKey), ("openai-admin", "generic", layout.openaiAdminKey),
+                      ("gemini-api-key", "provider-key", layout.googleKey), ("google-admin", "generic", try layout.googleAdminJSON(providerURL: scenario.providerURL))]
         for (name, kind, value) in values {
             let file = try secretFile(name, value)
             defer { try? FileManager.default.removeItem(atPath: file) }
@@ -91,7 +93,7 @@ public struct IncidentDrill: Sendable {
         outcome.exitCode = result.code
         outcome.report = try? JSONDecoder().decode(IncidentReport.self, from: Data(result.stdout.utf8))
         for k in [scenario.liveMasterKey()].compactMap({ $0 }) { outcome.keys.append(k) }
-        outcome.keys += try (layout.azureKeys() + layout.openaiKeys()).map { try SecretBytes(utf8: $0) }
+        outcome.keys += try (layout.azureKeys() + layout.openaiKeys() + layout.googleKeys().map(\.value)).map { try SecretBytes(utf8: $0) }
 
         // At the sources, checked by the drill itself.
         outcome.masterKeyRefused = (try? await LiteLLMGateway(client: LiteLLMClient(baseURL: scenario.gatewayURL, timeout: .seconds(10))).accepts(scenario.initialMasterKey)) == false
@@ -100,8 +102,11 @@ public struct IncidentDrill: Sendable {
         outcome.anthropicOldKeyInactive = try layout.anthropicStatus(ProviderLayout.anthropicOldKeyID) == "inactive"
         let openaiNow = try layout.openaiKeys()
         outcome.openaiOldKeyDeleted = !openaiNow.isEmpty && !openaiNow.contains(layout.openaiKey)
+        let googleNow = try layout.googleKeys()
+        outcome.googleOldKeyDeleted = googleNow.contains { $0.id == ProviderLayout.googleOldKeyID && $0.state == "deleted" } && googleNow.contains { $0.state == "active" }
         transcript.say("at the sources: old master key \(outcome.masterKeyRefused ? "refused" : "ACCEPTED") by the gateway; Azure's two old keys \(outcome.azureOldKeysDead ? "regenerated" : "STILL VALID"); "
-            + "the old Anthropic key \(outcome.anthropicOldKeyInactive ? "inactive" : "STILL ACTIVE"); the old OpenAI key \(outcome.openaiOldKeyDeleted ? "deleted" : "STILL A KEY OF THE PROJECT")")
+            + "the old Anthropic key \(outcome.anthropicOldKeyInactive ? "inactive" : "STILL ACTIVE"); the old OpenAI key \(outcome.openaiOldKeyDeleted ? "deleted" : "STILL A KEY OF THE PROJECT"); "
+            + "the old Gemini key \(outcome.googleOldKeyDeleted ? "deleted" : "STILL A KEY OF THE PROJECT")")
 
         let history = try await cli.run(["history", "--incident", "INC-2026-0324", "--json", "--no-daemon"])
         let folded = try? JSONDecoder().decode(IncidentReport.self, from: Data(history.stdout.utf8))
@@ -116,7 +121,7 @@ public struct IncidentDrill: Sendable {
         return path
     }
 
-    /// The master key as shipped (key-ring), and the two provider keys on their adapters.
+    /// The master key as shipped (key-ring), and the four provider keys on their adapters.
     static func policies(gatewayURL: String, providerURL: String) -> [(String, String)] {
         [("litellm-master-key", KubeObjects.masterKeyPolicy(gatewayURL: gatewayURL, strategy: "key-ring")),
          ("azure-api-key", """
@@ -162,6 +167,21 @@ public struct IncidentDrill: Sendable {
               gateway: {url: "\(gatewayURL)", models: [gpt-4o]}
               targets:
                 - secret: {namespace: litellm-system, name: litellm-env-secret, key: OPENAI_API_KEY}
+              rollouts:
+                - deployment: {namespace: litellm-system, name: litellm}
+            """),
+         ("gemini-api-key", """
+            apiVersion: lockstep/v1
+            kind: RotationPolicy
+            metadata: {name: gemini-api-key}
+            spec:
+              credential:
+                kind: provider-key
+                google: {project: \(ProviderLayout.googleProject), serviceAccountKeyCredential: google-admin, baseURL: "\(providerURL)"}
+              strategy: rolling
+              gateway: {url: "\(gatewayURL)", models: [gemini-pro]}
+              targets:
+                - secret: {namespace: litellm-system, name: litellm-env-secret, key: GEMINI_API_KEY}
               rollouts:
                 - deployment: {namespace: litellm-system, name: litellm}
             """)]
