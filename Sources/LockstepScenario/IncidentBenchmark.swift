@@ -23,7 +23,7 @@ public enum IncidentBenchmark {
             worst = max(worst, every ?? .infinity)
             failedAll += o.backend.failed
             totalAll += o.backend.total
-            rows.append("| \(i) | \(o.exitCode) | \(after("litellm-master-key")) | \(after("azure-api-key")) | \(after("openai-api-key")) | \(after("anthropic-api-key")) | "
+            rows.append("| \(i) | \(o.exitCode) | \(after("litellm-master-key")) | \(after("azure-api-key")) | \(after("gemini-api-key")) | \(after("openai-api-key")) | \(after("anthropic-api-key")) | "
                 + "\(every.map { String(format: "**%.1f s**", $0) } ?? "**not all**") | \(String(format: "%.1f s", o.seconds)) | \(o.backend.total) | \(o.backend.failed) |")
         }
         let verdict = worst <= 120 && failedAll == 0
@@ -31,17 +31,18 @@ public enum IncidentBenchmark {
             : "Target (every old value refused at its source within 2 minutes, 0 failed backend requests): **missed** (slowest \(worst.isFinite ? String(format: "%.1f s", worst) : "not all refused"), \(failedAll) failed of \(totalAll))."
         return """
             `lockstep revoke --all --incident … --value-file anthropic-api-key=… --yes` on the demo's layout with provider models: KubeSim, 2 real LiteLLM \
-            gateway pods whose models are Azure OpenAI, OpenAI and Anthropic (the fake provider with their admin APIs: docs/bench-tools.md), 2 backend \
-            pods (lockstep-load) at 5 requests/s each asking the three models in turn. Four credentials, one after another: the master key \
-            (key-ring), the Azure key (minted and retired at Azure), the OpenAI key (a new project service account; the old one deleted), the \
-            Anthropic key (the new one minted by a person, the old set inactive). Times from the \
+            gateway pods whose models are Azure OpenAI, Gemini, OpenAI and Anthropic (the fake provider with their admin APIs: docs/bench-tools.md), \
+            2 backend pods (lockstep-load) at 5 requests/s each asking the four models in turn. Five credentials, one after another: the master key \
+            (key-ring), the Azure key (minted and retired at Azure), the Gemini key (a new API key in the Google project; the old one deleted), \
+            the OpenAI key (a new project service account; the old one deleted), the Anthropic key (the new one minted by a person, the old set \
+            inactive). Times from the \
             command's start until each old value was refused at its source (`history --incident`); every run checked at the sources by the drill.
 
-            | run | exit | master key refused (gateway) | Azure key refused (Azure) | OpenAI key refused (OpenAI) | Anthropic key refused (Anthropic) | every old value refused | revoke --all took | backend requests | failed |
-            |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+            | run | exit | master key refused (gateway) | Azure key refused (Azure) | Gemini key refused (Google) | OpenAI key refused (OpenAI) | Anthropic key refused (Anthropic) | every old value refused | revoke --all took | backend requests | failed |
+            |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
             \(rows.joined(separator: "\n"))
 
-            \(verdict) Google is not in the drill: its adapter is not built yet (a manual key would end `still-valid-at-source`).
+            \(verdict)
 
             """
     }
