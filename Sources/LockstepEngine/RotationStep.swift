@@ -79,8 +79,9 @@ struct Step {
             try vault.promote(credential: credential, newVersion: v, revoked: run.kind == .revoke, actor: actor, runID: run.id)
             return StepOutcome(newVersion: v, detail: "v\(v) current")
         case .markFailed:
+            let discarded = try await discardMinted()
             try vault.markFailed(credential: credential, version: try requireNewVersion(), actor: actor, runID: run.id, reason: run.failure ?? "unknown")
-            return StepOutcome(detail: "v\(run.newVersion ?? 0) failed; old value restored")
+            return StepOutcome(detail: "v\(run.newVersion ?? 0) failed; old value restored" + discarded)
         }
     }
 
@@ -219,6 +220,27 @@ struct Step {
         guard let old = try previousValue() else { return StepOutcome(detail: "no earlier version to retire") }
         let done = try await keySource().retire(old, keeping: current)
         return StepOutcome(detail: "the old value is refused at the provider (\(done))")
+    }
+
+    /// A value this run minted at the provider is, once the run rolled back, a valid key nobody
+    /// should hold: after every pod that may have started with it has exited, it is retired there
+    /// as an old key would be (an Azure key regenerated, an OpenAI service account or a Google key
+    /// deleted), audited before and after. Best effort: a provider that refuses is reported, with
+    /// what a person must delete, and the rollback still ends. Repeating it after a crash finds
+    /// the key already gone.
+    private func discardMinted() async throws -> String {
+        guard policy.source.mintsAtSource, let v = run.newVersion, try vault.credential(credential).versions.first(where: { $0.version == v })?.source == .provider else { return "" }
+        try vault.record(draft(.providerKeyRetired, .started, "discarding v\(v), minted at the provider and never promoted", []))
+        do {
+            _ = try await awaitOldPodsStopped()
+            let done = try await keySource().retire(try newValue(), keeping: try vault.value(of: credential))
+            try vault.record(draft(.providerKeyRetired, .success, "v\(v) discarded at the provider: \(done)", []))
+            return "; v\(v) discarded at the provider (\(done))"
+        } catch {
+            let said = "v\(v) was minted at \(policy.source.mintedAt ?? "the provider") and is still valid there (\(error)): delete it there by hand"
+            try vault.record(draft(.providerKeyRetired, .failure, said, []))
+            return "; \(said)"
+        }
     }
 
     /// The version the run replaced: promotion made it `previous` (`revoked` for a revoke); a

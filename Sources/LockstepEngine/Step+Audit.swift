@@ -50,7 +50,7 @@ extension Step {
         }
     }
 
-    private func draft(_ action: AuditAction, _ outcome: AuditOutcome, _ detail: String?, _ targets: [AuditTarget]) -> AuditDraft {
+    func draft(_ action: AuditAction, _ outcome: AuditOutcome, _ detail: String?, _ targets: [AuditTarget]) -> AuditDraft {
         AuditDraft(actor: actor, action: action, credential: credential, version: run.newVersion, targets: targets, outcome: outcome,
                    detail: "run \(run.id)\(detail.map { ": \($0)" } ?? "")")
     }

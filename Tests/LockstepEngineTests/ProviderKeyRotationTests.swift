@@ -309,7 +309,7 @@ extension EngineIntegrationTests {
         static let geminiOld = "AIzaSyGATEWAYoldKEY00000000000000000old1"
         static let geminiMaps = "AIzaSyMAPSfrontendKEY0000000000000000map"
 
-        @Test("Google source under load: a key minted with the old key's restriction, the gateway rolled onto it, the old key deleted and refused (400 API_KEY_INVALID) by the Gemini API; 0 failed requests; a viewer service account is refused before anything changes")
+        @Test("Google source under load: a key minted with the old key's restriction, the gateway rolled onto it, the old key deleted and refused (400 API_KEY_INVALID) by the Gemini API; 0 failed requests; a viewer service account is refused before anything changes; a rotation that rolls back deletes the key it minted")
         func googleAPIKey() async throws {
             let litellm = try #require(LiteLLMBinary.path, "LiteLLM not found (scripts/setup or LITELLM_BIN)")
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("google-\(UUID().uuidString)")
@@ -370,6 +370,31 @@ extension EngineIntegrationTests {
                 let audit = String(decoding: try f.vault.auditLog.entries().flatMap { AuditJSONLines.line($0) + [10] }, as: UTF8.self)
                 for value in [Self.geminiOld, adminJSON, "PRIVATE KEY"] + lines.map({ $0[2] }) { #expect(concealed { !audit.contains(value) }, "a key in the audit log") }
                 print("google revoke: \(took) in all, old key refused at the provider after \(report.oldKeyRefusedAfterMillis ?? -1) ms; \(outcome.total) requests, \(outcome.failed) failed")
+
+                // A rotation whose new key Google blocks for the Gemini API (its restriction changed
+                // at the provider right after the mint, before any step that reads it): the gateway
+                // is unhealthy on it, the run rolls back, and the key it minted is deleted at Google.
+                let state = provider.keysFile, serving = lines[2][2]
+                var blocking = settings
+                blocking.verifyAttempts = 3
+                blocking.beforeStep = {
+                    let text = try String(contentsOfFile: state, encoding: .utf8)
+                    let edited = text.split(separator: "\n").map { line -> String in
+                        let f = line.split(separator: " ", maxSplits: 4).map(String.init)
+                        guard f.count == 5, f[0].hasPrefix("lockstep-"), f[1] == "active", f[2] != serving else { return String(line) }
+                        return [f[0], f[1], f[2], "maps-backend.googleapis.com", f[4]].joined(separator: " ")
+                    }.joined(separator: "\n") + "\n"
+                    if edited != text { try edited.write(toFile: state, atomically: true, encoding: .utf8) }
+                }
+                let failed = try await f.run(settings: blocking, keySources: sources) {
+                    try await $0.start(policy: policy, kind: .rotate, actor: tester, reason: "scheduled", manualValue: nil)
+                }
+                #expect(failed.run.phase == .rolledBack, "\(failed.steps.map { "\($0.action): \($0.outcome)" })")
+                let after = KeyRing.parseFile(try String(contentsOfFile: provider.keysFile, encoding: .utf8)).map { $0.split(separator: " ", maxSplits: 4).map(String.init) }
+                #expect(concealed { after.count == 4 && after[2][2] == lines[2][2] && after[2][1] == "active" && after[3][1] == "deleted" },
+                        "the current key kept, the key minted for the failed run deleted")
+                #expect(failed.steps.last?.outcome.contains("v3 discarded at the provider") == true, "\(failed.steps.last?.outcome ?? "")")
+                #expect(try f.vault.credential("gemini-api-key").versions.map(\.state) == [.failed, .current, .revoked])
             } catch {
                 await f.stop()
                 throw error

@@ -160,6 +160,49 @@ struct ProviderSourceEngineTests {
         #expect(concealed { v.provider.accepts(v.old) }, "the warning is true: the old key still works")
     }
 
+    @Test("rolled back after the mint: the minted key, never promoted, is discarded at the provider once no pod may hold it (audited), the old key kept; interrupted before every step and resumed: the same end")
+    func rollbackDiscardsTheMintedKey() async throws {
+        let w = try World()
+        w.provider.set(.mintedUnhealthy)
+        let report = try await w.engine().start(policy: w.policy, kind: .rotate, actor: Self.actor, reason: nil, manualValue: nil)
+        #expect(report.run.phase == .rolledBack, "\(report.steps.map { "\($0.action): \($0.outcome)" })")
+        #expect(concealed { w.live?.constantTimeEquals(w.old) == true && w.provider.accepts(w.old) })
+        let minted = try w.store.value(of: "azure-api-key", version: 2)
+        #expect(concealed { !w.provider.accepts(minted) }, "the minted key is dead at the provider")
+        #expect(w.provider.regenerations == 2, "minted, then discarded")
+        #expect(try w.states() == [.failed, .current])
+        #expect(report.steps.last?.outcome.contains("v2 discarded at the provider (key2 regenerated)") == true, "\(report.steps.last?.outcome ?? "")")
+        #expect(w.store.auditTrail.filter { $0.action == .providerKeyRetired }.map(\.outcome) == [.started, .success])
+
+        let total = report.steps.count
+        for stop in 1...total {
+            let v = try World()
+            v.provider.set(.mintedUnhealthy)
+            let count = Counter()
+            let interrupting = v.engine { if count.next() == stop { throw Interrupted() } }
+            await #expect(throws: Interrupted.self) { _ = try await interrupting.start(policy: v.policy, kind: .rotate, actor: Self.actor, reason: nil, manualValue: nil) }
+            guard let run = try v.store.unfinishedRuns().first else { continue } // stopped before the journal's first entry
+            let resumed = try await v.engine().resume(run, policy: v.policy, actor: Self.actor)
+            #expect(resumed.run.phase == .rolledBack, "stopped before step \(stop)")
+            #expect(concealed { v.live?.constantTimeEquals(v.old) == true && v.provider.accepts(v.old) }, "stopped before step \(stop)")
+            #expect(v.provider.regenerations == 2, "stopped before step \(stop): \(v.provider.regenerations) regenerations")
+        }
+    }
+
+    @Test("rolled back, and the provider refuses the discard: the rollback still ends, and the report and the audit say the minted key is still valid and must be deleted by hand")
+    func discardRefused() async throws {
+        let w = try World()
+        w.provider.set(.mintedUnhealthyRetireFails)
+        let report = try await w.engine().start(policy: w.policy, kind: .rotate, actor: Self.actor, reason: nil, manualValue: nil)
+        #expect(report.run.phase == .rolledBack)
+        let minted = try w.store.value(of: "azure-api-key", version: 2)
+        #expect(concealed { w.provider.accepts(minted) && w.live?.constantTimeEquals(w.old) == true })
+        #expect(report.steps.last?.outcome.contains("v2 was minted at Azure (account oai) and is still valid there (403 AuthorizationFailed): delete it there by hand") == true,
+                "\(report.steps.last?.outcome ?? "")")
+        #expect(w.store.auditTrail.filter { $0.action == .providerKeyRetired }.map(\.outcome) == [.started, .failure])
+        #expect(try w.states() == [.failed, .current])
+    }
+
     struct Interrupted: Error {}
 
     final class Counter: @unchecked Sendable {

@@ -72,7 +72,9 @@ public enum PlanDescription {
         case .stopColour: "scale the colour that served v\(current) to 0; wait until none of its pods is left"
         case .verifyColour: "verify at every pod of the new colour: v\(next) accepted\(revoke || policy.checks.oldKeyRefused ? ", v\(current) refused" : "")"
         case .promote: revoke ? "v\(next) current, v\(current) revoked" : "v\(next) current, v\(current) previous"
-        case .markFailed: "mark v\(next) failed"
+        case .markFailed: policy.source.mintsAtSource
+            ? "once no pod that may hold v\(next) is left, discard it at the provider as an old key would be; mark v\(next) failed"
+            : "mark v\(next) failed"
         case .awaitOldPodsStopped: "wait until every gateway pod that started with v\(current) has exited (none still serves open connections with it)"
         case .retireOldAtSource:
             switch policy.source {

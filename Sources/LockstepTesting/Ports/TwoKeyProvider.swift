@@ -16,6 +16,11 @@ public final class TwoKeyProvider: KeySourcePort, @unchecked Sendable {
         case mintFails(Int)
         /// The next `n` retires fail before reaching the provider.
         case retireFails(Int)
+        /// Every minted key is accepted, but the gateway's models are unhealthy on it (a
+        /// deployment name the new key's resource lacks): the run rolls back.
+        case mintedUnhealthy
+        /// As `mintedUnhealthy`, and every retire fails too (the admin credential lost its rights mid-run).
+        case mintedUnhealthyRetireFails
     }
 
     public struct Refused: Error, CustomStringConvertible {
@@ -26,6 +31,7 @@ public final class TwoKeyProvider: KeySourcePort, @unchecked Sendable {
     private var slots: [SecretBytes]
     private var fault: Fault = .none
     private var counter = 0
+    private var minted: [SecretBytes] = []
     public private(set) var regenerations = 0
 
     public init(key1: SecretBytes, key2: SecretBytes) {
@@ -36,6 +42,14 @@ public final class TwoKeyProvider: KeySourcePort, @unchecked Sendable {
 
     /// Whether the provider accepts `key` now.
     public func accepts(_ key: SecretBytes) -> Bool { lock.withLock { slots.contains { $0.constantTimeEquals(key) } } }
+
+    /// Whether the gateway's models answer on `key`: accepted, and not a minted key under `mintedUnhealthy`.
+    public func healthy(_ key: SecretBytes) -> Bool {
+        lock.withLock {
+            slots.contains { $0.constantTimeEquals(key) }
+                && !([.mintedUnhealthy, .mintedUnhealthyRetireFails].contains(fault) && minted.contains { $0.constantTimeEquals(key) })
+        }
+    }
 
     public func preflight(current: SecretBytes) async throws -> String {
         try lock.withLock {
@@ -53,7 +67,9 @@ public final class TwoKeyProvider: KeySourcePort, @unchecked Sendable {
                 throw Refused(description: "503 from the provider")
             }
             guard let slot = slots.firstIndex(where: { $0.constantTimeEquals(current) }) else { throw Refused(description: "neither key is the current value") }
-            return try regenerate(1 - slot)
+            let key = try regenerate(1 - slot)
+            minted.append(key)
+            return key
         }
     }
 
@@ -64,6 +80,7 @@ public final class TwoKeyProvider: KeySourcePort, @unchecked Sendable {
                 fault = n > 1 ? .retireFails(n - 1) : .none
                 throw Refused(description: "503 from the provider")
             }
+            if fault == .mintedUnhealthyRetireFails { throw Refused(description: "403 AuthorizationFailed") }
             guard let slot = slots.firstIndex(where: { $0.constantTimeEquals(old) }), !slots[slot].constantTimeEquals(current) else { return "retired before" }
             _ = try regenerate(slot)
             return "key\(slot + 1) regenerated"
@@ -95,7 +112,7 @@ public final class ProviderBackedGateway: GatewayPort, Sendable {
     public func isReady() async -> Bool { true }
     public func accepts(_ key: SecretBytes) async throws -> Bool { true }
     public func health(models: [String], masterKey: SecretBytes) async throws -> [String: Bool] {
-        let healthy = cluster.value(keySecret).map(provider.accepts) ?? false
+        let healthy = cluster.value(keySecret).map(provider.healthy) ?? false
         return Dictionary(uniqueKeysWithValues: models.map { ($0, healthy) })
     }
     public func registerBridgeKey(_ key: SecretBytes, alias: String, masterKey: SecretBytes) async throws {}
