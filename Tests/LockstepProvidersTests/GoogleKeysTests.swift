@@ -138,6 +138,34 @@ struct GoogleKeysTests {
         }
     }
 
+    @Test("a JSON key a person got wrong is refused before any call, naming the vault credential and the field, never a value: an http token_uri off this machine, a private key that is not RSA PEM, no client_email, not a service account's key")
+    func malformedJSONKeys() throws {
+        let good = try FakeGoogle.ServiceAccount(email: "lockstep@gw-project.iam.gserviceaccount.com", role: "admin").json(baseURL: "http://127.0.0.1:9")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(good.utf8)) as? [String: Any])
+        let pem = try #require(object["private_key"] as? String)
+        func refusal(_ change: ([String: Any]) -> [String: Any]) throws -> ProviderError? {
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: change(object)), as: UTF8.self)
+            let p = GoogleProject(project: Self.project, serviceAccountKey: try CredentialName("google-admin"))
+            return #expect(throws: ProviderError.self) { _ = try GoogleKeysClient(project: p, serviceAccountKey: try SecretBytes(utf8: text)) }
+        }
+        let cases: [(String, ([String: Any]) -> [String: Any])] = [
+            ("token_uri of the vault credential google-admin must be an https URL", { var o = $0; o["token_uri"] = "http://oauth2.example.com/token"; return o }),
+            ("private_key of the vault credential google-admin is not an RSA private key in PEM", { var o = $0; o["private_key"] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"; return o }),
+            ("(no client_email)", { var o = $0; o["client_email"] = nil; return o }),
+            ("not a Google service account's JSON key (no \"type\": \"service_account\")", { var o = $0; o["type"] = "authorized_user"; return o }),
+        ]
+        for (said, change) in cases {
+            let error = try refusal(change)
+            #expect(error?.code == .unauthorized && error?.description.contains(said) == true, "\(error?.description ?? "no error")")
+            #expect(concealed { error?.description.contains(pem.dropFirst(40).prefix(40)) == false })
+        }
+        object["token_uri"] = "https://oauth2.googleapis.com/token"
+        let https = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        #expect(throws: Never.self, "Google's own https token_uri is accepted") {
+            _ = try GoogleKeysClient(project: GoogleProject(project: Self.project, serviceAccountKey: try CredentialName("google-admin")), serviceAccountKey: try SecretBytes(utf8: https))
+        }
+    }
+
     @Test("more keys than one page (300): the list follows nextPageToken")
     func pages() async throws {
         let others = (1...310).map { String(format: "filler-%03d active AIzaSyFILLER%026d%03d - Filler", $0, $0, $0) }
