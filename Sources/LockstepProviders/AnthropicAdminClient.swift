@@ -76,14 +76,9 @@ public struct AnthropicAdminClient: Sendable {
             let error = reply.object?["error"] as? [String: Any]
             let type = (error?["type"] as? String).map { " \($0)" } ?? ""
             let said = "Anthropic refused \(what) (\(reply.status)\(type))"
-            switch reply.status {
-            case 401: throw ProviderError(.unauthorized, status: 401, "\(said): the Admin API key in the vault credential \(organization.adminKey) was not accepted")
-            case 403: throw ProviderError(.forbidden, status: 403, "\(said): \(organization.adminKey) must hold an Admin API key (sk-ant-admin…) of the organization, not a regular API key")
-            case 404: throw ProviderError(.notFound, status: 404, "\(said): no such key")
-            case 429: throw ProviderError(.throttled, status: 429, "\(said): rate limited, still after the retries")
-            case 500...: throw ProviderError(.unavailable, status: reply.status, "\(said): still failing after the retries")
-            default: throw ProviderError(.unexpected, status: reply.status, said)
-            }
+            throw ProviderError.answer(reply.status, said, unauthorized: "the Admin API key in the vault credential \(organization.adminKey) was not accepted",
+                                       forbidden: "\(organization.adminKey) must hold an Admin API key (sk-ant-admin…) of the organization, not a regular API key",
+                                       notFound: "no such key")
         }
         return reply
     }

@@ -110,16 +110,10 @@ public final class AzureKeysClient: Sendable {
         let code = (error?["code"] as? String).map { " \($0)" } ?? ""
         let status = reply.status
         let what = "Azure refused \(operation) on \(account.resourcePath) (\(status)\(code))"
-        switch status {
-        case 401: return ProviderError(.unauthorized, status: status, "\(what): the access token was not accepted")
-        case 403:
-            return ProviderError(.forbidden, status: status, "\(what): the service principal \(account.clientID) needs Microsoft.CognitiveServices/accounts/listKeys/action "
-                + "and regenerateKey/action on the account (role Cognitive Services Contributor)")
-        case 404: return ProviderError(.notFound, status: status, "\(what): check subscription, resourceGroup and account in the policy")
-        case 429: return ProviderError(.throttled, status: status, "\(what): throttled, still after the retries")
-        case 500...: return ProviderError(.unavailable, status: status, "\(what): still failing after the retries")
-        default: return ProviderError(.unexpected, status: status, what)
-        }
+        return ProviderError.answer(status, what, unauthorized: "the access token was not accepted",
+                                    forbidden: "the service principal \(account.clientID) needs Microsoft.CognitiveServices/accounts/listKeys/action "
+                                        + "and regenerateKey/action on the account (role Cognitive Services Contributor)",
+                                    notFound: "check subscription, resourceGroup and account in the policy", throttled: "throttled")
     }
 
     static func keys(from reply: ProviderReply, operation: String, account: AzureAccount) throws -> Keys {

@@ -181,15 +181,9 @@ public struct GoogleKeysClient: Sendable {
         guard reply.status == 200 else {
             let error = reply.object?["error"] as? [String: Any]
             let said = "Google refused \(what) (\(reply.status) \(error.map(Self.statusName) ?? ""))"
-            switch reply.status {
-            case 401: throw ProviderError(.unauthorized, status: 401, "\(said): the access token of \(account.email) was not accepted")
-            case 403: throw ProviderError(.forbidden, status: 403, "\(said): \(account.email) needs the role API Keys Admin (roles/serviceusage.apiKeysAdmin) on \(project.project), "
-                + "and the API Keys API must be enabled there")
-            case 404: throw ProviderError(.notFound, status: 404, "\(said): no such project or key; check spec.credential.google.project")
-            case 429: throw ProviderError(.throttled, status: 429, "\(said): quota exceeded, still after the retries")
-            case 500...: throw ProviderError(.unavailable, status: reply.status, "\(said): still failing after the retries")
-            default: throw ProviderError(.unexpected, status: reply.status, said)
-            }
+            throw ProviderError.answer(reply.status, said, unauthorized: "the access token of \(account.email) was not accepted",
+                                       forbidden: "\(account.email) needs the role API Keys Admin (roles/serviceusage.apiKeysAdmin) on \(project.project), and the API Keys API must be enabled there",
+                                       notFound: "no such project or key; check spec.credential.google.project", throttled: "quota exceeded")
         }
         return reply
     }

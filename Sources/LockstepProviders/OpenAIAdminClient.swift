@@ -113,14 +113,9 @@ public struct OpenAIAdminClient: Sendable {
             let error = reply.object?["error"] as? [String: Any]
             let code = ((error?["code"] as? String) ?? (error?["type"] as? String)).map { " \($0)" } ?? ""
             let said = "OpenAI refused \(what) (\(reply.status)\(code))"
-            switch reply.status {
-            case 401: throw ProviderError(.unauthorized, status: 401, "\(said): the Admin API key in the vault credential \(project.adminKey) was not accepted (revoked, or not a key of this organization)")
-            case 403: throw ProviderError(.forbidden, status: 403, "\(said): \(project.adminKey) must hold an Admin API key (sk-admin-…) of the organization with write access, not a project API key")
-            case 404: throw ProviderError(.notFound, status: 404, "\(said): no such project or object; check spec.credential.openai.project")
-            case 429: throw ProviderError(.throttled, status: 429, "\(said): rate limited, still after the retries")
-            case 500...: throw ProviderError(.unavailable, status: reply.status, "\(said): still failing after the retries")
-            default: throw ProviderError(.unexpected, status: reply.status, said)
-            }
+            throw ProviderError.answer(reply.status, said, unauthorized: "the Admin API key in the vault credential \(project.adminKey) was not accepted (revoked, or not a key of this organization)",
+                                       forbidden: "\(project.adminKey) must hold an Admin API key (sk-admin-…) of the organization with write access, not a project API key",
+                                       notFound: "no such project or object; check spec.credential.openai.project")
         }
         return reply
     }

@@ -31,3 +31,19 @@ public struct ProviderError: Error, CustomStringConvertible, Sendable, Equatable
 
     public var description: String { message }
 }
+
+extension ProviderError {
+    /// The error for an admin API's answer `status` (not a success) to the call `said` names:
+    /// what to do about a 401, a 403 or a 404 is the provider's to say; 429 and 5xx come after
+    /// the retries the policy allowed.
+    static func answer(_ status: Int, _ said: String, unauthorized: String, forbidden: String, notFound: String, throttled: String = "rate limited") -> ProviderError {
+        switch status {
+        case 401: ProviderError(.unauthorized, status: 401, "\(said): \(unauthorized)")
+        case 403: ProviderError(.forbidden, status: 403, "\(said): \(forbidden)")
+        case 404: ProviderError(.notFound, status: 404, "\(said): \(notFound)")
+        case 429: ProviderError(.throttled, status: 429, "\(said): \(throttled), still after the retries")
+        case 500...: ProviderError(.unavailable, status: status, "\(said): still failing after the retries")
+        default: ProviderError(.unexpected, status: status, said)
+        }
+    }
+}

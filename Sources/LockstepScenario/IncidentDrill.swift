@@ -123,67 +123,30 @@ public struct IncidentDrill: Sendable {
 
     /// The master key as shipped (key-ring), and the four provider keys on their adapters.
     static func policies(gatewayURL: String, providerURL: String) -> [(String, String)] {
-        [("litellm-master-key", KubeObjects.masterKeyPolicy(gatewayURL: gatewayURL, strategy: "key-ring")),
-         ("azure-api-key", """
-            apiVersion: lockstep/v1
-            kind: RotationPolicy
-            metadata: {name: azure-api-key}
-            spec:
-              credential:
-                kind: provider-key
-                azure: {subscription: sub-incident, resourceGroup: rg-ai, account: oai-gateway, tenant: tenant-1, clientId: \(ProviderLayout.azureClientID),
-                        clientSecretCredential: azure-admin, managementURL: "\(providerURL)", loginURL: "\(providerURL)"}
-              strategy: rolling
-              gateway: {url: "\(gatewayURL)", models: [azure-gpt-4o]}
-              targets:
-                - secret: {namespace: litellm-system, name: litellm-env-secret, key: AZURE_API_KEY}
-              rollouts:
-                - deployment: {namespace: litellm-system, name: litellm}
-            """),
-         ("anthropic-api-key", """
-            apiVersion: lockstep/v1
-            kind: RotationPolicy
-            metadata: {name: anthropic-api-key}
-            spec:
-              credential:
-                kind: provider-key
-                anthropic: {adminKeyCredential: anthropic-admin, baseURL: "\(providerURL)"}
-              strategy: rolling
-              gateway: {url: "\(gatewayURL)", models: [claude-haiku]}
-              targets:
-                - secret: {namespace: litellm-system, name: litellm-env-secret, key: ANTHROPIC_API_KEY}
-              rollouts:
-                - deployment: {namespace: litellm-system, name: litellm}
-            """),
-         ("openai-api-key", """
-            apiVersion: lockstep/v1
-            kind: RotationPolicy
-            metadata: {name: openai-api-key}
-            spec:
-              credential:
-                kind: provider-key
-                openai: {project: \(ProviderLayout.openaiProject), adminKeyCredential: openai-admin, baseURL: "\(providerURL)"}
-              strategy: rolling
-              gateway: {url: "\(gatewayURL)", models: [gpt-4o]}
-              targets:
-                - secret: {namespace: litellm-system, name: litellm-env-secret, key: OPENAI_API_KEY}
-              rollouts:
-                - deployment: {namespace: litellm-system, name: litellm}
-            """),
-         ("gemini-api-key", """
-            apiVersion: lockstep/v1
-            kind: RotationPolicy
-            metadata: {name: gemini-api-key}
-            spec:
-              credential:
-                kind: provider-key
-                google: {project: \(ProviderLayout.googleProject), serviceAccountKeyCredential: google-admin, baseURL: "\(providerURL)"}
-              strategy: rolling
-              gateway: {url: "\(gatewayURL)", models: [gemini-pro]}
-              targets:
-                - secret: {namespace: litellm-system, name: litellm-env-secret, key: GEMINI_API_KEY}
-              rollouts:
-                - deployment: {namespace: litellm-system, name: litellm}
-            """)]
+        func provider(_ name: String, _ source: String, model: String, envKey: String) -> (String, String) {
+            (name, """
+                apiVersion: lockstep/v1
+                kind: RotationPolicy
+                metadata: {name: \(name)}
+                spec:
+                  credential:
+                    kind: provider-key
+                    \(source)
+                  strategy: rolling
+                  gateway: {url: "\(gatewayURL)", models: [\(model)]}
+                  targets:
+                    - secret: {namespace: litellm-system, name: litellm-env-secret, key: \(envKey)}
+                  rollouts:
+                    - deployment: {namespace: litellm-system, name: litellm}
+                """)
+        }
+        return [("litellm-master-key", KubeObjects.masterKeyPolicy(gatewayURL: gatewayURL, strategy: "key-ring")),
+                provider("azure-api-key", "azure: {subscription: sub-incident, resourceGroup: rg-ai, account: oai-gateway, tenant: tenant-1, clientId: \(ProviderLayout.azureClientID), "
+                    + "clientSecretCredential: azure-admin, managementURL: \"\(providerURL)\", loginURL: \"\(providerURL)\"}", model: "azure-gpt-4o", envKey: "AZURE_API_KEY"),
+                provider("anthropic-api-key", "anthropic: {adminKeyCredential: anthropic-admin, baseURL: \"\(providerURL)\"}", model: "claude-haiku", envKey: "ANTHROPIC_API_KEY"),
+                provider("openai-api-key", "openai: {project: \(ProviderLayout.openaiProject), adminKeyCredential: openai-admin, baseURL: \"\(providerURL)\"}",
+                         model: "gpt-4o", envKey: "OPENAI_API_KEY"),
+                provider("gemini-api-key", "google: {project: \(ProviderLayout.googleProject), serviceAccountKeyCredential: google-admin, baseURL: \"\(providerURL)\"}",
+                         model: "gemini-pro", envKey: "GEMINI_API_KEY")]
     }
 }
