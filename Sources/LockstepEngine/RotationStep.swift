@@ -40,6 +40,9 @@ struct Step {
         case .waitForRollout(let d):
             try await engine.cluster.waitForRollout(d, timeout: engine.settings.rolloutTimeout, progress: engine.progress)
             return StepOutcome(targets: [AuditTarget(namespace: d.namespace, name: d.name)])
+        case .verifyAccepted where run.vaultOnly:
+            // A rollback's check of a credential no consumer holds.
+            return StepOutcome(detail: "held only by the vault: nothing to verify")
         case .verifyAccepted(let which):
             let value = which == .new ? try newValue() : try vault.value(of: credential)
             try await retry("the \(which.rawValue) key is accepted") { try await engine.gateway.accepts(value) }
@@ -108,6 +111,7 @@ struct Step {
                                                                rollouts: run.rollouts + colours.map(\.deployment), scaling: colours.map(\.deployment))
         if !problems.isEmpty { throw EngineError("preflight: \(problems.joined(separator: "; "))") }
         guard try vault.credential(credential).current != nil else { throw EngineError("preflight: \(credential) has no current version to rotate from") }
+        if run.vaultOnly { return StepOutcome(detail: "held only by the vault: nothing to check in the cluster or at a gateway") }
         for target in run.targets { try await driftCheck(target) }
         if run.colourSwitch != nil {
             // No Service to ask: the gateway is whichever colour serves, checked at its pods.

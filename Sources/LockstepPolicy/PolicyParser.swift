@@ -28,9 +28,16 @@ struct PolicyParser {
             r.problem(spec.node("maxAge"), "spec.maxAge (\(maxAge)) is shorter than spec.schedule.every (\(every)): the credential would be overdue before it is due",
                       hint: "make maxAge longer than every, with room for a maintenance window and a retry (e.g. every: 30d, maxAge: 35d)")
         }
+        // A generic credential with no consumer lives only in the vault (an admin credential
+        // Lockstep itself uses): its runs store and promote the new value, nothing is delivered.
+        let vaultOnly = kind == .generic && ["targets", "rollouts", "gateway", "blueGreen", "keyRing"].allSatisfy { spec.node($0) == nil }
+        if vaultOnly, let node = spec.node("strategy") {
+            r.problem(node, "a credential only the vault holds (no targets) is not rolled out: spec.strategy has nothing to do",
+                      hint: "leave spec.strategy out, or list the Secrets that hold it under spec.targets")
+        }
         let strategy = parseStrategy(spec, kind: kind, source: source)
-        let gateway = parseGateway(spec, kind: kind, strategy: strategy)
-        let targets = parseTargets(spec)
+        let gateway = vaultOnly ? nil : parseGateway(spec, kind: kind, strategy: strategy)
+        let targets = vaultOnly ? [] : parseTargets(spec)
         let rollouts = parseRollouts(spec, targets: targets)
         let keyRing = parseKeyRing(spec, strategy: strategy, targets: targets, rollouts: rollouts)
         let blueGreen = parseBlueGreen(spec, strategy: strategy, targets: targets, rollouts: rollouts)

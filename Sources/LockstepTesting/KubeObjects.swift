@@ -76,6 +76,20 @@ public enum KubeObjects {
     /// The master-key policy of the target layout (both targets and rollouts, restart-together
     /// unless `strategy` says otherwise), with `gatewayURL`, an optional `schedule.every` and the
     /// credential's source.
+    /// An admin credential's policy: generic, manual, held only by the vault (no targets, no
+    /// gateway), due every 90 days, overdue after 100.
+    public static func vaultOnlyPolicy(name: String) -> String {
+        """
+        apiVersion: lockstep/v1
+        kind: RotationPolicy
+        metadata: {name: \(name)}
+        spec:
+          credential: {kind: generic, manual: {}}
+          schedule: {every: 90d}
+          maxAge: 100d
+        """
+    }
+
     public static func masterKeyPolicy(gatewayURL: String, schedule: String? = nil,
                                        source: String = #"generate: {prefix: "sk-", randomBytes: 32}"#,
                                        strategy: String = "restart-together", propagationTimeout: String = "3m") -> String {

@@ -26,6 +26,10 @@ extension CredentialCommand {
         func run() async throws {
             try await runAsyncCLI {
                 let policy = try policies.policy(name)
+                if policy.vaultOnly {
+                    throw CLIFailure(message: "cannot adopt \(name): its policy names no target (it is held only by the vault)",
+                                     hint: "import it: lockstep credential import \(name) --kind generic --value-file FILE (or --value-from-stdin)", code: Exit.usage)
+                }
                 // Open the vault first: a wrong key should fail before anything reads the cluster.
                 let v = try Vault.open(at: try vault.path(), key: try key.source())
                 let live = try await cluster.withCluster { port in

@@ -50,6 +50,8 @@ struct RunOptions: ParsableArguments {
             if key.passphraseStdin { throw CLIFailure(message: "the passphrase and the new value cannot both come from standard input", hint: "use --key-file", code: Exit.usage) }
             request.manualValue = try SecretInput.readAll(prompt: "new value of \(request.credential)")
         }
+        // A credential only the vault holds needs no cluster connection (nor a kubeconfig).
+        if policy.vaultOnly { return try await service.run(request, policy: policy, on: NoCluster(), claim: claim) }
         return try await cluster.withCluster { cluster in try await service.run(request, policy: policy, on: cluster, claim: claim) }
     }
 }

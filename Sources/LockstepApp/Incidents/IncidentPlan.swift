@@ -38,8 +38,10 @@ public struct IncidentPlan: Sendable {
     }
 
     /// The policies of one gateway (those whose gateway URL is `gateway`), or all when nil.
+    /// Credentials only the vault holds (admin credentials) are left out: no gateway held them.
     public static func policies(_ all: [RotationPolicy], ofGateway gateway: String?) -> [RotationPolicy] {
-        gateway.map { g in all.filter { $0.gatewayAddress == g } } ?? all
+        let held = all.filter { !$0.vaultOnly }
+        return gateway.map { g in held.filter { $0.gatewayAddress == g } } ?? held
     }
 
     private static func rank(_ p: RotationPolicy) -> Int {

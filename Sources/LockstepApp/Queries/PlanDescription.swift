@@ -49,6 +49,7 @@ public enum PlanDescription {
         case .preflight where policy.blueGreen != nil:
             "preflight: access to \(policy.targets.count) Secret(s), \(policy.rollouts.count) Deployment(s) and both colours, drift against v\(current), "
                 + "which colour the backend's \(policy.blueGreen?.endpointKey ?? "URL") names, every pod of it accepts v\(current), the other at 0 replicas"
+        case .preflight where policy.vaultOnly: "preflight: v\(current) is current (held only by the vault: nothing in the cluster to check, no gateway)"
         case .preflight: "preflight: access to \(policy.targets.count) Secret(s) and \(policy.rollouts.count) Deployment(s), drift against v\(current), gateway \(policy.gateway?.url ?? "-") ready"
         case .createVersion: "create v\(next) (pending)"
         case .stageBridgeKey: "register v\(next) as a LiteLLM virtual key (bridge)"

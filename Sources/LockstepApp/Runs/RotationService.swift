@@ -24,8 +24,8 @@ public struct RotationService: Sendable {
     public struct Preparation: Sendable {
         /// The interrupted run of this credential that `run` resumes; nil when it starts a new one.
         public let resuming: RotationRun?
-        /// Where the gateway is reached.
-        public let gatewayURL: String
+        /// Where the gateway is reached; nil for a credential only the vault holds.
+        public let gatewayURL: String?
         /// Whether a new run needs a value from the caller (a manual source).
         public let needsValue: Bool
     }
@@ -68,7 +68,8 @@ public struct RotationService: Sendable {
         // Before anything else (exit 65): a reason or incident id holding a stored value never
         // reaches a log or the cluster.
         try store.refuseStoredValues(in: [(request.origin.reasonField, request.reason), (request.origin.incidentField, request.incident)])
-        guard let gatewayURL = settings.gatewayOverride ?? policy.gatewayAddress else {
+        let gatewayURL = settings.gatewayOverride ?? policy.gatewayAddress
+        guard gatewayURL != nil || policy.vaultOnly else {
             throw ServiceProblem("the policy of \(request.credential) names no gateway", hint: "set spec.gateway.url (every run is verified through the gateway), or pass --gateway-url",
                                  code: .usage)
         }
@@ -95,7 +96,7 @@ public struct RotationService: Sendable {
             throw ServiceProblem("run of \(request.credential) without its claim", hint: "claim the run first (RotationService.claim)", code: .failure)
         }
         let prepared = try prepare(request, policy: policy, valueSupplied: request.manualValue != nil)
-        let engine = RotationEngine(store: store, cluster: cluster, gateway: gateway(prepared.gatewayURL), settings: settings.engine,
+        let engine = RotationEngine(store: store, cluster: cluster, gateway: prepared.gatewayURL.map(gateway) ?? NoGateway(), settings: settings.engine,
                                     keySources: keySources, progress: progress)
         if let unfinished = prepared.resuming {
             progress("resuming interrupted run \(unfinished.id) (\(unfinished.phase.rawValue))")

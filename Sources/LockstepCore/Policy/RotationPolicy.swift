@@ -168,6 +168,11 @@ public struct RotationPolicy: Sendable, Equatable {
     /// the colours' pods directly and may have no such URL, falls back to its first colour's.
     public var gatewayAddress: String? { gateway?.url ?? blueGreen?.colours.first?.url }
 
+    /// A credential only the vault holds: no Secret, no Deployment, no gateway (an admin
+    /// credential Lockstep itself uses, such as a provider's Admin API key). Its runs store the
+    /// new value and promote it; its policy gives it a schedule and a maximum age like any other.
+    public var vaultOnly: Bool { targets.isEmpty && rollouts.isEmpty && gateway == nil && blueGreen == nil }
+
     /// The gateway Deployment: the last rollout (the key-ring and bridge strategies roll the
     /// backend first and the gateway last).
     public var gatewayDeployment: DeploymentRef? { rollouts.last }

@@ -154,7 +154,7 @@ public struct RotationMachine: Sendable {
     /// segment, the checks.
     private func start(segment index: Int) -> RunStep {
         let segments = plan.segments
-        guard index < segments.count else { return .verify(action: 0) }
+        guard index < segments.count else { return plan.verify.isEmpty ? .promote : .verify(action: 0) }
         if let first = segments[index].targets.first { return .deliver(segment: index, target: first) }
         if !segments[index].rollouts.isEmpty { return .roll(segment: index, action: 0) }
         return start(segment: index + 1)

@@ -48,6 +48,8 @@ public struct RotationRun: Sendable, Equatable {
     public var changes: RunChanges
     /// Blue-green strategy: the colours and what the run did to them (nil for the others).
     public var colourSwitch: ColourSwitch?
+    /// No target, no rollout: the value lives only in the vault (``RotationPolicy/vaultOnly``).
+    public var vaultOnly: Bool { targets.isEmpty && rollouts.isEmpty && colourSwitch == nil }
     /// The first failure, kept for the report and the audit log. Never a secret.
     public var failure: String?
     /// A failure during rollback: the run needs attention and retries the step on resume.

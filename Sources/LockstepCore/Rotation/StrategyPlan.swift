@@ -45,6 +45,11 @@ public struct StrategyPlan: Sendable {
             : [.verifyProviderHealth(run.providerModels)] // a provider key is proven by model health
         let oldWorks: RotationAction = run.providerModels.isEmpty ? .verifyAccepted(.old) : .verifyProviderHealth(run.providerModels)
         let whole = [(0..<run.targets.count, 0..<run.rollouts.count)]
+        if run.vaultOnly {
+            // Nothing holds the value outside the vault: store it, promote it.
+            return StrategyPlan(stage: [], segments: [], rollOrder: .oneByOne, verify: [], cleanup: [], cleanupLeftover: "", restoresColour: false,
+                                rollbackVerify: .verifyAccepted(.old), rollbackCleanup: [])
+        }
         if run.immediate {
             return StrategyPlan(stage: [.surgeGateway], segments: whole, rollOrder: .allThenWait, verify: checks, cleanup: [.restoreGatewaySurge],
                                 cleanupLeftover: "gateway maxSurge not restored", restoresColour: false, rollbackVerify: oldWorks, rollbackCleanup: [.restoreGatewaySurge])
