@@ -43,7 +43,7 @@ public struct Demo: Sendable {
         let b = outcome.backend
         say("\n== the backend's view (lockstep-load reports, every pod)")
         say("requests: \(b.total), failed: \(b.failed) (\(b.statusSummary))" + (b.failed > 0 ? String(format: ", failure window %.1f s", b.windowSeconds) : "")
-            + "; sent again after a closed connection: \(b.retried) (as the OpenAI SDKs do; a refused key is never retried)")
+            + "; \(b.retrySummary) (no answer is sent again as the OpenAI SDKs do; a refused key is never retried)")
         outcome.keyInOutput = transcript.contains(anyOf: outcome.keys)
         say(outcome.keyInOutput ? "LEAK: a master key appeared in this output" : "checked: none of the \(outcome.keys.count) master keys appears in this output")
         return outcome

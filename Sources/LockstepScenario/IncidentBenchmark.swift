@@ -24,7 +24,8 @@ public enum IncidentBenchmark {
             failedAll += o.backend.failed
             totalAll += o.backend.total
             rows.append("| \(i) | \(o.exitCode) | \(after("litellm-master-key")) | \(after("azure-api-key")) | \(after("gemini-api-key")) | \(after("openai-api-key")) | \(after("anthropic-api-key")) | "
-                + "\(every.map { String(format: "**%.1f s**", $0) } ?? "**not all**") | \(String(format: "%.1f s", o.seconds)) | \(o.backend.total) | \(o.backend.failed) |")
+                + "\(every.map { String(format: "**%.1f s**", $0) } ?? "**not all**") | \(String(format: "%.1f s", o.seconds)) | \(o.backend.total) | \(o.backend.failed) | "
+                + "\(o.backend.retried) / \(o.backend.retriedAfterTimeout) | \(o.backend.slowest.map { String(format: "%.2f s", $0.latencyMs / 1000) } ?? "-") |")
         }
         let verdict = worst <= 120 && failedAll == 0
             ? "Target (every old value refused at its source within 2 minutes, 0 failed backend requests): **met** in every run."
@@ -35,11 +36,12 @@ public enum IncidentBenchmark {
             2 backend pods (lockstep-load) at 5 requests/s each asking the four models in turn. Five credentials, one after another: the master key \
             (key-ring), the Azure key (minted and retired at Azure), the Gemini key (a new API key in the Google project; the old one deleted), \
             the OpenAI key (a new project service account; the old one deleted), the Anthropic key (the new one minted by a person, the old set \
-            inactive). Times from the \
+            inactive). A request that got no HTTP answer (a closed connection, or none within 3 s) is sent again, as the OpenAI SDKs do; \
+            the slowest request counts every attempt. Times from the \
             command's start until each old value was refused at its source (`history --incident`); every run checked at the sources by the drill.
 
-            | run | exit | master key refused (gateway) | Azure key refused (Azure) | Gemini key refused (Google) | OpenAI key refused (OpenAI) | Anthropic key refused (Anthropic) | every old value refused | revoke --all took | backend requests | failed |
-            |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+            | run | exit | master key refused (gateway) | Azure key refused (Azure) | Gemini key refused (Google) | OpenAI key refused (OpenAI) | Anthropic key refused (Anthropic) | every old value refused | revoke --all took | backend requests | failed | sent again (closed / timeout) | slowest request |
+            |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
             \(rows.joined(separator: "\n"))
 
             \(verdict)

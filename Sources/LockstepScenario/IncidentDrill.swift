@@ -50,7 +50,7 @@ public struct IncidentDrill: Sendable {
         }
         outcome.backend = LoadTally(before: [:], after: scenario.reports.finals(), from: .distantPast, to: .distantFuture)
         let b = outcome.backend
-        transcript.say("\n== the backend's view: \(b.total) requests to azure-gpt-4o, claude-haiku, gpt-4o and gemini-pro, \(b.failed) failed (\(b.statusSummary)); sent again after a closed connection: \(b.retried)")
+        transcript.say("\n== the backend's view: \(b.total) requests to azure-gpt-4o, claude-haiku, gpt-4o and gemini-pro, \(b.failed) failed (\(b.statusSummary)); \(b.retrySummary)")
         outcome.keyInOutput = transcript.contains(anyOf: outcome.keys)
         return outcome
     }

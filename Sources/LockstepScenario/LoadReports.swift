@@ -63,8 +63,12 @@ public struct LoadTally: Sendable, Equatable {
     public var byStatus: [String: Int] = [:]
     public var firstFailure: Date?
     public var lastFailure: Date?
-    /// Requests sent again after no HTTP answer (the backend retries those as the OpenAI SDKs do).
+    /// Requests sent again after a closed or refused connection (the backend retries those as the OpenAI SDKs do).
     public var retried = 0
+    /// Requests sent again after no answer within their timeout (the SDKs retry those too).
+    public var retriedAfterTimeout = 0
+    /// The slowest request sent in the window, over every pod (nil without one).
+    public var slowest: LoadReport.Slow?
     /// The first failures in the window, one line each (when sent, status, attempts, latency,
     /// cause), so that a failed run says what its requests met.
     public var failureLines: [String] = []
@@ -77,6 +81,10 @@ public struct LoadTally: Sendable, Equatable {
     public init(before: [Int32: LoadReport], after: [Int32: LoadReport], from: Date, to: Date) {
         total = after.values.reduce(0) { $0 + $1.total } - before.values.reduce(0) { $0 + $1.total }
         retried = after.values.reduce(0) { $0 + ($1.retriedAfterConnectionError ?? 0) } - before.values.reduce(0) { $0 + ($1.retriedAfterConnectionError ?? 0) }
+        retriedAfterTimeout = after.values.reduce(0) { $0 + ($1.retriedAfterTimeout ?? 0) } - before.values.reduce(0) { $0 + ($1.retriedAfterTimeout ?? 0) }
+        slowest = after.values.flatMap { $0.slowest ?? [] }
+            .filter { Self.parse($0.at).map { $0 >= from && $0 <= to } ?? false }
+            .max { $0.latencyMs < $1.latencyMs }
         for r in after.values {
             for f in r.failures {
                 guard let at = Self.parse(f.at), at >= from, at <= to else { continue }
@@ -91,6 +99,11 @@ public struct LoadTally: Sendable, Equatable {
 
     /// The failure window in seconds (first to last failure), 0 without failures.
     public var windowSeconds: Double { firstFailure.flatMap { f in lastFailure.map { $0.timeIntervalSince(f) } } ?? 0 }
+
+    /// `sent again after a closed connection: 2, after a timeout: 0; slowest: 2026-12-04T02:56:04.131Z 200 after 1 attempt, 812.0 ms`.
+    public var retrySummary: String {
+        "sent again after a closed connection: \(retried), after a timeout: \(retriedAfterTimeout); slowest: \(slowest?.line ?? "-")"
+    }
 
     /// `400=3, connect=1` (sorted by status), or `none`.
     public var statusSummary: String { byStatus.isEmpty ? "none" : byStatus.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") }

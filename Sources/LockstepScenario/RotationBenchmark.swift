@@ -155,8 +155,8 @@ public struct RotationBenchmark: Sendable {
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let run = RotationRun(tally: LoadTally(before: before, after: after, from: t0, to: t1.addingTimeInterval(3)), wallSeconds: seconds, rolloutSeconds: rollouts, succeeded: ok,
                               peakExtraGatewayMiB: peak)
-        log(String(format: "  ok=%@ requests=%d failed=%d (%@) retried=%d wall=%.1fs rollouts=%.1fs peak+%.0fMiB", ok ? "yes" : "NO", run.tally.total, run.tally.failed,
-                   run.tally.statusSummary, run.tally.retried, run.wallSeconds, run.rolloutSeconds, peak))
+        log(String(format: "  ok=%@ requests=%d failed=%d (%@) retried=%d+%d wall=%.1fs rollouts=%.1fs peak+%.0fMiB", ok ? "yes" : "NO", run.tally.total, run.tally.failed,
+                   run.tally.statusSummary, run.tally.retried, run.tally.retriedAfterTimeout, run.wallSeconds, run.rolloutSeconds, peak))
         return run
     }
 

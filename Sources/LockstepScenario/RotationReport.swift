@@ -26,7 +26,7 @@ public enum RotationReport {
         out += "Median (min–max) over \(r.repeats) run(s) per scenario, each after the cluster settled. Requests and failures are counted from the command's start "
         out += "until 3 s after its end; rollouts = union of both Deployments' rollout intervals (generation bump to complete, sampled from KubeSim every 50 ms); "
         out += "peak extra gateway memory = the gateway pods' resident memory (every process of each pod) above its level at the start, sampled every 250 ms. "
-        out += "The backend (lockstep-load) sends a request again when it got no HTTP answer at all, as the OpenAI SDKs do; a refused key (400/401) is never retried.\n\n"
+        out += "The backend (lockstep-load) sends a request again when it got no HTTP answer at all (a closed connection, or none within 3 s), as the OpenAI SDKs do; a refused key (400/401) is never retried.\n\n"
         out += RotationStats.table([
             ("naive: `kubectl patch` both Secrets, `rollout restart` both, `rollout status` (real LiteLLM)", r.naive),
             ("Lockstep restart-together, gateway first (real LiteLLM)", r.together),

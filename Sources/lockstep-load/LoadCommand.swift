@@ -32,7 +32,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(name: .customLong("timeout-ms"), help: "Each attempt's deadline in milliseconds (a retry gets a fresh one, as in the OpenAI SDKs).")
     var timeoutMs = 2000
 
-    @Option(name: .customLong("connection-retries"), help: "Send a request again this often when it got no HTTP answer (refused or closed connection), after 0.5 s, 1 s, ... (at most 8 s), as the OpenAI SDKs do; never after an HTTP answer.")
+    @Option(name: .customLong("connection-retries"), help: "Send a request again this often when it got no HTTP answer (refused or closed connection, or none within --timeout-ms), after 0.5 s, 1 s, ... (at most 8 s), as the OpenAI SDKs do; never after an HTTP answer.")
     var connectionRetries = 0
 
     @Option(help: "Write the JSON report to this file (default: $LOAD_REPORT_DIR/lockstep-load-<pid>.json, if set).")

@@ -21,8 +21,9 @@ public struct LoadConfiguration: Sendable {
     public var maxRequests: Int?
     /// Each attempt's deadline (a retry gets a fresh one, as in the OpenAI SDKs).
     public var timeout: Duration = .milliseconds(2000)
-    /// How often a request that got no HTTP answer at all (refused or closed connection) is sent
-    /// again, after 0.5 s, 1 s, 2 s, ..., as the OpenAI SDKs do (`max_retries`, 2 by default there).
+    /// How often a request that got no HTTP answer at all (refused or closed connection, or none
+    /// before ``timeout``) is sent again, after 0.5 s, 1 s, 2 s, ..., as the OpenAI SDKs do
+    /// (`max_retries`, 2 by default there; they retry connection errors and timeouts alike).
     /// An HTTP answer (a 400 or 401 for a refused key included) is never retried. Counted in the report.
     public var connectionRetries = 0
 

@@ -5,6 +5,8 @@ import Synchronization
 public final class LoadRecorder: Sendable {
     /// At most this many failures are listed one by one (all are counted).
     public static let failureLimit = 100_000
+    /// This many of the slowest requests are kept, with when they were sent.
+    public static let slowestLimit = 5
 
     private struct State {
         var latencies: [Double] = []
@@ -16,7 +18,10 @@ public final class LoadRecorder: Sendable {
         var first: String?
         var last: String?
         var retried = 0
+        var retriedAfterTimeout = 0
         var sent = 0
+        /// The slowest requests so far, slowest first (at most ``LoadRecorder/slowestLimit``).
+        var slowest: [LoadReport.Slow] = []
     }
 
     private let state = Mutex(State())
@@ -33,6 +38,11 @@ public final class LoadRecorder: Sendable {
         let ms = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
         state.withLock { s in
             s.latencies.append(ms)
+            if s.slowest.count < Self.slowestLimit || ms > (s.slowest.last?.latencyMs ?? 0) {
+                let entry = LoadReport.Slow(at: Timestamp.rfc3339(sentAt), status: outcome.statusLabel, latencyMs: (ms * 10).rounded() / 10, attempts: attempts)
+                s.slowest.insert(entry, at: s.slowest.firstIndex { $0.latencyMs < entry.latencyMs } ?? s.slowest.endIndex)
+                if s.slowest.count > Self.slowestLimit { s.slowest.removeLast() }
+            }
             if outcome.isSuccess {
                 s.ok += 1
                 return
@@ -55,9 +65,12 @@ public final class LoadRecorder: Sendable {
         state.withLock { $0.sent += 1 }
     }
 
-    /// A request got no HTTP answer and is sent again (``LoadConfiguration/connectionRetries``).
-    public func recordRetry() {
-        state.withLock { $0.retried += 1 }
+    /// A request got no HTTP answer (`outcome`: ``RequestOutcome/connect`` or
+    /// ``RequestOutcome/timeout``) and is sent again (``LoadConfiguration/connectionRetries``).
+    public func recordRetry(after outcome: RequestOutcome) {
+        state.withLock { s in
+            if outcome == .timeout { s.retriedAfterTimeout += 1 } else { s.retried += 1 }
+        }
     }
 
     /// The report so far (it can be taken while requests are still running).
@@ -73,7 +86,7 @@ public final class LoadRecorder: Sendable {
                 firstFailureAt: s.first, lastFailureAt: s.last,
                 latencyMs: .init(p50: round(LoadReport.percentile(0.5, of: sorted)), p99: round(LoadReport.percentile(0.99, of: sorted)), max: round(sorted.last)),
                 failures: s.failures.sorted { $0.at < $1.at }, failuresDropped: s.failed - s.failures.count,
-                retriedAfterConnectionError: s.retried, sent: s.sent)
+                retriedAfterConnectionError: s.retried, sent: s.sent, retriedAfterTimeout: s.retriedAfterTimeout, slowest: s.slowest)
         }
     }
 }

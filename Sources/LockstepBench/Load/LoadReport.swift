@@ -34,6 +34,29 @@ public struct LoadReport: Codable, Sendable, Equatable {
         }
     }
 
+    /// One of the slowest requests: when it was sent, what it ended with, how long it took.
+    public struct Slow: Codable, Sendable, Equatable {
+        /// When it was sent (RFC 3339, ms, UTC).
+        public var at: String
+        /// `"200"`, `"401"`, ..., `"timeout"` or `"connect"`.
+        public var status: String
+        /// Every attempt and pause included.
+        public var latencyMs: Double
+        /// 1 + retries.
+        public var attempts: Int
+
+        /// A slow request's record.
+        public init(at: String, status: String, latencyMs: Double, attempts: Int) {
+            self.at = at
+            self.status = status
+            self.latencyMs = latencyMs
+            self.attempts = attempts
+        }
+
+        /// `2026-12-04T02:56:04.131Z 200 after 2 attempts, 3512.0 ms`.
+        public var line: String { "\(at) \(status) after \(attempts) attempt\(attempts == 1 ? "" : "s"), \(latencyMs) ms" }
+    }
+
     /// Latency percentiles in milliseconds over every request (failed ones included); nil with no request.
     public struct Latency: Codable, Sendable, Equatable {
         public var p50: Double?
@@ -61,10 +84,14 @@ public struct LoadReport: Codable, Sendable, Equatable {
     public var failures: [Failure]
     /// Failures counted but not listed because the list was full.
     public var failuresDropped: Int
-    /// Requests sent again after no HTTP answer (nil in reports of runs without retries).
+    /// Requests sent again after a refused, reset or closed connection (nil in reports of runs without retries).
     public var retriedAfterConnectionError: Int?
     /// Requests started so far, finished or not: `sent - total` are in flight (nil in older reports).
     public var sent: Int? = nil
+    /// Requests sent again after no answer within the timeout (nil in reports before December 2026).
+    public var retriedAfterTimeout: Int? = nil
+    /// The slowest requests, slowest first (at most ``LoadRecorder/slowestLimit``; nil in older reports).
+    public var slowest: [Slow]? = nil
 
     /// The one line written to stderr at exit.
     public var summaryLine: String {
@@ -72,7 +99,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
         let byType = failuresByType.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         let p50 = latencyMs.p50.map { String(format: "%.1fms", $0) } ?? "-"
         let p99 = latencyMs.p99.map { String(format: "%.1fms", $0) } ?? "-"
-        return "lockstep-load: total=\(total) ok=\(ok) failed=\(failed) retried=\(retriedAfterConnectionError ?? 0) status[\(byStatus)] type[\(byType)] p50=\(p50) p99=\(p99)"
+        return "lockstep-load: total=\(total) ok=\(ok) failed=\(failed) retried=\(retriedAfterConnectionError ?? 0) retried-after-timeout=\(retriedAfterTimeout ?? 0) status[\(byStatus)] type[\(byType)] p50=\(p50) p99=\(p99)"
     }
 
     /// The report as sorted, pretty JSON.

@@ -85,14 +85,17 @@ public struct LoadRunner: Sendable {
                 // each time (at most 8 s). Three attempts within a millisecond all met the same
                 // moment of a gateway pod going away.
                 try? await Task.sleep(for: Self.retryPause(afterAttempt: attempt))
-                recorder.recordRetry()
+                recorder.recordRetry(after: outcome)
             }
             attempts += 1
             // Each attempt has the whole timeout, as in the SDKs ("requests that time out are
             // retried twice by default"): a deadline shared by all attempts left the last retry
             // no time after a slow first failure, which no SDK client would have given up on.
             (outcome, cause) = await attemptOnce(client, request, deadline: NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9)))
-            guard outcome == .connect else { break }
+            // No HTTP answer at all (refused, closed, or none before the deadline) is sent again,
+            // as the SDKs do (APIConnectionError and APITimeoutError are both retried); an HTTP
+            // answer, a refused key's 400 or 401 included, is final.
+            guard outcome == .connect || outcome == .timeout else { break }
         }
         recorder.record(outcome, sentAt: sentAt, latency: ContinuousClock.now - started, attempts: attempts, cause: outcome == .connect ? cause : nil)
     }

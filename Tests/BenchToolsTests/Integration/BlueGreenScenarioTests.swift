@@ -74,7 +74,7 @@ struct BlueGreenScenarioTests {
             #expect(tally.total > 100, "the backend sent load throughout: \(tally.total)")
             let kills = zip(killed.killedAt, killed.killTimes).map { "\($0.0) at +\(String(format: "%.1f", $0.1.timeIntervalSince(started)))s" }
             let window = "from +\(String(format: "%.1f", tally.firstFailure?.timeIntervalSince(started) ?? -1))s to +\(String(format: "%.1f", tally.lastFailure?.timeIntervalSince(started) ?? -1))s"
-            #expect(tally.failed == 0, "backend failures: \(tally.failed) (\(tally.statusSummary)), retried \(tally.retried), \(window) [\(tally.failureLines.joined(separator: "; "))]; killed: \(kills.joined(separator: ", "))")
+            #expect(tally.failed == 0, "backend failures: \(tally.failed) (\(tally.statusSummary)); \(tally.retrySummary), \(window) [\(tally.failureLines.joined(separator: "; "))]; killed: \(kills.joined(separator: ", "))")
 
             // The first two keys are refused at every gateway pod; the current one accepted.
             let pods = await scenario.gatewayPods().filter(\.ready)

@@ -19,7 +19,7 @@ struct DemoScenarioTests {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let started = ContinuousClock.now
         let o = try await Demo(tools: tools, policies: repository.appendingPathComponent("policies").path, directory: URL(fileURLWithPath: dir.path), transcript: transcript).run()
-        print("demo scenario took \(ContinuousClock.now - started); backend: \(o.backend.total) requests, \(o.backend.failed) failed (\(o.backend.statusSummary))")
+        print("demo scenario took \(ContinuousClock.now - started); backend: \(o.backend.total) requests, \(o.backend.failed) failed (\(o.backend.statusSummary)); \(o.backend.retrySummary)")
         let text = transcript.all
         #expect(o.adopted && text.contains("adopted litellm-master-key from 2 target(s)"), "\(text.suffix(3000))")
         #expect(o.rotated && text.contains("litellm-master-key") && text.contains(": succeeded"), "\(text.suffix(3000))")
@@ -30,7 +30,7 @@ struct DemoScenarioTests {
         #expect(o.backend.total > 50, "the backend sent load throughout")
         // The shipped policy is key-ring: the backend does not notice the rotation or the revoke.
         #expect(text.contains("strategy key-ring"), "the demo says which strategy it used")
-        #expect(o.backend.failed == 0, "backend failures: \(o.backend.failed) (\(o.backend.statusSummary)), retried \(o.backend.retried): \(o.backend.failureLines.joined(separator: "; ")); the demo's lines with their times: \(timeline.text.suffix(6000))")
+        #expect(o.backend.failed == 0, "backend failures: \(o.backend.failed) (\(o.backend.statusSummary)); \(o.backend.retrySummary): \(o.backend.failureLines.joined(separator: "; ")); the demo's lines with their times: \(timeline.text.suffix(6000))")
         #expect(o.keys.count == 3, "initial, rotated and revoked-to keys were captured for the leak check")
         #expect(!o.keyInOutput && !transcript.contains(anyOf: o.keys), "no master key in the demo's output")
     }

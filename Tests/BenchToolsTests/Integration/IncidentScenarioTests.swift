@@ -20,7 +20,7 @@ struct IncidentScenarioTests {
         let o = try await IncidentDrill(tools: tools, directory: URL(fileURLWithPath: dir.path), transcript: transcript).run()
         let report = try #require(o.report, "revoke --all printed no report (exit \(o.exitCode)): \(timeline.text.suffix(4000))")
         print("incident drill: revoke --all took \(String(format: "%.1f", o.seconds)) s, every old value refused after \(report.everyOldValueRefusedAfterMillis.map(String.init) ?? "-") ms; "
-              + "per credential: \(report.summaryLines.joined(separator: "; ")); backend: \(o.backend.total) requests, \(o.backend.failed) failed (\(o.backend.statusSummary))")
+              + "per credential: \(report.summaryLines.joined(separator: "; ")); backend: \(o.backend.total) requests, \(o.backend.failed) failed (\(o.backend.statusSummary)); \(o.backend.retrySummary)")
         #expect(o.exitCode == 0, "\(report.summaryLines)")
         #expect(report.entries.map(\.credential) == ["litellm-master-key", "azure-api-key", "gemini-api-key", "openai-api-key", "anthropic-api-key"])
         #expect(report.entries.map(\.refusedAt) == [.gateway, .provider, .provider, .provider, .provider])

@@ -48,7 +48,7 @@ struct KeyRingCrashTests {
             #expect(tally.total > 100, "the backend sent load throughout: \(tally.total)")
             let steps_ = zip(killed.killedAt, killed.killTimes).map { "\($0.0) at +\(String(format: "%.1f", $0.1.timeIntervalSince(started)))s" }
             let window = "from +\(String(format: "%.1f", tally.firstFailure?.timeIntervalSince(started) ?? -1))s to +\(String(format: "%.1f", tally.lastFailure?.timeIntervalSince(started) ?? -1))s"
-            #expect(tally.failed == 0, "backend failures: \(tally.failed) (\(tally.statusSummary)), retried \(tally.retried), \(window) [\(tally.failureLines.joined(separator: "; "))]; killed: \(steps_.joined(separator: ", "))")
+            #expect(tally.failed == 0, "backend failures: \(tally.failed) (\(tally.statusSummary)); \(tally.retrySummary), \(window) [\(tally.failureLines.joined(separator: "; "))]; killed: \(steps_.joined(separator: ", "))")
             let history = try await ChildProcess.run(tools.lockstep, ["credential", "show", "litellm-master-key"], environment: env, directory: root, timeout: .seconds(30))
             #expect(history.stdout.contains("v2") && !history.stdout.contains("v3") && !history.stdout.contains("failed"),
                     "one run, finished once however often it was killed: \(history.stdout)")

@@ -9,6 +9,8 @@ final class ScriptedHTTPServer: Sendable {
     enum Move: Sendable {
         case close(after: TimeAmount)
         case answer
+        /// Reads the request and never answers (the connection stays open until the client closes it).
+        case stall
     }
 
     /// Numbers connections in the order their first bytes arrive.
@@ -61,6 +63,8 @@ final class ScriptedHTTPServer: Sendable {
             case .close(let delay):
                 let channel = context.channel
                 context.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
+            case .stall:
+                break
             case .answer:
                 let body = #"{"id":"x","object":"chat.completion","choices":[]}"#
                 let response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"

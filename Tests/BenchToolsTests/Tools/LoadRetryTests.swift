@@ -49,6 +49,26 @@ struct LoadRetryTests {
         #expect(!json.contains("sk-retry-test-key") && json.contains(#""attempts":3"#))
     }
 
+    @Test("no answer within the timeout, then answered: ok after 2 attempts, counted as sent again after a timeout, and the slowest request listed")
+    func timeoutThenAnswer() async throws {
+        // The SDKs retry APITimeoutError as they retry APIConnectionError; before 4 December 2026
+        // a timed-out attempt was final here, so this request was a failure.
+        let (report, connections) = try await run(retries: 2, timeout: .milliseconds(600)) { n in n == 0 ? .stall : .answer }
+        #expect(report.total == 1 && report.ok == 1 && report.failed == 0, "\(report.failures.map(\.line))")
+        #expect(report.retriedAfterTimeout == 1 && report.retriedAfterConnectionError == 0)
+        #expect(connections == 2)
+        let slowest = try #require(report.slowest?.first)
+        #expect(slowest.status == "200" && slowest.attempts == 2 && slowest.latencyMs >= 1100, "0.6 s timeout, then a 0.5 s pause: \(slowest.line)")
+    }
+
+    @Test("never answered: one timeout failure after 1 + retries attempts")
+    func everyAttemptTimesOut() async throws {
+        let (report, connections) = try await run(retries: 1, timeout: .milliseconds(400)) { _ in .stall }
+        let failure = try #require(report.failures.first)
+        #expect(report.failed == 1 && failure.status == "timeout" && failure.attempts == 2, "\(failure.line)")
+        #expect(report.retriedAfterTimeout == 1 && connections == 2)
+    }
+
     @Test("no retries configured: a closed connection is one failed attempt")
     func noRetries() async throws {
         let (report, connections) = try await run(retries: 0, timeout: .seconds(2)) { _ in .close(after: .zero) }

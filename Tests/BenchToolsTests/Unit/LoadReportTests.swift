@@ -21,6 +21,18 @@ struct LoadReportTests {
         #expect(RequestOutcome.errorType(ofBody: Array("<html>bad gateway</html>".utf8)) == nil)
     }
 
+    @Test("the slowest requests are kept, slowest first, at most five, successes included")
+    func slowestRequests() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let recorder = LoadRecorder(startedAt: t0)
+        for (i, ms) in [30, 5, 900, 12, 3100, 40, 7, 250].enumerated() {
+            recorder.record(ms == 3100 ? .timeout : .http(status: 200, errorType: nil), sentAt: t0.addingTimeInterval(Double(i)), latency: .milliseconds(ms))
+        }
+        let report = recorder.report(configuration: LoadConfiguration(baseURL: "http://127.0.0.1:4000", apiKey: nil))
+        #expect(report.slowest?.map(\.latencyMs) == [3100, 900, 250, 40, 30])
+        #expect(report.slowest?.first?.status == "timeout" && report.slowest?.first?.at == "2027-01-15T08:00:04.000Z")
+    }
+
     @Test("failures are counted by status and type with first and last times; successes are not listed")
     func summarises() throws {
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
