@@ -18,6 +18,7 @@ struct IncidentServiceTests {
     static let env = (azure: RotationPolicy.SecretTarget(namespace: "litellm-system", name: "litellm-env-secret", key: "AZURE_API_KEY"),
                       anthropic: RotationPolicy.SecretTarget(namespace: "litellm-system", name: "litellm-env-secret", key: "ANTHROPIC_API_KEY"),
                       openai: RotationPolicy.SecretTarget(namespace: "litellm-system", name: "litellm-env-secret", key: "OPENAI_API_KEY"))
+    static let euAzure = RotationPolicy.SecretTarget(namespace: "litellm-eu", name: "litellm-env-secret", key: "AZURE_API_KEY")
 
     /// A gateway whose master key is the one its Secret holds, and whose models are healthy when
     /// their provider accepts the key in theirs and the caller brings the master key.
@@ -54,7 +55,9 @@ struct IncidentServiceTests {
         let old: [String: SecretBytes]
         let policies: [RotationPolicy]
 
-        init(withManual: Bool = true) throws {
+        /// `azureElsewhere`: the Azure key is held by a second gateway (its own URL, Deployment and
+        /// Secret), independent of the first's credentials.
+        init(withManual: Bool = true, azureElsewhere: Bool = false) throws {
             func value(_ s: String) throws -> SecretBytes { try SecretBytes(utf8: s) }
             old = ["litellm-master-key": try value("sk-master-old-000000000000000001"), "azure-api-key": try value("azure-key-one-0000000000000001"),
                    "anthropic-api-key": try value("sk-ant-admin01-old-000000000001"), "openai-api-key": try value("sk-proj-old-00000000000000000001")]
@@ -66,22 +69,25 @@ struct IncidentServiceTests {
             cluster.put(IncidentServiceTests.master, old["litellm-master-key"]!)
             cluster.put(IncidentServiceTests.backend, old["litellm-master-key"]!)
             let env = IncidentServiceTests.env
-            for (name, target) in [("azure-api-key", env.azure), ("anthropic-api-key", env.anthropic), ("openai-api-key", env.openai)] {
+            let azureTarget = azureElsewhere ? IncidentServiceTests.euAzure : env.azure
+            for (name, target) in [("azure-api-key", azureTarget), ("anthropic-api-key", env.anthropic), ("openai-api-key", env.openai)] {
                 try store.importCredential(name, value: old[name]!, kind: "provider-key")
                 cluster.put(target, old[name]!)
             }
-            gateway = Gateway(cluster: cluster, models: ["azure-gpt-4o": (env.azure, azure), "claude": (env.anthropic, anthropic), "gpt-4o": (env.openai, openai)])
+            gateway = Gateway(cluster: cluster, models: ["azure-gpt-4o": (azureTarget, azure), "claude": (env.anthropic, anthropic), "gpt-4o": (env.openai, openai)])
             let master = try #require(PolicyLoader.parse(KubeObjects.masterKeyPolicy(gatewayURL: "http://gateway.test:4000"), file: "m.yaml").policies.first?.0)
-            func provider(_ name: String, _ source: RotationPolicy.Source, _ target: RotationPolicy.SecretTarget, _ model: String) throws -> RotationPolicy {
+            func provider(_ name: String, _ source: RotationPolicy.Source, _ target: RotationPolicy.SecretTarget, _ model: String,
+                          gateway: String = "http://gateway.test:4000") throws -> RotationPolicy {
                 RotationPolicy(name: name, credential: try CredentialName(name), kind: .providerKey, source: source, schedule: nil, maxAge: nil, strategy: .rolling,
-                               gateway: .init(url: "http://gateway.test:4000", models: [model]), targets: [target],
-                               rollouts: [.init(namespace: "litellm-system", name: "litellm")], checks: .init(newKeyAccepted: false, oldKeyRefused: false))
+                               gateway: .init(url: gateway, models: [model]), targets: [target],
+                               rollouts: [.init(namespace: target.namespace, name: "litellm")], checks: .init(newKeyAccepted: false, oldKeyRefused: false))
             }
             let account = AzureAccount(subscription: "s", resourceGroup: "g", account: "oai", tenant: "t", clientID: "c", clientSecret: try CredentialName("azure-admin"))
             // Listed out of order: the plan orders them.
             policies = [try provider("anthropic-api-key", .anthropic(AnthropicOrganization(adminKey: try CredentialName("anthropic-admin"))), env.anthropic, "claude")]
                 + (withManual ? [try provider("openai-api-key", .manual, env.openai, "gpt-4o")] : [])
-                + [try provider("azure-api-key", .azure(account), env.azure, "azure-gpt-4o"), master]
+                + [try provider("azure-api-key", .azure(account), azureTarget, "azure-gpt-4o", gateway: azureElsewhere ? "http://gateway-eu.test:4000" : "http://gateway.test:4000"),
+                   master]
         }
 
         func responder(beforeStep: (@Sendable () async throws -> Void)? = nil) -> IncidentService {
@@ -183,6 +189,32 @@ struct IncidentServiceTests {
         }
     }
 
+    @Test("credentials that share no gateway, Deployment or Secret are lanes of their own; a lane keeps the plan's order")
+    func lanes() throws {
+        let one = IncidentPlan.make(try World().policies, suppliedValues: [])
+        #expect(one.lanes.map { $0.map(\.credential) } == [["litellm-master-key", "azure-api-key", "anthropic-api-key", "openai-api-key"]])
+        let two = IncidentPlan.make(try World(azureElsewhere: true).policies, suppliedValues: [])
+        #expect(two.lanes.map { $0.map(\.credential) } == [["litellm-master-key", "anthropic-api-key", "openai-api-key"], ["azure-api-key"]])
+    }
+
+    @Test("two gateways' credentials are revoked in parallel: each run waits, before its first step, for the other's to begin; both old values refused at their provider")
+    func lanesRunInParallel() async throws {
+        let w = try World(withManual: false, azureElsewhere: true)
+        let gate = Rendezvous()
+        let bound = Task { try await Task.sleep(for: .seconds(10)); await gate.giveUp() }
+        defer { bound.cancel() }
+        let responder = w.responder {
+            guard await gate.arrive() else { throw Unauthorized(description: "the other lane's run did not begin within 10 s: the lanes ran one after another") }
+        }
+        let providers = w.policies.filter { $0.kind == .providerKey }
+        let request = IncidentService.Request(incident: try IncidentID("INC-2026-0043"), reason: "two gateways", policies: providers,
+                                              values: ["anthropic-api-key": try SecretBytes(utf8: "sk-ant-admin01-new-000000000002")], origin: .commandLine)
+        let report = try await responder.respond(request, on: w.cluster)
+        #expect(report.entries.map(\.state) == [.refused, .refused], "\(report.summaryLines)")
+        #expect(Set(w.started) == ["azure-api-key", "anthropic-api-key"])
+        #expect(concealed { !w.azure.accepts(w.old["azure-api-key"]!) && !w.anthropic.accepts(w.old["anthropic-api-key"]!) })
+    }
+
     @Test("the master key's run rolls back: the provider keys are still revoked; exit 20 and the old master key is in place")
     func oneRollsBack() async throws {
         let w = try World(withManual: false)
@@ -216,7 +248,26 @@ struct IncidentServiceTests {
         #expect(w.store.auditTrail.count == entries && w.started.isEmpty)
     }
 
-    struct Unauthorized: Error, CustomStringConvertible { let description = "401: the master key is not the gateway's" }
+    struct Unauthorized: Error, CustomStringConvertible { var description = "401: the master key is not the gateway's" }
+
+    /// The first arrival waits for a second (or for ``giveUp``); later ones pass.
+    actor Rendezvous {
+        private var arrived = 0
+        private var waiting: CheckedContinuation<Bool, Never>?
+        func arrive() async -> Bool {
+            arrived += 1
+            if arrived > 1 {
+                waiting?.resume(returning: true)
+                waiting = nil
+                return true
+            }
+            return await withCheckedContinuation { waiting = $0 }
+        }
+        func giveUp() {
+            waiting?.resume(returning: false)
+            waiting = nil
+        }
+    }
 
     final class StepCounter: @unchecked Sendable {
         private let lock = NSLock()

@@ -2,9 +2,10 @@ import LockstepCore
 
 /// Which credentials `revoke --all` revokes, in which order, and which cannot be revoked
 /// without a person. One gateway's credentials all roll the same gateway Deployment, so their
-/// runs go one after another (two rollouts of one Deployment would merge into one, and neither
-/// run could verify its own); what needs no rollout, the providers' preflights, runs in parallel
-/// beforehand (``IncidentService``).
+/// runs go one after another in one ``lanes`` lane (two rollouts of one Deployment would merge
+/// into one, and neither run could verify its own); credentials that share no gateway, Deployment
+/// or Secret are independent, and their lanes run in parallel. What needs no rollout, the
+/// providers' preflights, runs in parallel beforehand (``IncidentService``).
 public struct IncidentPlan: Sendable {
     public struct Item: Sendable {
         public let policy: RotationPolicy
@@ -42,6 +43,45 @@ public struct IncidentPlan: Sendable {
     public static func policies(_ all: [RotationPolicy], ofGateway gateway: String?) -> [RotationPolicy] {
         let held = all.filter { !$0.vaultOnly }
         return gateway.map { g in held.filter { $0.gatewayAddress == g } } ?? held
+    }
+
+    /// The items in lanes: two items share a lane when they share a gateway address, a Deployment
+    /// they roll or a Secret they write (transitively); each lane keeps the plan's order, and the
+    /// lanes are in the order of their first item. Lanes touch nothing in common, so they run in
+    /// parallel.
+    public var lanes: [[Item]] {
+        var laneOf: [Int] = Array(items.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while laneOf[i] != i { i = laneOf[i] }
+            return i
+        }
+        var owner: [String: Int] = [:]
+        for (i, item) in items.enumerated() {
+            for resource in Self.resources(item.policy) {
+                if let j = owner[resource] {
+                    let (a, b) = (root(i), root(j))
+                    laneOf[max(a, b)] = min(a, b)
+                } else {
+                    owner[resource] = i
+                }
+            }
+        }
+        var lanes: [Int: [Item]] = [:]
+        for (i, item) in items.enumerated() { lanes[root(i), default: []].append(item) }
+        return lanes.keys.sorted().map { lanes[$0]! }
+    }
+
+    /// What a run of `p` writes, rolls or asks: its gateway, Deployments and Secrets.
+    private static func resources(_ p: RotationPolicy) -> Set<String> {
+        var out = Set(p.rollouts.map { "deployment \($0)" })
+        out.formUnion(p.targets.map { "secret \($0.namespace)/\($0.name)" })
+        if let gateway = p.gateway?.url { out.insert("gateway \(gateway)") }
+        if let ring = p.keyRing?.secret { out.insert("secret \(ring.namespace)/\(ring.name)") }
+        for colour in p.blueGreen?.colours ?? [] {
+            out.formUnion(["deployment \(colour.deployment)", "secret \(colour.secret.namespace)/\(colour.secret.name)", "gateway \(colour.url)"])
+        }
+        return out
     }
 
     private static func rank(_ p: RotationPolicy) -> Int {

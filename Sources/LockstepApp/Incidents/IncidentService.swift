@@ -65,6 +65,9 @@ public struct IncidentService: Sendable {
     /// ``RunInterruption`` (it resumes), a store that cannot journal.
     public func respond(_ request: Request, on cluster: any ClusterPort) async throws -> IncidentReport {
         try check(request)
+        // Before the first suspension point: no scheduled run slips in between the incident's.
+        let hold = try service.hold()
+        defer { hold.release() }
         let actor = request.incident.actor
         var plan = IncidentPlan.make(request.policies, suppliedValues: Set(request.values.keys))
         let before = IncidentReport.fold(try store.events(by: actor), incident: request.incident.rawValue, plan: plan.items.map(\.credential))
@@ -80,21 +83,17 @@ public struct IncidentService: Sendable {
         progress("incident \(request.incident): \(plan.items.count) credential(s) in order: \(names)\(done.isEmpty ? "" : "; done already: \(done.sorted().joined(separator: ", "))")")
 
         await preflightSources(&plan, skipping: done)
-        var live: [String: IncidentReport.Entry] = [:]
-        var stopped: String?
-        for item in plan.items where !done.contains(item.credential) {
-            if let stopped {
-                live[item.credential] = .init(credential: item.credential, state: .notReached, note: "the incident stopped at \(stopped), whose rollback needs attention")
-                continue
+        let lanes = plan.lanes
+        if lanes.count > 1 {
+            progress("\(lanes.count) independent lanes in parallel: " + lanes.map { $0.map(\.credential).joined(separator: " → ") }.joined(separator: " | "))
+        }
+        let live = try await withThrowingTaskGroup(of: [String: IncidentReport.Entry].self) { group in
+            for lane in lanes {
+                group.addTask { try await self.run(lane, skipping: done, request: request, hold: hold, on: cluster) }
             }
-            if let blocker = item.blocker {
-                progress("\(item.credential): needs a person: \(blocker)")
-                live[item.credential] = .init(credential: item.credential, state: .needsPerson, note: blocker)
-                continue
-            }
-            let entry = try await revoke(item, request: request, on: cluster)
-            if entry.state == .rollbackStuck { stopped = item.credential }
-            live[item.credential] = entry
+            var all: [String: IncidentReport.Entry] = [:]
+            for try await entries in group { all.merge(entries) { a, _ in a } }
+            return all
         }
 
         let journaled = IncidentReport.fold(try store.events(by: actor), incident: request.incident.rawValue, plan: plan.items.map(\.credential))
@@ -114,6 +113,28 @@ public struct IncidentService: Sendable {
         try store.record(AuditDraft(actor: actor, action: .incidentClosed, outcome: report.allRefused ? .success : .failure, detail: ClosedDetail.text(report)))
         report.closedAt = try store.events(by: actor).last?.time
         return report
+    }
+
+    /// One lane's credentials, one after another; a rollback that needs attention stops the lane
+    /// (the next run would roll the same Deployment), not the others.
+    private func run(_ lane: [IncidentPlan.Item], skipping done: Set<String>, request: Request, hold: RunClaims.Hold, on cluster: any ClusterPort) async throws -> [String: IncidentReport.Entry] {
+        var live: [String: IncidentReport.Entry] = [:]
+        var stopped: String?
+        for item in lane where !done.contains(item.credential) {
+            if let stopped {
+                live[item.credential] = .init(credential: item.credential, state: .notReached, note: "not started: \(stopped), which shares its gateway, Deployment or Secret, stopped in a rollback that needs attention")
+                continue
+            }
+            if let blocker = item.blocker {
+                progress("\(item.credential): needs a person: \(blocker)")
+                live[item.credential] = .init(credential: item.credential, state: .needsPerson, note: blocker)
+                continue
+            }
+            let entry = try await revoke(item, request: request, hold: hold, on: cluster)
+            if entry.state == .rollbackStuck { stopped = item.credential }
+            live[item.credential] = entry
+        }
+        return live
     }
 
     /// The providers' preflights, all at once (each adapter bounds its own retries): an admin
@@ -148,14 +169,14 @@ public struct IncidentService: Sendable {
 
     /// One credential's revoke: an interrupted run of it is resumed first (and, if that was not
     /// a revoke, the revoke follows).
-    private func revoke(_ item: IncidentPlan.Item, request: Request, on cluster: any ClusterPort) async throws -> IncidentReport.Entry {
+    private func revoke(_ item: IncidentPlan.Item, request: Request, hold: RunClaims.Hold, on cluster: any ClusterPort) async throws -> IncidentReport.Entry {
         let credential = item.credential
         let runRequest = RunRequest(credential: credential, kind: .revoke, actor: request.incident.actor, reason: request.reason, incident: request.incident.rawValue,
                                     manualValue: request.values[credential], origin: request.origin)
         progress("\(credential): revoking")
         for _ in 0..<2 {
             do {
-                let claim = try service.claim(credential)
+                let claim = try hold.claim(credential)
                 defer { claim.release() }
                 let resumed = try service.prepare(runRequest, policy: item.policy, valueSupplied: runRequest.manualValue != nil).resuming
                 let report = try await service.run(runRequest, policy: item.policy, on: cluster, claim: claim)

@@ -56,6 +56,10 @@ public struct RotationService: Sendable {
     /// the request's first suspension point and release it when the request ends.
     public func claim(_ credential: String) throws -> RunClaims.Claim { try claims.claim(credential) }
 
+    /// Holds the process for one incident (75 when a run or another incident holds it): its lanes
+    /// then claim their credentials through the hold, side by side.
+    public func hold() throws -> RunClaims.Hold { try claims.hold() }
+
     /// The checks that need neither the cluster nor the new value, and what `run` will do:
     /// called by the CLI before it reads a value from stdin, and by `run` itself.
     public func prepare(_ request: RunRequest, policy: RotationPolicy, valueSupplied: Bool) throws -> Preparation {
@@ -92,7 +96,7 @@ public struct RotationService: Sendable {
     /// throws `RollbackFailed` (21) when a rollback step failed, a ``RunInterruption`` when the
     /// fence stopped it between steps, or the store's error when a step could not be journaled.
     public func run(_ request: RunRequest, policy: RotationPolicy, on cluster: any ClusterPort, claim: RunClaims.Claim) async throws -> RunReport {
-        guard claim.credential == request.credential, claims.current == request.credential else {
+        guard claim.credential == request.credential, claims.holds(request.credential) else {
             throw ServiceProblem("run of \(request.credential) without its claim", hint: "claim the run first (RotationService.claim)", code: .failure)
         }
         let prepared = try prepare(request, policy: policy, valueSupplied: request.manualValue != nil)
