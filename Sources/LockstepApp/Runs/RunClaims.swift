@@ -13,6 +13,8 @@ public final class RunClaims: Sendable {
         var held = false
         /// Those waiting in ``released(within:clock:)``, resumed when the claim goes.
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+        /// A run or an incident holds the process.
+        var busy: Bool { !active.isEmpty || held }
     }
 
     private let state = Mutex(State())
@@ -26,12 +28,10 @@ public final class RunClaims: Sendable {
     /// Whether a run of `credential` holds its claim now.
     public func holds(_ credential: String) -> Bool { state.withLock { $0.active.contains(credential) } }
 
-    private var busy: Bool { state.withLock { !$0.active.isEmpty || $0.held } }
-
     /// Waits until no run holds the process, at most `timeout` on `clock`. True when it was
     /// released (or free already), false when the bound passed first.
     public func released(within timeout: Duration, clock: any Clock<Duration> = ContinuousClock()) async -> Bool {
-        if !busy { return true }
+        if !state.withLock({ $0.busy }) { return true }
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { await self.untilReleased(); return true }
             group.addTask {
@@ -49,7 +49,7 @@ public final class RunClaims: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
                 let now = state.withLock { s -> Bool in
-                    guard !s.active.isEmpty || s.held, !Task.isCancelled else { return true }
+                    guard s.busy, !Task.isCancelled else { return true }
                     s.waiters[id] = waiter
                     return false
                 }
@@ -108,7 +108,7 @@ public final class RunClaims: Sendable {
 
     private func wakeIfFree() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            guard s.active.isEmpty, !s.held else { return [] }
+            guard !s.busy else { return [] }
             defer { s.waiters = [:] }
             return Array(s.waiters.values)
         }
@@ -118,7 +118,7 @@ public final class RunClaims: Sendable {
     /// An incident's hold on the process (``hold()``); released once.
     public final class Hold: Sendable {
         fileprivate let owner: RunClaims
-        private let released = Mutex(false)
+        private let once = Once()
 
         fileprivate init(owner: RunClaims) { self.owner = owner }
 
@@ -127,8 +127,7 @@ public final class RunClaims: Sendable {
 
         /// Gives the process back; a second call does nothing.
         public func release() {
-            let first = released.withLock { done in defer { done = true }; return !done }
-            if first { owner.releaseHold() }
+            if once.first() { owner.releaseHold() }
         }
 
         deinit { release() }
@@ -138,7 +137,7 @@ public final class RunClaims: Sendable {
     public final class Claim: Sendable {
         fileprivate let owner: RunClaims
         public let credential: String
-        private let released = Mutex(false)
+        private let once = Once()
 
         fileprivate init(owner: RunClaims, credential: String) {
             self.owner = owner
@@ -147,10 +146,15 @@ public final class RunClaims: Sendable {
 
         /// Gives the process back; a second call does nothing.
         public func release() {
-            let first = released.withLock { done in defer { done = true }; return !done }
-            if first { owner.release(credential) }
+            if once.first() { owner.release(credential) }
         }
 
         deinit { release() }
+    }
+
+    /// True for the first call only: what makes a release happen once.
+    private final class Once: Sendable {
+        private let done = Mutex(false)
+        func first() -> Bool { done.withLock { d in defer { d = true }; return !d } }
     }
 }
