@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        // The gateway's PostgreSQL login as a credential source (LockstepProviders/Servers).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // The one C boundary: libsodium from Debian (libsodium-dev). Only LockstepCrypto imports it.
@@ -78,7 +80,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Provider admin APIs as credential sources (Azure Resource Manager's listKeys/regenerateKey).
+        // Credential sources: provider admin APIs (Azure, Anthropic, OpenAI, Google) and the servers whose logins the gateway holds (PostgreSQL, Redis).
         .target(
             name: "LockstepProviders",
             dependencies: [
@@ -89,6 +91,11 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The gateway's PostgreSQL and Redis logins (Servers/): PostgresNIO, and RESP over NIO.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -281,7 +288,7 @@ let package = Package(
         // the programs they drive, KubeSim objects for the target layout.
         .target(
             name: "LockstepTesting",
-            dependencies: ["KubeSim", "LockstepCore", "LockstepCrypto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KubeSim", "LockstepCore", "LockstepCrypto", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -302,6 +309,7 @@ let package = Package(
             dependencies: [
                 "LockstepProviders", "LockstepBench", "LockstepCore", "LockstepCrypto", "LockstepTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -43,6 +43,12 @@ struct Step {
         case .verifyAccepted where run.vaultOnly:
             // A rollback's check of a credential no consumer holds.
             return StepOutcome(detail: "held only by the vault: nothing to verify")
+        case .verifyAccepted(let which) where policy.source.checksLogins:
+            // A server login: tried at the server itself (the rollout's readiness is the consumer's view).
+            let value = which == .new ? try newValue() : try vault.value(of: credential)
+            let source = try loginSource()
+            try await retry("the \(which.rawValue) value logs in at \(policy.source.mintedAt ?? "the server")") { try await source.accepts(value) }
+            return StepOutcome(detail: "\(which.rawValue) value logs in at \(policy.source.mintedAt ?? "the server")")
         case .verifyAccepted(let which):
             let value = which == .new ? try newValue() : try vault.value(of: credential)
             try await retry("the \(which.rawValue) key is accepted") { try await engine.gateway.accepts(value) }
@@ -121,6 +127,19 @@ struct Step {
             return StepOutcome(colours: facts, detail: (warnings.isEmpty ? "access and drift ok" : "ok with warnings: \(warnings.joined(separator: "; "))") + "; " + detail,
                                warnings: warnings)
         }
+        // A server login without a gateway in the policy is checked at the server (below).
+        let askGateway = !(policy.source.checksLogins && policy.gatewayAddress == nil)
+        if askGateway { try await awaitGatewayReady() }
+        var warnings: [String] = []
+        for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
+        let ring = run.strategy == .keyRing ? "; " + (try await keyRingPreflight(current: try vault.value(of: credential))) : ""
+        let source = policy.source.retiresAtSource ? "; " + (try await sourcePreflight()) : ""
+        return StepOutcome(detail: (warnings.isEmpty ? (askGateway ? "access, drift and gateway ok" : "access and drift ok") : "ok with warnings: \(warnings.joined(separator: "; "))") + ring + source,
+                           warnings: warnings)
+    }
+
+    /// Waits until the gateway answers /health/readiness.
+    private func awaitGatewayReady() async throws {
         // Retried: one failed readiness probe makes a pod unready for a moment (seen on KubeSim
         // under CPU load), and that alone should not abandon a run; but bounded in all, so that a
         // dead gateway is reported in seconds, naming the address actually used.
@@ -134,12 +153,6 @@ struct Step {
             throw EngineError("preflight: the gateway at \(engine.gateway.address) did not answer /health/readiness within \(engine.settings.gatewayReadyTimeout); nothing was changed. "
                 + "Check the URL (spec.gateway.url, or --gateway-url) and that the gateway runs")
         }
-        var warnings: [String] = []
-        for target in run.targets { warnings += try await engine.cluster.ownershipWarnings(target).map { "\(target): \($0)" } }
-        let ring = run.strategy == .keyRing ? "; " + (try await keyRingPreflight(current: try vault.value(of: credential))) : ""
-        let source = policy.source.retiresAtSource ? "; " + (try await sourcePreflight()) : ""
-        return StepOutcome(detail: (warnings.isEmpty ? "access, drift and gateway ok" : "ok with warnings: \(warnings.joined(separator: "; "))") + ring + source,
-                           warnings: warnings)
     }
 
     /// Refuses to go on (and audits the drift) when `target` does not hold the current version.
@@ -160,7 +173,7 @@ struct Step {
         let source: VersionSource
         var minted = ""
         switch policy.source {
-        case .azure, .openai, .google:
+        case .azure, .openai, .google, .postgres, .redis:
             // Minted at the provider while the key in use keeps working there.
             value = try await keySource().mint(replacing: try vault.value(of: credential))
             source = .provider
@@ -183,6 +196,8 @@ struct Step {
         case .azure(let account): "the idle key of \(account.account) regenerated; "
         case .openai(let project): "a service account with a new key created in \(project.project); "
         case .google(let project): "an API key created in \(project.project) with the restrictions of the key in use; "
+        case .postgres(let server): "the idle user of \(server.label) has a new password, proven by a login; "
+        case .redis(let server): "a password added to \(server.user) of \(server.label), proven by AUTH; "
         case .generate, .manual, .anthropic: ""
         }
     }
@@ -260,6 +275,13 @@ struct Step {
         do { return try await keySource().preflight(current: try vault.value(of: credential)) } catch {
             throw EngineError("preflight: \(error); nothing was changed")
         }
+    }
+
+    private func loginSource() throws -> any LoginCheckingSource {
+        guard let source = try keySource() as? any LoginCheckingSource else {
+            throw EngineError("\(credential): the adapter of its source cannot check a login")
+        }
+        return source
     }
 
     private func keySource() throws -> any KeySourcePort {

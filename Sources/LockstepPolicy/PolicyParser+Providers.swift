@@ -79,7 +79,7 @@ extension PolicyParser {
     }
 
     /// A required credential name field (a vault credential holding an admin secret).
-    private func credential(_ a: YAMLReader.Object, _ key: String, hint: String, example: String) -> CredentialName? {
+    func credential(_ a: YAMLReader.Object, _ key: String, hint: String, example: String) -> CredentialName? {
         guard let text = a.string(key, required: true, hint: hint) else { return nil }
         do { return try CredentialName(text) } catch {
             r.problem(a.node(key) ?? a.node, "\(error)", hint: "use lowercase letters, digits and '-', e.g. \(example)")

@@ -36,7 +36,9 @@ struct PolicyParser {
                       hint: "leave spec.strategy out, or list the Secrets that hold it under spec.targets")
         }
         let strategy = parseStrategy(spec, kind: kind, source: source)
-        let gateway = vaultOnly ? nil : parseGateway(spec, kind: kind, strategy: strategy)
+        // A server login is checked at its server; a gateway is optional (its readiness is checked when named).
+        let serverLogin = kind.map { Self.serverSources[$0] != nil } ?? false
+        let gateway = vaultOnly || (serverLogin && spec.node("gateway") == nil) ? nil : parseGateway(spec, kind: kind, strategy: strategy)
         let targets = vaultOnly ? [] : parseTargets(spec)
         let rollouts = parseRollouts(spec, targets: targets)
         let keyRing = parseKeyRing(spec, strategy: strategy, targets: targets, rollouts: rollouts)
@@ -88,7 +90,7 @@ struct PolicyParser {
     }
 
     private func parseCredential(_ spec: YAMLReader.Object, defaultName: String?) -> (CredentialName?, RotationPolicy.CredentialKind?, RotationPolicy.Source?) {
-        guard let c = r.object(spec.required("credential"), path: "spec.credential", known: ["name", "kind", "generate", "manual", "azure", "anthropic", "openai", "google"]) else { return (nil, nil, nil) }
+        guard let c = r.object(spec.required("credential"), path: "spec.credential", known: ["name", "kind", "generate", "manual", "azure", "anthropic", "openai", "google", "postgres", "redis"]) else { return (nil, nil, nil) }
         var credential: CredentialName?
         if let text = c.string("name") ?? defaultName {
             do { credential = try CredentialName(text) } catch {
@@ -103,9 +105,9 @@ struct PolicyParser {
             }
         }
         var source: RotationPolicy.Source?
-        let given = ["generate", "manual", "azure", "anthropic", "openai", "google"].filter { c.node($0) != nil }
+        let given = ["generate", "manual", "azure", "anthropic", "openai", "google", "postgres", "redis"].filter { c.node($0) != nil }
         if given.isEmpty {
-            r.problem(c.node, "spec.credential needs a source: generate, manual, azure, anthropic, openai or google",
+            r.problem(c.node, "spec.credential needs a source: generate, manual, azure, anthropic, openai, google, postgres or redis",
                       hint: "generate: {prefix: \"sk-\", randomBytes: 32} for the master key; azure: {...} for an Azure OpenAI key; openai: {...} for an OpenAI project key; google: {...} for a Gemini API key; manual: {} for provider keys only a person can mint")
         } else if given.count > 1 {
             r.problem(c.node(given[1]) ?? c.node, "spec.credential has more than one source (\(given.joined(separator: ", ")))", hint: "keep exactly one source")
@@ -135,14 +137,30 @@ struct PolicyParser {
             if let kind, kind != .providerKey {
                 r.problem(an, "an anthropic source retires provider keys: the credential's kind must be provider-key", hint: "kind: provider-key")
             }
+        } else if let pg = c.node("postgres") {
+            source = parsePostgres(pg).map { RotationPolicy.Source.postgres($0) }
+            if let kind, kind != .postgresPassword {
+                r.problem(pg, "a postgres source rotates a PostgreSQL login: the credential's kind must be postgres-password", hint: "kind: postgres-password")
+            }
+        } else if let rd = c.node("redis") {
+            source = parseRedis(rd).map { RotationPolicy.Source.redis($0) }
+            if let kind, kind != .redisPassword {
+                r.problem(rd, "a redis source rotates a Redis ACL password: the credential's kind must be redis-password", hint: "kind: redis-password")
+            }
         } else if let m = c.node("manual") {
             if m.mapping == nil, m.scalar?.string != "" {
                 _ = r.object(m, path: "spec.credential.manual", known: [])
             }
             source = .manual
         }
+        if let kind, let name = Self.serverSources[kind], !given.isEmpty, given.first != name {
+            r.problem(c.node(given[0]) ?? c.node, "a \(kind.rawValue) credential is rotated at its server: its source must be \(name): {...}", hint: "spec.credential.\(name): {host: …, …} (docs/servers.md)")
+        }
         return (credential, kind, source)
     }
+
+    /// The kinds whose value is a server login, and the source each must have.
+    static let serverSources: [RotationPolicy.CredentialKind: String] = [.postgresPassword: "postgres", .redisPassword: "redis"]
 
     private func parseStrategy(_ spec: YAMLReader.Object, kind: RotationPolicy.CredentialKind?, source: RotationPolicy.Source?) -> RotationPolicy.Strategy? {
         let fallback: RotationPolicy.Strategy = kind == .litellmMasterKey ? .restartTogether : .rolling
@@ -157,6 +175,10 @@ struct PolicyParser {
         }
         if kind == .providerKey, strategy != .rolling {
             r.problem(spec.node("strategy"), "a provider key rotates with the rolling strategy", hint: "write strategy: rolling, or leave it out")
+        }
+        if let kind, Self.serverSources[kind] != nil, strategy != .rolling {
+            r.problem(spec.node("strategy"), "a \(kind.rawValue) credential rotates with the rolling strategy (the server accepts the old and the new login at once)",
+                      hint: "write strategy: rolling, or leave it out")
         }
         if strategy == .bridge, case .generate(let prefix, let bytes)? = source, !prefix.hasPrefix("sk-") || prefix.count + (bytes * 4 + 2) / 3 < 16 {
             r.problem(spec.node("strategy"), "the bridge strategy registers the new key as a LiteLLM virtual key, which must start with \"sk-\" and have at least 16 characters",

@@ -29,6 +29,13 @@ public enum PlanDescription {
         case .google(let project):
             out.append("new value: minted at Google: an API key \(project.keyPrefix)-… with the restrictions of the key in use is created in project \(project.project) (API Keys API); "
                 + "after promotion the key that held v\(current.version) is deleted (undeletable for 30 days), and the Gemini API refuses v\(current.version)")
+        case .postgres(let server):
+            out.append("new value: minted at \(server.label): the user of \(server.users.joined(separator: "/")) that v\(current.version) does not log in as gets a new password "
+                + "(a SCRAM verifier, as \(server.adminUser)), proven by a login; after promotion, once no old pod is left, the user of v\(current.version) gets a password no one holds "
+                + "and its sessions are ended, and the server refuses v\(current.version)")
+        case .redis(let server):
+            out.append("new value: minted at \(server.label): a new password is added to ACL user \(server.user) (by its SHA-256, as \(server.adminUser)) and saved, proven by AUTH; "
+                + "after promotion, once no old pod is left, the password of v\(current.version) is removed, and AUTH refuses it")
         }
         for (i, action) in RotationPlan.steps(for: policy, kind: revoke ? .revoke : .rotate, newVersion: next).enumerated() {
             out.append("  \(i + 1). \(describe(action, policy: policy, current: current.version, next: next, revoke: revoke))")

@@ -73,7 +73,7 @@ public struct RotationService: Sendable {
         // reaches a log or the cluster.
         try store.refuseStoredValues(in: [(request.origin.reasonField, request.reason), (request.origin.incidentField, request.incident)])
         let gatewayURL = settings.gatewayOverride ?? policy.gatewayAddress
-        guard gatewayURL != nil || policy.vaultOnly else {
+        guard gatewayURL != nil || policy.vaultOnly || policy.source.checksLogins else {
             throw ServiceProblem("the policy of \(request.credential) names no gateway", hint: "set spec.gateway.url (every run is verified through the gateway), or pass --gateway-url",
                                  code: .usage)
         }

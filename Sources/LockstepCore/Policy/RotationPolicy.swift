@@ -3,6 +3,10 @@ public struct RotationPolicy: Sendable, Equatable {
     public enum CredentialKind: String, Sendable, CaseIterable {
         case litellmMasterKey = "litellm-master-key"
         case providerKey = "provider-key"
+        /// The consumer's PostgreSQL login, as its `DATABASE_URL` (``PostgresServer``).
+        case postgresPassword = "postgres-password"
+        /// The consumer's Redis ACL password (``RedisServer``).
+        case redisPassword = "redis-password"
         case generic
     }
 
@@ -25,12 +29,27 @@ public struct RotationPolicy: Sendable, Equatable {
         /// Lockstep creates an API key in the Google Cloud project (API Keys API), and after the
         /// rollout deletes the key that held the old value (``GoogleProject``).
         case google(GoogleProject)
+        /// Lockstep sets a new password on the idle one of two PostgreSQL users, and after the
+        /// rollout a password no one holds on the one used before (``PostgresServer``).
+        case postgres(PostgresServer)
+        /// Lockstep adds a password to a Redis ACL user, and after the rollout removes the old one (``RedisServer``).
+        case redis(RedisServer)
 
         /// Whether the old value is retired at the provider by Lockstep once the new one is current.
         public var retiresAtSource: Bool {
             switch self {
-            case .azure, .anthropic, .openai, .google: true
+            case .azure, .anthropic, .openai, .google, .postgres, .redis: true
             case .generate, .manual: false
+            }
+        }
+
+        /// Whether the value is a login to a server Lockstep can try itself (PostgreSQL, Redis):
+        /// such a run checks the new value, and after a rollback the old one, by logging in there,
+        /// and needs no gateway.
+        public var checksLogins: Bool {
+            switch self {
+            case .postgres, .redis: true
+            case .generate, .manual, .azure, .anthropic, .openai, .google: false
             }
         }
 
@@ -38,7 +57,7 @@ public struct RotationPolicy: Sendable, Equatable {
         public var takesValue: Bool {
             switch self {
             case .manual, .anthropic: true
-            case .generate, .azure, .openai, .google: false
+            case .generate, .azure, .openai, .google, .postgres, .redis: false
             }
         }
 
@@ -51,6 +70,8 @@ public struct RotationPolicy: Sendable, Equatable {
             case .azure(let account): "Azure (account \(account.account))"
             case .openai(let project): "OpenAI (project \(project.project))"
             case .google(let project): "Google (project \(project.project))"
+            case .postgres(let server): server.label
+            case .redis(let server): server.label
             case .generate, .manual, .anthropic: nil
             }
         }

@@ -18,3 +18,11 @@ public protocol KeySourcePort: Sendable {
 /// Makes the adapter for a policy's source: nil for the sources that need none (generate,
 /// manual). The daemon's and the CLI's reads the admin credential from the vault.
 public typealias KeySourceFactory = @Sendable (_ source: RotationPolicy.Source) throws -> (any KeySourcePort)?
+
+/// A source whose values are logins to a server Lockstep can try itself (a PostgreSQL user's
+/// URL, a Redis ACL user's password): runs check the value there instead of through a gateway.
+public protocol LoginCheckingSource: KeySourcePort {
+    /// Whether the server lets `value` log in now; false for a refused password, an error for
+    /// anything else (no answer, the admin credential refused).
+    func accepts(_ value: SecretBytes) async throws -> Bool
+}

@@ -63,7 +63,8 @@ public struct RotationRun: Sendable, Equatable {
         self.strategy = immediate ? .restartTogether : policy.strategy
         self.targets = policy.targets
         self.rollouts = policy.rollouts
-        self.verifyOldRefused = kind == .revoke || policy.checks.oldKeyRefused
+        // A server login's old value is refused once it is retired there, which that step checks.
+        self.verifyOldRefused = !policy.source.checksLogins && (kind == .revoke || policy.checks.oldKeyRefused)
         self.providerModels = policy.kind == .providerKey ? (policy.gateway?.models ?? []) : []
         self.retiresAtSource = policy.source.retiresAtSource
         self.ring = !immediate && policy.strategy == .keyRing ? policy.keyRing?.secret : nil

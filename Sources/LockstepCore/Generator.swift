@@ -1,11 +1,10 @@
 import Foundation
-import LockstepCore
 import LockstepCrypto
 
 /// New secret values: `prefix` followed by Base64url (no padding) of `randomBytes` random
 /// bytes from `source` (libsodium's CSPRNG), built in guarded memory.
-enum Generator {
-    static func value(prefix: String, randomBytes: Int, from source: any RandomSource = SystemRandom()) throws -> SecretBytes {
+public enum Generator {
+    public static func value(prefix: String, randomBytes: Int, from source: any RandomSource = SystemRandom()) throws -> SecretBytes {
         let random = try source.randomSecret(count: randomBytes)
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
         let prefixBytes = Array(prefix.utf8)
