@@ -19,7 +19,8 @@ public struct IncidentPlan: Sendable {
     /// The order that keeps the backend serving and closes the widest door first:
     /// 1. the master key: whoever holds it uses every provider key through the gateway and
     ///    administers the gateway itself;
-    /// 2. provider keys Lockstep mints and retires at their provider (no person needed);
+    /// 2. provider keys Lockstep mints and retires at their provider, and the gateway's database
+    ///    and cache logins it rotates at their server (no person needed);
     /// 3. provider keys retired at their provider with a new value a person minted (Anthropic);
     /// 4. provider keys with a manual source: rolled out, but the old key stays valid at the
     ///    provider until a person deletes it there;
@@ -38,11 +39,18 @@ public struct IncidentPlan: Sendable {
         })
     }
 
-    /// The policies of one gateway (those whose gateway URL is `gateway`), or all when nil.
-    /// Credentials only the vault holds (admin credentials) are left out: no gateway held them.
+    /// The policies of one gateway (those whose gateway URL is `gateway`, and the database and
+    /// cache logins that name no gateway but are delivered to a Deployment those roll: the same
+    /// pods held them), or all when nil. Credentials only the vault holds (admin credentials) are
+    /// left out: no gateway held them.
     public static func policies(_ all: [RotationPolicy], ofGateway gateway: String?) -> [RotationPolicy] {
         let held = all.filter { !$0.vaultOnly }
-        return gateway.map { g in held.filter { $0.gatewayAddress == g } } ?? held
+        guard let gateway else { return held }
+        let named = held.filter { $0.gatewayAddress == gateway }
+        let pods = Set(named.flatMap(\.rollouts))
+        return held.filter { p in
+            p.gatewayAddress == gateway || (p.gatewayAddress == nil && p.source.checksLogins && !pods.isDisjoint(with: p.rollouts))
+        }
     }
 
     /// The items in lanes: two items share a lane when they share a gateway address, a Deployment
@@ -86,6 +94,7 @@ public struct IncidentPlan: Sendable {
 
     private static func rank(_ p: RotationPolicy) -> Int {
         if p.kind == .litellmMasterKey { return 0 }
+        if p.source.checksLogins { return 1 }
         guard p.kind == .providerKey else { return 4 }
         if p.source.retiresAtSource { return p.source.takesValue ? 2 : 1 }
         return 3

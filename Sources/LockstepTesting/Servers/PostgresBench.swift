@@ -1,21 +1,19 @@
 import Foundation
 import LockstepCore
 import LockstepCrypto
-import LockstepProviders
-import LockstepTesting
 
 /// A real PostgreSQL with the alternating-users layout of docs/servers.md: an owner role
 /// `litellm_owner` (NOLOGIN) owning the database `litellm`, two login roles `litellm_a` and
 /// `litellm_b` that are its members, and an admin login `lockstep_admin` with CREATEROLE and
 /// pg_signal_backend, not a superuser. The consumer starts on `litellm_a`.
-struct PostgresBench {
-    let server: LocalPostgres
-    let adminPassword: String
+public struct PostgresBench: Sendable {
+    public let server: LocalPostgres
+    public let adminPassword: String
     /// The consumer's URL before any rotation.
-    let firstURL: String
-    let firstPassword: String
+    public let firstURL: String
+    public let firstPassword: String
 
-    static func start(adminRights: String = "CREATEROLE", signalBackend: Bool = true) async throws -> PostgresBench {
+    public static func start(adminRights: String = "CREATEROLE", signalBackend: Bool = true) async throws -> PostgresBench {
         let server = try await LocalPostgres()
         do {
             let admin = Self.password(), a = Self.password(), b = Self.password()
@@ -33,7 +31,7 @@ struct PostgresBench {
     }
 
     /// Runs `body` on a fresh bench and stops its server after, whatever `body` did.
-    static func with(adminRights: String = "CREATEROLE", signalBackend: Bool = true, _ body: (PostgresBench) async throws -> Void) async throws {
+    public static func with(adminRights: String = "CREATEROLE", signalBackend: Bool = true, _ body: (PostgresBench) async throws -> Void) async throws {
         let bench = try await start(adminRights: adminRights, signalBackend: signalBackend)
         do { try await body(bench) } catch {
             await bench.server.stop()
@@ -42,18 +40,22 @@ struct PostgresBench {
         await bench.server.stop()
     }
 
-    static func password() -> String { Hex.encode(SecureRandom.bytes(16)) }
+    /// Puts the first URL's password back on litellm_a and a fresh one on litellm_b, ending their sessions (between runs of one test).
+    public func reset() async throws {
+        try await server.sql("ALTER ROLE litellm_a PASSWORD '\(firstPassword)'")
+        try await server.sql("ALTER ROLE litellm_b PASSWORD '\(Self.password())'")
+        try await server.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename IN ('litellm_a', 'litellm_b')")
+    }
 
-    var policy: PostgresServer {
+    public static func password() -> String { Hex.encode(SecureRandom.bytes(16)) }
+
+    public var policy: PostgresServer {
         PostgresServer(host: "127.0.0.1", port: server.port, adminUser: "lockstep_admin", adminPassword: try! CredentialName("postgres-admin"), users: ["litellm_a", "litellm_b"])
     }
 
-    func source(timeout: Duration = .seconds(10)) throws -> PostgresPasswordSource {
-        PostgresPasswordSource(server: policy, adminPassword: try SecretBytes(utf8: adminPassword), timeout: timeout)
-    }
 
     /// Whether `url`'s login works, asked through psql (not through the code under test).
-    func logsIn(_ url: SecretBytes) async throws -> Bool {
+    public func logsIn(_ url: SecretBytes) async throws -> Bool {
         let text = url.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
         let result = try await ChildProcess.run("/usr/bin/psql", ["-X", "-q", "-t", "-c", "SELECT 1"],
                                                 environment: ["PGDATABASE": "litellm", "PGHOST": "127.0.0.1", "PGPORT": "\(server.port)",
@@ -63,6 +65,6 @@ struct PostgresBench {
         return false
     }
 
-    static func user(of url: String) -> String { String(url.split(separator: "//")[1].split(separator: ":")[0]) }
-    static func password(of url: String) -> String { String(url.split(separator: "//")[1].split(separator: "@")[0].split(separator: ":")[1]) }
+    public static func user(of url: String) -> String { String(url.split(separator: "//")[1].split(separator: ":")[0]) }
+    public static func password(of url: String) -> String { String(url.split(separator: "//")[1].split(separator: "@")[0].split(separator: ":")[1]) }
 }
