@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "fake-provider", targets: ["fake-provider"]),
         .executable(name: "litellm-standin", targets: ["litellm-standin"]),
         .executable(name: "lockstep-load", targets: ["lockstep-load"]),
+        .executable(name: "lockstep-connect", targets: ["lockstep-connect"]),
         .library(name: "LockstepBench", targets: ["LockstepBench"]),
         .library(name: "LockstepKubernetes", targets: ["LockstepKubernetes"]),
         .library(name: "LockstepReport", targets: ["LockstepReport"]),
@@ -228,6 +229,9 @@ let package = Package(
                 // The fake Google token endpoint verifies RS256 grants.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                // lockstep-connect's own PostgreSQL client (and NIO for its Redis one).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -245,6 +249,17 @@ let package = Package(
             dependencies: [
                 "LockstepBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The gateway's database and cache consumer: a new connection per attempt, every failure counted.
+        .executableTarget(
+            name: "lockstep-connect",
+            dependencies: [
+                "LockstepBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -316,7 +331,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LockstepPolicyTests", dependencies: ["LockstepPolicy", "LockstepCore"], swiftSettings: strict),
-        .testTarget(name: "LockstepEngineTests", dependencies: ["LockstepTesting", "lockstep", "litellm-standin", "fake-provider", "LockstepBench", "LockstepEngine", "LockstepProviders", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
+        .testTarget(name: "LockstepEngineTests", dependencies: ["LockstepTesting", "lockstep", "lockstep-connect", "litellm-standin", "fake-provider", "LockstepBench", "LockstepEngine", "LockstepProviders", "LockstepKubernetes", "LockstepLiteLLM", "LockstepVault", "LockstepCore", "LockstepAudit", "LockstepCrypto", "KubeSim"], swiftSettings: strict),
         .testTarget(name: "LockstepLiteLLMTests", dependencies: ["LockstepLiteLLM", "LockstepCrypto", "LockstepTesting"], swiftSettings: strict),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"], swiftSettings: strict),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"], resources: [.copy("Fixtures")], swiftSettings: strict),
