@@ -10,7 +10,7 @@ import Testing
 /// The must-show of the gateway's database and cache logins: on KubeSim, two gateway pods
 /// (`lockstep-connect`, a new PostgreSQL and a new Redis connection per attempt, 10 a second each,
 /// reading DATABASE_URL and REDIS_PASSWORD from the gateway's Secret) under load, while the real
-/// `lockstep` CLI rotates the database URL and revokes the Redis password against real
+/// `lockstep` CLI rotates and revokes the database URL and the Redis password against real
 /// PostgreSQL 15 and Redis 7. Zero failed connections; the old values refused at the servers.
 @Suite(.serialized, .enabled(if: (LocalPostgres.available && LocalRedis.available) || TestEnvironment.inCI,
                              "PostgreSQL or Redis not installed (scripts/setup); CI=true makes this a failure"))
@@ -43,7 +43,7 @@ struct ServerLoginScenarioTests {
         ]
     }
 
-    @Test("rotate the database URL and revoke the Redis password under load: 0 failed connections, each old value refused at its server")
+    @Test("rotate and revoke the database URL and the Redis password under load: 0 failed connections, each replaced value refused at its server when the command returns; an admin without CREATEROLE: exit 22, nothing changed")
     func underLoad() async throws {
         try await PostgresBench.with { pg in
             try await RedisBench.with { redis in
@@ -85,19 +85,34 @@ struct ServerLoginScenarioTests {
                     let ready = await eventually(timeout: .seconds(60)) { await sim.pods(namespace: "litellm-system", name: "litellm").filter(\.ready).count == 2 }
                     #expect(ready, "the two consumer pods became ready")
 
-                    let started = ContinuousClock.now
-                    let rotated = try await runLockstep(["rotate", "litellm-database-url", "--no-daemon", "--kubeconfig", kubeconfig, "--policies", policies.path], env: env)
-                    let rotateTook = ContinuousClock.now - started
-                    #expect(rotated.code == 0, "\(rotated.out)\(rotated.err)")
-                    let revokeStarted = ContinuousClock.now
-                    let revoked = try await runLockstep(["revoke", "litellm-redis-password", "--reason", "cache password leaked", "--yes", "--no-daemon",
-                                                         "--kubeconfig", kubeconfig, "--policies", policies.path], env: env)
-                    let revokeTook = ContinuousClock.now - revokeStarted
-                    #expect(revoked.code == 0, "\(revoked.out)\(revoked.err)")
-                    // Refused at the servers when the command returned.
-                    #expect(try await !pg.logsIn(try SecretBytes(utf8: pg.firstURL)))
-                    #expect(try await !redis.logsIn(try SecretBytes(utf8: redis.firstPassword)))
-                    let output = rotated.out + rotated.err + revoked.out + revoked.err
+                    // Each kind rotated and revoked, one command at a time, timed from start to exit.
+                    let firstURL = try SecretBytes(utf8: pg.firstURL), firstRedis = try SecretBytes(utf8: redis.firstPassword)
+                    var outputs: [String] = []
+                    var figures: [String] = []
+                    for (credential, revoke) in [("litellm-database-url", false), ("litellm-database-url", true), ("litellm-redis-password", false), ("litellm-redis-password", true)] {
+                        let before = try vault.value(of: credential)
+                        let args = revoke ? ["revoke", credential, "--reason", "leaked", "--yes"] : ["rotate", credential]
+                        let started = ContinuousClock.now
+                        let r = try await runLockstep(args + ["--no-daemon", "--kubeconfig", kubeconfig, "--policies", policies.path], env: env)
+                        let took = ContinuousClock.now - started
+                        #expect(r.code == 0, "\(args): \(r.out)\(r.err)")
+                        outputs.append(r.out + r.err)
+                        // Refused at the server when the command returned.
+                        let refused = credential == "litellm-database-url" ? try await !pg.logsIn(before) : try await !redis.logsIn(before)
+                        #expect(refused, "\(args): the value replaced is refused at its server")
+                        figures.append("\(args[0]) \(credential) \(took)")
+                    }
+                    #expect(try await !pg.logsIn(firstURL))
+                    #expect(try await !redis.logsIn(firstRedis))
+                    // The admin login loses its right: the next run is not started (exit 22), nothing changes.
+                    try await pg.server.sql("ALTER ROLE lockstep_admin NOCREATEROLE")
+                    let live = sim.get(.secrets, namespace: "litellm-system", name: "litellm-env-secret")?["data"]?["DATABASE_URL"]?.stringValue
+                    let refused = try await runLockstep(["rotate", "litellm-database-url", "--no-daemon", "--kubeconfig", kubeconfig, "--policies", policies.path], env: env)
+                    #expect(refused.code == 22, "\(refused.out)\(refused.err)")
+                    #expect((refused.out + refused.err).contains("CREATEROLE"))
+                    #expect(sim.get(.secrets, namespace: "litellm-system", name: "litellm-env-secret")?["data"]?["DATABASE_URL"]?.stringValue == live, "the Secret is unchanged")
+                    outputs.append(refused.out + refused.err)
+                    let output = outputs.joined()
                     let newURL = try vault.value(of: "litellm-database-url")
                     let newRedis = try vault.value(of: "litellm-redis-password")
                     let secrets = [pg.firstURL, pg.firstPassword, redis.firstPassword, pg.adminPassword, redis.adminPassword,
@@ -108,7 +123,7 @@ struct ServerLoginScenarioTests {
                     await sim.stop()
                     var postgres = ConnectReport.Tally(), cache = ConnectReport.Tally()
                     let files = try FileManager.default.contentsOfDirectory(atPath: reports).filter { $0.hasSuffix(".json") }
-                    #expect(files.count == 6, "two pods at first, two after the rotation, two after the revoke: \(files.count) reports")
+                    #expect(files.count == 10, "two pods at first, two more after each of the four runs: \(files.count) reports")
                     for name in files {
                         let report = try JSONDecoder().decode(ConnectReport.self, from: try Data(contentsOf: URL(fileURLWithPath: reports + "/" + name)))
                         for (server, t) in report.servers {
@@ -116,8 +131,8 @@ struct ServerLoginScenarioTests {
                             else { cache.attempts += t.attempts; cache.failed += t.failed; cache.firstFailures += t.firstFailures }
                         }
                     }
-                    print("server-login scenario: rotate postgres-password \(rotateTook), \(postgres.attempts) connections, \(postgres.failed) failed; "
-                          + "revoke redis-password \(revokeTook), \(cache.attempts) connections, \(cache.failed) failed")
+                    print("server-login scenario: \(figures.joined(separator: "; ")); postgres \(postgres.attempts) connections, \(postgres.failed) failed; "
+                          + "redis \(cache.attempts) connections, \(cache.failed) failed")
                     #expect(postgres.attempts > 50 && cache.attempts > 50, "the pods connected throughout (\(postgres.attempts), \(cache.attempts))")
                     #expect(postgres.failed == 0, "\(postgres.firstFailures)")
                     #expect(cache.failed == 0, "\(cache.firstFailures)")
