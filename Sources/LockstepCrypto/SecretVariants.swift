@@ -101,3 +101,25 @@ public enum SecretVariants {
         (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b == 0x2d || b == 0x2e || b == 0x5f || b == 0x7e
     }
 }
+
+extension SecretBytes {
+    /// The password of a URL value's userinfo (`scheme://user:PASSWORD@host/…`), as written, in
+    /// guarded memory; nil when the value is no such URL. A person who pastes only the password
+    /// of a stored `DATABASE_URL` into a reason has pasted a secret, so the screens look for it too.
+    public func urlPassword() throws -> SecretBytes? {
+        let range: Range<Int>? = withUnsafeBytes { b in
+            let n = b.count
+            var i = 0
+            while i + 2 < n, !(b[i] == UInt8(ascii: ":") && b[i + 1] == UInt8(ascii: "/") && b[i + 2] == UInt8(ascii: "/")) { i += 1 }
+            guard i + 2 < n else { return nil }
+            let start = i + 3
+            var end = start
+            while end < n, ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains(b[end]) { end += 1 }
+            guard let at = (start..<end).last(where: { b[$0] == UInt8(ascii: "@") }),
+                  let colon = (start..<at).first(where: { b[$0] == UInt8(ascii: ":") }), colon + 1 < at else { return nil }
+            return (colon + 1)..<at
+        }
+        guard let range else { return nil }
+        return try withUnsafeBytes { b in try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: b[range])) }
+    }
+}

@@ -42,15 +42,19 @@ extension Vault {
             if sealingKey !== key { try screen(sealingKey, named: "the new vault key") }
             try screen(fingerprintKey, named: "the fingerprint key")
             try screen(signer.secretKey, named: "the audit signing key")
-            for row in try Row.fetchAll(db, sql: "SELECT credential, version, sealed FROM version") {
+            let sql = "SELECT v.credential, v.version, v.sealed, c.kind FROM version v JOIN credential c ON c.name = v.credential"
+            for row in try Row.fetchAll(db, sql: sql) {
                 let name: String = row["credential"]
                 let v: Int = row["version"]
                 let sealed: Data = row["sealed"]
+                // A database URL's password alone is a secret too, and shorter than the URL.
+                let url = (row["kind"] as String) == "postgres-password"
                 // A value none of whose forms fits in the longest text need not be opened at all.
-                guard SecretVariants.shortestForm(count: sealed.count - AEAD.overhead) <= longest else { continue }
+                guard url || SecretVariants.shortestForm(count: sealed.count - AEAD.overhead) <= longest else { continue }
                 let value = try Self.openSealed(Array(sealed), key: sealingKey, ad: VaultContext.version(vaultID: vaultID, credential: name, version: v),
                                                 what: "version \(v) of \(name)", path: path)
                 try screen(value, named: "the value of \(name) v\(v)")
+                if url, let password = try value.urlPassword() { try screen(password, named: "the password in the value of \(name) v\(v)") }
             }
         }
     }

@@ -104,3 +104,31 @@ import Testing
         #expect(e.map { $0.message.contains(Self.value) } == false)
     }
 }
+
+/// A stored database URL's password alone, pasted into a reason, is refused like the whole URL;
+/// the same text in another kind of credential is a URL like any other.
+@Suite struct VaultURLPasswordScreenTests {
+    static let password = "Sw0rdfish-database-password-0123456789_x"
+    static let url = "postgresql://litellm_a:\(password)@db.example:5432/litellm"
+
+    @Test func thePasswordOfAStoredDatabaseURLIsRefusedInAReasonAndTheURLsOtherPartsAreNot() throws {
+        let f = try Fixture()
+        try f.vault.importCredential(CredentialName("litellm-database-url"), value: secret(Self.url), kind: "postgres-password", actor: testActor)
+        let e = expectVaultError(.invalidInput) { try f.vault.refuseStoredValues(in: [("--reason", "rotated after \(Self.password) leaked")]) }
+        #expect(e?.message.contains("the password in the value of litellm-database-url") == true, "\(e?.message ?? "not refused")")
+        #expect(e.map { !$0.message.contains(Self.password) } == true)
+        #expect(throws: Never.self) { try f.vault.refuseStoredValues(in: [("--reason", "postgresql://litellm_a@db.example:5432/litellm leaked")]) }
+        #expect(throws: VaultError.self) { try f.vault.refuseStoredValues(in: [("--reason", Self.url)]) }
+    }
+
+    @Test func aURLPasswordIsFoundWhereverTheUserinfoEnds() throws {
+        func password(_ text: String) throws -> String? {
+            try secret(text).urlPassword().map { p in p.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+        }
+        #expect(try password("postgresql://u:p%40ss@h:5432/db?x=1") == "p%40ss")
+        #expect(try password("postgres://u:a:b@c@h/db") == "a:b@c")
+        #expect(try password("postgresql://u@h/db") == nil)
+        #expect(try password("postgresql://u:@h/db") == nil)
+        #expect(try password("not a url") == nil)
+    }
+}
