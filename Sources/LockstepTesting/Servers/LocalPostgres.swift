@@ -66,12 +66,13 @@ public final class LocalPostgres: @unchecked Sendable {
     /// Starts the server again on its data and port, after `crash`.
     public func restart() async throws { try await start() }
 
-    /// Runs `sql` as the superuser through psql (the password in the environment, not argv); throws on an error.
+    /// Runs `sql` as the superuser through psql (the statement on stdin, the password in the environment, neither in argv); throws on an error.
     @discardableResult
     public func sql(_ sql: String, database: String = "postgres", user: String? = nil, password: String? = nil) async throws -> String {
+        // The statement on stdin: a bench's CREATE ROLE … PASSWORD never reaches argv.
         let result = try await ChildProcess.run("/usr/bin/psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", user ?? superuser, "-d", database,
-                                                                  "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", sql],
-                                                environment: ["PGPASSWORD": password ?? superuserPassword, "PGCONNECT_TIMEOUT": "5"])
+                                                                  "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-f", "-"],
+                                                environment: ["PGPASSWORD": password ?? superuserPassword, "PGCONNECT_TIMEOUT": "5"], stdin: Data(sql.utf8))
         guard result.code == 0 else { throw ChildProcessError("psql failed (\(result.code)): \(result.stderr.suffix(400))") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
